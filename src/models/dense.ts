@@ -1,0 +1,45 @@
+/** A fully connected layer y = act(x W + b), with PyTorch's default initialisation. */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../random';
+
+export type Activation = 'relu' | 'sigmoid' | 'linear';
+
+export interface Dense {
+  /** [inDim, outDim] */
+  w: tf.Variable;
+  /** [outDim] */
+  b: tf.Variable;
+  activation: Activation;
+}
+
+/**
+ * Weights and biases drawn from U(-1/sqrt(inDim), 1/sqrt(inDim)), as nn.Linear does,
+ * from the kit's seeded generator so the start is the same on every backend.
+ */
+export function createDense(inDim: number, outDim: number, activation: Activation, rng: Rng, name: string): Dense {
+  const bound = 1 / Math.sqrt(inDim);
+  const w = new Float32Array(inDim * outDim);
+  for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-bound, bound);
+  const b = new Float32Array(outDim);
+  for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-bound, bound);
+  return {
+    w: tf.variable(tf.tensor2d(w, [inDim, outDim]), true, `${name}/w`),
+    b: tf.variable(tf.tensor1d(b), true, `${name}/b`),
+    activation,
+  };
+}
+
+/** Applies one layer. */
+export function applyDense(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const z = tf.add(tf.matMul(x, layer.w), layer.b) as tf.Tensor2D;
+    if (layer.activation === 'relu') return tf.relu(z);
+    if (layer.activation === 'sigmoid') return tf.sigmoid(z);
+    return z;
+  });
+}
+
+/** Applies layers in order. */
+export function applyStack(layers: Dense[], x: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => layers.reduce((h, layer) => applyDense(layer, h), x));
+}

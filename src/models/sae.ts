@@ -1,0 +1,128 @@
+/**
+ * The lesson's two sparse autoencoders (Parts 1 and 2).
+ *
+ *   encoder: inputDim -> hiddenDim (ReLU) -> latentDim (ReLU for L1, Sigmoid for KL)
+ *   decoder: latentDim -> hiddenDim (ReLU) -> inputDim (Sigmoid)
+ *
+ * Each model brings its own sparsity penalty, so the trainer never asks which kind it has.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Rng } from '../random';
+import { Activation, Dense, applyStack, createDense } from './dense';
+import { SaeConfig, makeConfig } from './config';
+import { klPenalty, l1Penalty, mse } from '../losses';
+
+/** The three numbers of the lesson's training loop, as scalar tensors. */
+export interface LossParts {
+  /** reconstruction + sparsityWeight * sparsity */
+  total: tf.Scalar;
+  /** MSE between input and reconstruction */
+  reconstruction: tf.Scalar;
+  /** the penalty before weighting */
+  sparsity: tf.Scalar;
+}
+
+export interface ForwardResult {
+  /** [batch, inputDim] */
+  reconstruction: tf.Tensor2D;
+  /** [batch, latentDim] */
+  latent: tf.Tensor2D;
+}
+
+export abstract class SparseAutoencoder {
+  readonly config: SaeConfig;
+  readonly encoder: Dense[];
+  readonly decoder: Dense[];
+
+  /** `seed` fixes the initial weights. */
+  constructor(config: Partial<SaeConfig>, seed: number, latentActivation: Activation) {
+    this.config = makeConfig(config);
+    const { inputDim, hiddenDim, latentDim } = this.config;
+    const rng = new Rng(seed);
+    this.encoder = [
+      createDense(inputDim, hiddenDim, 'relu', rng, 'encoder/0'),
+      createDense(hiddenDim, latentDim, latentActivation, rng, 'encoder/1'),
+    ];
+    this.decoder = [
+      createDense(latentDim, hiddenDim, 'relu', rng, 'decoder/0'),
+      createDense(hiddenDim, inputDim, 'sigmoid', rng, 'decoder/1'),
+    ];
+  }
+
+  /** The sparsity penalty on a batch of latent codes [batch, latentDim], before weighting. */
+  abstract penalty(latent: tf.Tensor2D): tf.Scalar;
+
+  get latentDim(): number {
+    return this.config.latentDim;
+  }
+
+  /** Every trainable tensor, encoder first. */
+  get variables(): tf.Variable[] {
+    return [...this.encoder, ...this.decoder].flatMap((l) => [l.w, l.b]);
+  }
+
+  /** x [batch, inputDim] -> h [batch, latentDim] */
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return applyStack(this.encoder, x);
+  }
+
+  /** h [batch, latentDim] -> reconstruction [batch, inputDim]; usable on its own (Part 5). */
+  decode(h: tf.Tensor2D): tf.Tensor2D {
+    return applyStack(this.decoder, h);
+  }
+
+  forward(x: tf.Tensor2D): ForwardResult {
+    return tf.tidy(() => {
+      const latent = this.encode(x);
+      return { latent, reconstruction: this.decode(latent) };
+    });
+  }
+
+  /** The lesson's loss: total = MSE(x, f(x)) + sparsityWeight * penalty(h). */
+  losses(x: tf.Tensor2D): LossParts {
+    return tf.tidy(() => {
+      const { latent, reconstruction } = this.forward(x);
+      const rec = mse(x, reconstruction);
+      const sparsity = this.penalty(latent);
+      const total = tf.add(rec, tf.mul(this.config.sparsityWeight, sparsity)) as tf.Scalar;
+      return { total, reconstruction: rec, sparsity };
+    });
+  }
+
+  /** Number of trainable numbers. */
+  parameterCount(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** Part 1: ReLU latent, penalty mean |h|. */
+export class L1SparseAutoencoder extends SparseAutoencoder {
+  constructor(config: Partial<SaeConfig> = {}, seed = 42) {
+    super({ ...config, sparsity: 'l1' }, seed, 'relu');
+  }
+
+  penalty(latent: tf.Tensor2D): tf.Scalar {
+    return l1Penalty(latent);
+  }
+}
+
+/** Part 2: sigmoid latent (so activations are in (0, 1)), penalty sum_j KL(rho || rhoHat_j). */
+export class KLSparseAutoencoder extends SparseAutoencoder {
+  constructor(config: Partial<SaeConfig> = {}, seed = 42) {
+    super({ ...config, sparsity: 'kl' }, seed, 'sigmoid');
+  }
+
+  penalty(latent: tf.Tensor2D): tf.Scalar {
+    return klPenalty(latent, this.config.rho);
+  }
+}
+
+/** The model that `config.sparsity` names ('kl' by default, as in the lesson's main run). */
+export function createModel(config: Partial<SaeConfig> = {}, seed = 42): SparseAutoencoder {
+  const full = makeConfig(config);
+  return full.sparsity === 'l1' ? new L1SparseAutoencoder(full, seed) : new KLSparseAutoencoder(full, seed);
+}
