@@ -10,9 +10,7 @@
  * installed, which fails on an offline machine, and then they are simply absent.
  * `SAE_BACKEND=tensorflow|wasm|cpu` forces one rung (and fails loudly if it cannot load).
  */
-import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core on its own has no gradients registered: training needs them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 

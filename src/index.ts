@@ -4,7 +4,7 @@ export type { BackendInfo, BackendName } from './backend';
 export { Rng } from './random';
 export { parseIdx, readIdxFile } from './data/idx';
 export type { IdxArray } from './data/idx';
-export { loadMnist, batches, batchCount, batchOrder, gatherRows, MNIST_DIR, FASHION_MNIST_DIR } from './data/mnist';
+export { loadMnist, batches, batchCount, batchOrder, gatherRows, pixelStats, image, MNIST_DIR, FASHION_MNIST_DIR } from './data/mnist';
 export type { Dataset, Batch, BatchOptions, LoadOptions, Split } from './data/mnist';
 export { makeConfig, DEFAULT_SAE_CONFIG } from './models/config';
 export type { SaeConfig, Sparsity } from './models/config';
@@ -19,3 +19,8 @@ export { autoProgress, terminalProgress, notebookProgress, silentProgress } from
 export type { ProgressReporter, BatchProgress } from './progress';
 export { runSizes, isQuick } from './settings';
 export type { RunSizes } from './settings';
+export { lineFigure, lossCurves, imageGrid, PALETTE } from './plot/figures';
+export type { Figure, Series, LineOptions, GridOptions } from './plot/figures';
+export { show, saveHtml, figureHtml } from './plot/show';
+export { writeFileAtomic } from './files';
+export { reconstructionMse, meanImageMse, encodeAll, decodeCodes, layerSummary } from './evaluate';

@@ -2,7 +2,7 @@
  * The lesson's loss terms, as small pure functions. Shapes: x, xHat [batch, inputDim];
  * h [batch, latentDim]. Each returns a scalar tensor and owns no state.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from './tf';
 
 /** Reconstruction loss: mean over all elements of (x - xHat)^2 (PyTorch's nn.MSELoss). */
 export function mse(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar {

@@ -26,6 +26,6 @@ export function isQuick(env: NodeJS.ProcessEnv = process.env): boolean {
 
 export function runSizes(env: NodeJS.ProcessEnv = process.env): RunSizes {
   return isQuick(env)
-    ? { quick: true, trainLimit: 2000, testLimit: 500, epochs: 2, shortEpochs: 2 }
+    ? { quick: true, trainLimit: 3000, testLimit: 500, epochs: 2, shortEpochs: 2 }
     : { quick: false, trainLimit: 60000, testLimit: 10000, epochs: 15, shortEpochs: 5 };
 }

@@ -3,7 +3,7 @@
  * reconstruction and sparsity losses. The trainer knows nothing about model kinds: a model
  * gives it its variables and a `losses(x)` function.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from './tf';
 import { Dataset, batchCount, batches } from './data/mnist';
 import { LossParts } from './models/sae';
 import { ProgressReporter, autoProgress, silentProgress } from './progress';

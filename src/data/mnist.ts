@@ -144,3 +144,23 @@ export function* batches(data: Dataset, options: BatchOptions): Generator<Batch>
     yield gatherRows(data, order.subarray(b * batchSize, Math.min((b + 1) * batchSize, data.count)));
   }
 }
+
+/** Mean and standard deviation of all pixel values (0.1307 and 0.3081 for MNIST's training set). */
+export function pixelStats(data: Dataset): { mean: number; std: number } {
+  let sum = 0;
+  let sq = 0;
+  for (let i = 0; i < data.images.length; i++) {
+    sum += data.images[i];
+    sq += data.images[i] * data.images[i];
+  }
+  const mean = sum / data.images.length;
+  return { mean, std: Math.sqrt(Math.max(0, sq / data.images.length - mean * mean)) };
+}
+
+/** Row `i` of the data set as its own array (a view, not a copy). */
+export function image(data: Dataset, i: number): Float32Array {
+  if (!Number.isInteger(i) || i < 0 || i >= data.count) {
+    throw new Error(`image index must be an integer in [0, ${data.count - 1}], got ${i}`);
+  }
+  return data.images.subarray(i * data.dim, (i + 1) * data.dim);
+}

@@ -1,14 +1,14 @@
 /** A fully connected layer y = act(x W + b), with PyTorch's default initialisation. */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf';
 import { Rng } from '../random';
 
 export type Activation = 'relu' | 'sigmoid' | 'linear';
 
 export interface Dense {
   /** [inDim, outDim] */
-  w: tf.Variable;
+  w: tf.Variable<tf.Rank.R2>;
   /** [outDim] */
-  b: tf.Variable;
+  b: tf.Variable<tf.Rank.R1>;
   activation: Activation;
 }
 

@@ -6,7 +6,7 @@
  *
  * Each model brings its own sparsity penalty, so the trainer never asks which kind it has.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import * as tf from '../tf';
 import { Rng } from '../random';
 import { Activation, Dense, applyStack, createDense } from './dense';
 import { SaeConfig, makeConfig } from './config';
@@ -29,6 +29,9 @@ export interface ForwardResult {
   latent: tf.Tensor2D;
 }
 
+/** tfjs variable names are global: each model gets its own prefix. */
+let modelCount = 0;
+
 export abstract class SparseAutoencoder {
   readonly config: SaeConfig;
   readonly encoder: Dense[];
@@ -39,13 +42,14 @@ export abstract class SparseAutoencoder {
     this.config = makeConfig(config);
     const { inputDim, hiddenDim, latentDim } = this.config;
     const rng = new Rng(seed);
+    const prefix = `sae${++modelCount}`;
     this.encoder = [
-      createDense(inputDim, hiddenDim, 'relu', rng, 'encoder/0'),
-      createDense(hiddenDim, latentDim, latentActivation, rng, 'encoder/1'),
+      createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`),
+      createDense(hiddenDim, latentDim, latentActivation, rng, `${prefix}/encoder/1`),
     ];
     this.decoder = [
-      createDense(latentDim, hiddenDim, 'relu', rng, 'decoder/0'),
-      createDense(hiddenDim, inputDim, 'sigmoid', rng, 'decoder/1'),
+      createDense(latentDim, hiddenDim, 'relu', rng, `${prefix}/decoder/0`),
+      createDense(hiddenDim, inputDim, 'sigmoid', rng, `${prefix}/decoder/1`),
     ];
   }
 

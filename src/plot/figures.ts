@@ -1,0 +1,164 @@
+/**
+ * Plotly figure specs built from plain arrays. Nothing here touches tensors or the DOM:
+ * a figure is data + layout that a test can inspect and `show` can draw.
+ */
+import type { History } from '../train';
+
+export interface Figure {
+  data: Record<string, unknown>[];
+  layout: Record<string, unknown>;
+}
+
+export interface Series {
+  name: string;
+  y: ArrayLike<number>;
+  x?: ArrayLike<number>;
+}
+
+export interface LineOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  logY?: boolean;
+}
+
+const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { text }, ...extra });
+
+/** Lines, one per series, sharing the x axis. */
+export function lineFigure(series: Series[], options: LineOptions): Figure {
+  return {
+    data: series.map((s) => ({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name: s.name,
+      x: Array.from(s.x ?? Array.from({ length: s.y.length }, (_, i) => i + 1)),
+      y: Array.from(s.y),
+    })),
+    layout: {
+      title: { text: options.title },
+      xaxis: axis(options.xTitle),
+      yaxis: axis(options.yTitle, options.logY ? { type: 'log' } : {}),
+      height: 380,
+      margin: { t: 50, r: 20, b: 50, l: 70 },
+    },
+  };
+}
+
+/**
+ * Loss curves per epoch: total, reconstruction and (unweighted) sparsity, one panel each,
+ * for one or several named runs.
+ */
+export function lossCurves(runs: Record<string, History>, title = 'Training losses per epoch'): Figure {
+  const panels: [keyof History[number], string][] = [
+    ['total', 'total loss'],
+    ['reconstruction', 'reconstruction MSE'],
+    ['sparsity', 'sparsity penalty'],
+  ];
+  const names = Object.keys(runs);
+  const data: Record<string, unknown>[] = [];
+  panels.forEach(([key], p) => {
+    names.forEach((name, r) => {
+      data.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name,
+        legendgroup: name,
+        showlegend: p === 0,
+        line: { color: PALETTE[r % PALETTE.length] },
+        x: runs[name].map((e) => e.epoch),
+        y: runs[name].map((e) => e[key] as number),
+        xaxis: p === 0 ? 'x' : `x${p + 1}`,
+        yaxis: p === 0 ? 'y' : `y${p + 1}`,
+      });
+    });
+  });
+  const layout: Record<string, unknown> = {
+    title: { text: title },
+    grid: { rows: 1, columns: 3, pattern: 'independent' },
+    height: 360,
+    margin: { t: 60, r: 20, b: 50, l: 60 },
+  };
+  panels.forEach(([, label], p) => {
+    const suffix = p === 0 ? '' : String(p + 1);
+    layout[`xaxis${suffix}`] = axis('epoch');
+    layout[`yaxis${suffix}`] = axis(label);
+  });
+  return { data, layout };
+}
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#17becf'];
+
+export interface GridOptions {
+  title: string;
+  /** image height and width (28 x 28 for MNIST) */
+  rows: number;
+  cols: number;
+  /** images per grid row */
+  perRow?: number;
+  /** text shown on hover over each image */
+  labels?: string[];
+  /** colour range shared by all tiles; by default the min..max over all images */
+  zmin?: number;
+  zmax?: number;
+  colorscale?: string;
+}
+
+/**
+ * Many small images as one tiled heatmap (one trace, so 1000 tiles stay fast), with a
+ * one-pixel gap between tiles and each tile's label on hover.
+ */
+export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Figure {
+  const { rows, cols } = options;
+  const n = images.length;
+  const perRow = options.perRow ?? Math.ceil(Math.sqrt(n));
+  const gridRows = Math.ceil(n / perRow);
+  const height = gridRows * (rows + 1) - 1;
+  const width = perRow * (cols + 1) - 1;
+  const z: (number | null)[][] = [];
+  const text: string[][] = [];
+  for (let r = 0; r < height; r++) {
+    z.push(new Array(width).fill(null));
+    text.push(new Array(width).fill(''));
+  }
+  let lo = Infinity;
+  let hi = -Infinity;
+  images.forEach((img, k) => {
+    if (img.length !== rows * cols) throw new Error(`image ${k} has ${img.length} values, expected ${rows * cols}`);
+    const top = Math.floor(k / perRow) * (rows + 1);
+    const left = (k % perRow) * (cols + 1);
+    const label = options.labels?.[k] ?? `#${k}`;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const v = img[r * cols + c];
+        z[top + r][left + c] = v;
+        text[top + r][left + c] = label;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  });
+  const px = Math.max(2, Math.min(6, Math.floor(900 / width)));
+  return {
+    data: [{
+      type: 'heatmap',
+      z,
+      text,
+      hovertemplate: '%{text}<br>value %{z:.3f}<extra></extra>',
+      colorscale: options.colorscale ?? 'Greys',
+      reversescale: (options.colorscale ?? 'Greys') === 'Greys',
+      zmin: options.zmin ?? lo,
+      zmax: options.zmax ?? hi,
+      showscale: false,
+      hoverongaps: false,
+    }],
+    layout: {
+      title: { text: options.title },
+      width: width * px + 40,
+      height: height * px + 70,
+      margin: { t: 50, r: 20, b: 20, l: 20 },
+      xaxis: { visible: false, constrain: 'domain' },
+      yaxis: { visible: false, autorange: 'reversed', scaleanchor: 'x' },
+      plot_bgcolor: '#ffffff',
+    },
+  };
+}
