@@ -45,6 +45,8 @@ def main():
     ap.add_argument("dst")
     ap.add_argument("--html")
     ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--mathjax-url", help="MathJax.js for the HTML page (default: nbconvert's)")
+    ap.add_argument("--require-url", help="require.js for the HTML page (default: nbconvert's)")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
     args = ap.parse_args()
 
@@ -82,6 +84,10 @@ def main():
     if args.html:
         from nbconvert import HTMLExporter
         exporter = HTMLExporter()
+        if args.mathjax_url:
+            exporter.mathjax_url = args.mathjax_url
+        if args.require_url:
+            exporter.require_js_url = args.require_url
         body, _ = exporter.from_notebook_node(nb)
         write_atomic(args.html, body)
 

@@ -61,9 +61,21 @@ export interface RunResult {
 }
 
 /** Executes `notebook` into `outIpynb` (and `outHtml`), returning the runner's summary. */
-export function executeNotebook(notebook: string, outIpynb: string, options: { html?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export interface ExecuteOptions {
+  /** also write an HTML page here */
+  html?: string;
+  /** extra environment for the kernel (e.g. SAE_QUICK) */
+  env?: NodeJS.ProcessEnv;
+  /** script URLs for the HTML page, e.g. relative copies for an offline folder */
+  mathjaxUrl?: string;
+  requireUrl?: string;
+}
+
+export function executeNotebook(notebook: string, outIpynb: string, options: ExecuteOptions = {}): RunResult {
   const args = [path.join(ROOT, 'scripts', 'execute_notebook.py'), notebook, outIpynb];
   if (options.html) args.push('--html', options.html);
+  if (options.mathjaxUrl) args.push('--mathjax-url', options.mathjaxUrl);
+  if (options.requireUrl) args.push('--require-url', options.requireUrl);
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: jupyterEnv(options.env), maxBuffer: 64 * 1024 * 1024 });
   const lines = (r.stdout || '').trim().split('\n');
   let summary: Omit<RunResult, 'stderr'>;

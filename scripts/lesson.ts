@@ -1,0 +1,99 @@
+/**
+ * `npm run lesson [NN ...]`: executes every notebook (or those whose names start with NN)
+ * headless in this project's tslab kernel and writes, under out/lesson/, the executed
+ * notebooks, one HTML page each, and index.html linking them in lesson order. The folder
+ * works offline: Plotly is inlined in each page, MathJax and require.js are copied beside them.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult } from './jupyter';
+import { writeFileAtomic } from '../src/files';
+import { escapeHtml } from '../src/progress';
+
+const OUT = path.join(ROOT, 'out', 'lesson');
+const DEBIAN_JS = '/usr/share/javascript';
+const MATHJAX_PARTS = ['MathJax.js', 'config', 'extensions', 'jax/input/TeX', 'jax/output/CommonHTML', 'jax/element',
+  'fonts/HTML-CSS/TeX/woff', 'localization/en'];
+
+/** Copies the parts of Debian's MathJax and require.js the pages use; returns their URLs. */
+function copyAssets(): { mathjaxUrl?: string; requireUrl?: string } {
+  const urls: { mathjaxUrl?: string; requireUrl?: string } = {};
+  const mathjax = path.join(DEBIAN_JS, 'mathjax');
+  if (fs.existsSync(path.join(mathjax, 'MathJax.js'))) {
+    for (const part of MATHJAX_PARTS) {
+      const from = path.join(mathjax, part);
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(OUT, 'assets', 'mathjax', part), { recursive: true, dereference: true });
+    }
+    urls.mathjaxUrl = 'assets/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe';
+  }
+  const requirejs = path.join(DEBIAN_JS, 'requirejs', 'require.min.js');
+  if (fs.existsSync(requirejs)) {
+    fs.mkdirSync(path.join(OUT, 'assets'), { recursive: true });
+    fs.copyFileSync(requirejs, path.join(OUT, 'assets', 'require.min.js'));
+    urls.requireUrl = 'assets/require.min.js';
+  }
+  return urls;
+}
+
+/** The first markdown heading of a notebook. */
+function title(notebook: string): string {
+  const nb = JSON.parse(fs.readFileSync(notebook, 'utf8'));
+  for (const cell of nb.cells) {
+    if (cell.cell_type !== 'markdown') continue;
+    const m = /^#\s+(.+)$/m.exec([].concat(cell.source).join(''));
+    if (m) return m[1].trim();
+  }
+  return path.basename(notebook, '.ipynb');
+}
+
+function indexPage(rows: { name: string; title: string; result: RunResult }[], quick: boolean): string {
+  const items = rows.map(({ name, title: t, result }) => {
+    const status = result.errors ? `<b style="color:#b00">failed at cell ${result.failed_cell}</b>` : 'ok';
+    return `<tr><td><a href="${encodeURI(name)}.html">${escapeHtml(t)}</a></td><td>${result.cells}</td>` +
+      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td></tr>`;
+  }).join('\n');
+  return `<!doctype html>
+<html><head><meta charset="utf-8"><title>sae-lab: the executed lesson</title>
+<style>body{font-family:sans-serif;max-width:52em;margin:2em auto}td,th{padding:.3em .8em;text-align:left}</style></head>
+<body><h1>Sparse autoencoders, executed</h1>
+<p>Each page is a notebook run top to bottom on a fresh tslab kernel${quick ? ' in quick mode (SAE_QUICK=1: small data, few epochs)' : ''},
+generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. The pages need no network.</p>
+<table><tr><th>notebook</th><th>code cells</th><th>time</th><th>status</th></tr>
+${items}
+</table></body></html>
+`;
+}
+
+function main(): void {
+  const missing = jupyterMissing();
+  if (missing) {
+    console.error(missing);
+    process.exit(2);
+  }
+  registerKernel();
+  const only = process.argv.slice(2);
+  const notebooks = lessonNotebooks().filter((nb) => only.length === 0 || only.some((p) => path.basename(nb).startsWith(p)));
+  if (notebooks.length === 0) {
+    console.error(`no notebook in notebooks/ matches ${only.join(', ')}`);
+    process.exit(2);
+  }
+  fs.mkdirSync(OUT, { recursive: true });
+  const assets = copyAssets();
+  const quick = process.env.SAE_QUICK === '1';
+  console.log(`executing ${notebooks.length} notebooks into ${path.relative(process.cwd(), OUT) || OUT}${quick ? ' (quick mode)' : ''}`);
+  const rows: { name: string; title: string; result: RunResult }[] = [];
+  for (const nb of notebooks) {
+    const name = path.basename(nb, '.ipynb');
+    const result = executeNotebook(nb, path.join(OUT, `${name}.ipynb`), { html: path.join(OUT, `${name}.html`), ...assets });
+    rows.push({ name, title: title(nb), result });
+    console.log(`${name.padEnd(28)} ${String(result.seconds.toFixed(1)).padStart(7)} s  ${String(result.cells).padStart(3)} cells  ` +
+      `${result.errors ? `FAILED at cell ${result.failed_cell}` : '0 errors'}`);
+    if (result.errors) process.stderr.write(result.stderr);
+  }
+  writeFileAtomic(path.join(OUT, 'index.html'), indexPage(rows, quick));
+  const failed = rows.filter((r) => r.result.errors).length;
+  console.log(`${rows.length - failed} notebooks ok, ${failed} failed; open ${path.join(OUT, 'index.html')}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();
