@@ -61,3 +61,30 @@ export function layerSummary(model: SparseAutoencoder): { layer: string; shape: 
     parameters: l.w.size + l.b.size,
   }));
 }
+
+/**
+ * Part 5: what each latent unit draws. Decodes the one-hot codes e_j (unit j at `value`,
+ * all others 0) for the given units; returns one image per unit.
+ */
+export function decodeUnits(model: SparseAutoencoder, units: number[], value = 1): Float32Array[] {
+  for (const j of units) {
+    if (!Number.isInteger(j) || j < 0 || j >= model.latentDim) {
+      throw new Error(`unit ${j} is not a latent unit; expected an integer in [0, ${model.latentDim - 1}]`);
+    }
+  }
+  const codes = new Float32Array(units.length * model.latentDim);
+  units.forEach((j, r) => { codes[r * model.latentDim + j] = value; });
+  const images = decodeCodes(model, codes);
+  const dim = model.config.inputDim;
+  return units.map((_, r) => images.slice(r * dim, (r + 1) * dim));
+}
+
+/** Reconstructions of the first `n` images of `data`, one array per image. */
+export function reconstruct(model: SparseAutoencoder, data: Dataset, n: number): Float32Array[] {
+  const count = Math.min(n, data.count);
+  const out = tf.tidy(() => {
+    const x = tf.tensor2d(data.images.subarray(0, count * data.dim), [count, data.dim]);
+    return model.forward(x).reconstruction.dataSync() as Float32Array;
+  });
+  return Array.from({ length: count }, (_, i) => out.slice(i * data.dim, (i + 1) * data.dim));
+}

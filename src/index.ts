@@ -19,8 +19,14 @@ export { autoProgress, terminalProgress, notebookProgress, silentProgress } from
 export type { ProgressReporter, BatchProgress } from './progress';
 export { runSizes, isQuick } from './settings';
 export type { RunSizes } from './settings';
-export { lineFigure, lossCurves, imageGrid, PALETTE } from './plot/figures';
+export { lineFigure, lossCurves, imageGrid, sparsityHistograms, featureGrid, reconstructionGrid, PALETTE } from './plot/figures';
 export type { Figure, Series, LineOptions, GridOptions } from './plot/figures';
 export { show, saveHtml, figureHtml } from './plot/show';
 export { writeFileAtomic } from './files';
-export { reconstructionMse, meanImageMse, encodeAll, decodeCodes, layerSummary } from './evaluate';
+export { reconstructionMse, meanImageMse, encodeAll, decodeCodes, decodeUnits, reconstruct, layerSummary } from './evaluate';
+export { sparsityReport, analyzeSparsity, histogram, formatSparsity } from './analysis';
+export type { SparsityReport, SparsityOptions, AnalyzeOptions, Histogram } from './analysis';
+export { saveCheckpoint, loadCheckpoint } from './checkpoint';
+export type { Checkpoint, CheckpointMeta } from './checkpoint';
+export { trainCached, cacheKey, datasetHash, defaultCacheDir } from './cache';
+export type { TrainSpec, CacheOptions, CachedRun } from './cache';

@@ -29,6 +29,9 @@ test('meanImageMse and pixelStats on hand-worked data', () => {
 test('reconstructionMse agrees with the float64 reference model, in uneven batches', async () => {
   await setup();
   const config = { inputDim: 10, hiddenDim: 6, latentDim: 4, sparsity: 'l1' as const, sparsityWeight: 0, rho: 0.05 };
+  const start = tf.memory().numTensors;
+  createModel(config, 1).dispose();
+  assert.equal(tf.memory().numTensors, start, 'creating and disposing a model leaves no tensors');
   const model = createModel(config, 11);
   const rng = new Rng(5);
   const rows = Array.from({ length: 7 }, () => Array.from({ length: 10 }, () => rng.next()));

@@ -22,11 +22,12 @@ export function createDense(inDim: number, outDim: number, activation: Activatio
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-bound, bound);
   const b = new Float32Array(outDim);
   for (let i = 0; i < b.length; i++) b[i] = rng.uniform(-bound, bound);
-  return {
+  // tidy frees the initial-value tensors; the variables (not tracked by tidy) stay.
+  return tf.tidy(() => ({
     w: tf.variable(tf.tensor2d(w, [inDim, outDim]), true, `${name}/w`),
     b: tf.variable(tf.tensor1d(b), true, `${name}/b`),
     activation,
-  };
+  }));
 }
 
 /** Applies one layer. */

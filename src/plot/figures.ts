@@ -3,6 +3,7 @@
  * a figure is data + layout that a test can inspect and `show` can draw.
  */
 import type { History } from '../train';
+import { histogram, Histogram, SparsityReport } from '../analysis';
 
 export interface Figure {
   data: Record<string, unknown>[];
@@ -161,4 +162,60 @@ export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Fi
       plot_bgcolor: '#ffffff',
     },
   };
+}
+
+/** Bars of a histogram, for one panel of a subplot grid. */
+function histogramBars(h: Histogram, name: string, panel: number, color: string): Record<string, unknown> {
+  const centers = h.counts.map((_, i) => (h.edges[i] + h.edges[i + 1]) / 2);
+  return {
+    type: 'bar', name, x: centers, y: h.counts, width: h.edges[1] - h.edges[0],
+    marker: { color }, showlegend: false,
+    xaxis: panel === 0 ? 'x' : `x${panel + 1}`, yaxis: panel === 0 ? 'y' : `y${panel + 1}`,
+    hovertemplate: '%{x:.3f}: %{y}<extra></extra>',
+  };
+}
+
+/**
+ * Part 4's three histograms: population sparsity per sample, lifetime sparsity per unit, and
+ * the distribution of all activations (log y axis, so the rare large values stay visible).
+ */
+export function sparsityHistograms(report: SparsityReport, activations: ArrayLike<number>, title = 'Sparsity analysis'): Figure {
+  const data = [
+    histogramBars(histogram(report.populationPerSample, 50, [0, 1]), 'population', 0, PALETTE[0]),
+    histogramBars(histogram(report.lifetimePerUnit, 50, [0, 1]), 'lifetime', 1, PALETTE[2]),
+    histogramBars(histogram(activations, 100), 'activations', 2, PALETTE[3]),
+  ];
+  const t = report.threshold;
+  return {
+    data,
+    layout: {
+      title: { text: title },
+      grid: { rows: 1, columns: 3, pattern: 'independent' },
+      height: 360,
+      margin: { t: 70, r: 20, b: 60, l: 60 },
+      bargap: 0,
+      xaxis: axis(`fraction of units > ${t} (per sample)`), yaxis: axis('samples'),
+      xaxis2: axis(`fraction of samples with unit > ${t}`), yaxis2: axis('units'),
+      xaxis3: axis('activation'), yaxis3: axis('count (log)', { type: 'log' }),
+      annotations: [
+        ['Population sparsity (per sample)', 0.14], ['Lifetime sparsity (per unit)', 0.5], ['Activation distribution', 0.86],
+      ].map(([text, x]) => ({ text, x, y: 1.08, xref: 'paper', yref: 'paper', showarrow: false, xanchor: 'center' })),
+    },
+  };
+}
+
+/**
+ * Part 5: decoded features, one tile per unit; hover shows the unit's index and, when
+ * given, its lifetime sparsity.
+ */
+export function featureGrid(images: ArrayLike<number>[], units: number[], lifetime?: ArrayLike<number>, title = 'Learned features (decoded one-hot codes)'): Figure {
+  const labels = units.map((j) => (lifetime ? `unit ${j}, active on ${(100 * lifetime[j]).toFixed(1)}% of images` : `unit ${j}`));
+  return imageGrid(images, { title, rows: 28, cols: 28, labels, perRow: Math.min(16, Math.ceil(Math.sqrt(images.length))) });
+}
+
+/** Originals (top row) above their reconstructions (bottom row). */
+export function reconstructionGrid(originals: ArrayLike<number>[], reconstructions: ArrayLike<number>[], title = 'Originals (top) and reconstructions (bottom)'): Figure {
+  const n = originals.length;
+  const labels = [...originals.map((_, i) => `image ${i}: original`), ...reconstructions.map((_, i) => `image ${i}: reconstruction`)];
+  return imageGrid([...originals, ...reconstructions], { title, rows: 28, cols: 28, perRow: n, labels, zmin: 0, zmax: 1 });
 }

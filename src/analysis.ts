@@ -1,0 +1,115 @@
+/**
+ * Part 4: how sparse are the codes? Everything here works on plain activation matrices
+ * ([samples, latentDim], row-major) so it can be checked by hand; `analyzeSparsity` gets
+ * that matrix from a model.
+ */
+import { Dataset } from './data/mnist';
+import { encodeAll } from './evaluate';
+import type { SparseAutoencoder } from './models/sae';
+
+export interface SparsityOptions {
+  /** a unit counts as active when its activation is strictly above this (0.1 in the lesson) */
+  threshold?: number;
+  /** a unit active on fewer than this fraction of samples is inactive ("dead"); 0.01 in the lesson */
+  inactiveBelow?: number;
+}
+
+export interface SparsityReport {
+  threshold: number;
+  inactiveBelow: number;
+  samples: number;
+  latentDim: number;
+  /** per sample: the fraction of units active on it */
+  populationPerSample: Float64Array;
+  /** mean of populationPerSample: the lesson's "population sparsity" */
+  populationSparsity: number;
+  /** per unit: the fraction of samples that activate it (the lesson's "lifetime sparsity") */
+  lifetimePerUnit: Float64Array;
+  /** mean of lifetimePerUnit */
+  meanLifetime: number;
+  /** units whose lifetime sparsity is below inactiveBelow */
+  inactiveUnits: number[];
+}
+
+function checkOptions(options: SparsityOptions): { threshold: number; inactiveBelow: number } {
+  const threshold = options.threshold ?? 0.1;
+  const inactiveBelow = options.inactiveBelow ?? 0.01;
+  if (!Number.isFinite(threshold)) throw new Error(`threshold must be a finite number, got ${threshold}`);
+  if (!(inactiveBelow >= 0 && inactiveBelow <= 1)) throw new Error(`inactiveBelow must be in [0, 1], got ${inactiveBelow}`);
+  return { threshold, inactiveBelow };
+}
+
+/** The lesson's sparsity measures of an activation matrix. */
+export function sparsityReport(activations: ArrayLike<number>, latentDim: number, options: SparsityOptions = {}): SparsityReport {
+  const { threshold, inactiveBelow } = checkOptions(options);
+  const samples = activations.length / latentDim;
+  if (!Number.isInteger(samples) || samples < 1) {
+    throw new Error(`activations hold ${activations.length} values, not a whole number (>= 1) of rows of ${latentDim}`);
+  }
+  const populationPerSample = new Float64Array(samples);
+  const activeCount = new Float64Array(latentDim);
+  for (let s = 0; s < samples; s++) {
+    let on = 0;
+    for (let j = 0; j < latentDim; j++) {
+      if (activations[s * latentDim + j] > threshold) {
+        on += 1;
+        activeCount[j] += 1;
+      }
+    }
+    populationPerSample[s] = on / latentDim;
+  }
+  const lifetimePerUnit = activeCount.map((c) => c / samples);
+  const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
+  const inactiveUnits: number[] = [];
+  lifetimePerUnit.forEach((v, j) => { if (v < inactiveBelow) inactiveUnits.push(j); });
+  return {
+    threshold, inactiveBelow, samples, latentDim,
+    populationPerSample, populationSparsity: mean(populationPerSample),
+    lifetimePerUnit, meanLifetime: mean(lifetimePerUnit), inactiveUnits,
+  };
+}
+
+export interface AnalyzeOptions extends SparsityOptions {
+  /** how many images of `data` to encode (1000 in the lesson) */
+  numSamples?: number;
+}
+
+/** Encodes the first numSamples images and measures the codes; returns the report and the codes. */
+export function analyzeSparsity(model: SparseAutoencoder, data: Dataset, options: AnalyzeOptions = {}): SparsityReport & { activations: Float32Array } {
+  const numSamples = Math.min(options.numSamples ?? 1000, data.count);
+  if (!Number.isInteger(numSamples) || numSamples < 1) throw new Error(`numSamples must be a positive integer, got ${options.numSamples}`);
+  const activations = encodeAll(model, data, numSamples);
+  return { ...sparsityReport(activations, model.latentDim, options), activations };
+}
+
+export interface Histogram {
+  /** bins + 1 edges */
+  edges: number[];
+  counts: number[];
+}
+
+/** Counts of `values` in `bins` equal bins over [min, max] (the last bin includes max). */
+export function histogram(values: ArrayLike<number>, bins: number, range?: [number, number]): Histogram {
+  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
+  let lo = range ? range[0] : Infinity;
+  let hi = range ? range[1] : -Infinity;
+  if (!range) for (let i = 0; i < values.length; i++) { lo = Math.min(lo, values[i]); hi = Math.max(hi, values[i]); }
+  if (!(hi > lo)) hi = lo + 1;
+  const width = (hi - lo) / bins;
+  const counts = new Array(bins).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo || v > hi) continue;
+    counts[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
+  }
+  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
+}
+
+/** The lesson's three summary lines. */
+export function formatSparsity(r: SparsityReport): string[] {
+  return [
+    `Population sparsity: ${r.populationSparsity.toFixed(4)}`,
+    `Lifetime sparsity (mean): ${r.meanLifetime.toFixed(4)}`,
+    `Inactive neurons (<${Math.round(r.inactiveBelow * 100)}%): ${r.inactiveUnits.length}/${r.latentDim}`,
+  ];
+}
