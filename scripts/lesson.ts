@@ -46,19 +46,22 @@ function title(notebook: string): string {
   return path.basename(notebook, '.ipynb');
 }
 
-function indexPage(rows: { name: string; title: string; result: RunResult }[], quick: boolean): string {
-  const items = rows.map(({ name, title: t, result }) => {
+interface Row { name: string; title: string; result: RunResult | null; quick: boolean; at: string }
+
+function indexPage(rows: Row[]): string {
+  const items = rows.map(({ name, title: t, result, quick, at }) => {
+    if (result === null) return `<tr><td>${escapeHtml(t)}</td><td></td><td></td><td>not run yet</td><td></td></tr>`;
     const status = result.errors ? `<b style="color:#b00">failed at cell ${result.failed_cell}</b>` : 'ok';
     return `<tr><td><a href="${encodeURI(name)}.html">${escapeHtml(t)}</a></td><td>${result.cells}</td>` +
-      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td></tr>`;
+      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td><td>${quick ? 'quick' : 'full'}, ${escapeHtml(at)}</td></tr>`;
   }).join('\n');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>sae-lab: the executed lesson</title>
 <style>body{font-family:sans-serif;max-width:52em;margin:2em auto}td,th{padding:.3em .8em;text-align:left}</style></head>
 <body><h1>Sparse autoencoders, executed</h1>
-<p>Each page is a notebook run top to bottom on a fresh tslab kernel${quick ? ' in quick mode (SAE_QUICK=1: small data, few epochs)' : ''},
-generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC. The pages need no network.</p>
-<table><tr><th>notebook</th><th>code cells</th><th>time</th><th>status</th></tr>
+<p>Each page is a notebook run top to bottom on a fresh tslab kernel, in full mode or in quick mode
+(SAE_QUICK=1: small data, few epochs). The pages need no network.</p>
+<table><tr><th>notebook</th><th>code cells</th><th>time</th><th>status</th><th>run</th></tr>
 ${items}
 </table></body></html>
 `;
@@ -81,17 +84,27 @@ function main(): void {
   const assets = copyAssets();
   const quick = process.env.SAE_QUICK === '1';
   console.log(`executing ${notebooks.length} notebooks into ${path.relative(process.cwd(), OUT) || OUT}${quick ? ' (quick mode)' : ''}`);
-  const rows: { name: string; title: string; result: RunResult }[] = [];
+  // Results of earlier runs stay in the index when only some notebooks are run now.
+  const summaryFile = path.join(OUT, 'summary.json');
+  const previous: Record<string, Row> = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : {};
+  const rows: Row[] = [];
   for (const nb of notebooks) {
     const name = path.basename(nb, '.ipynb');
     const result = executeNotebook(nb, path.join(OUT, `${name}.ipynb`), { html: path.join(OUT, `${name}.html`), ...assets });
-    rows.push({ name, title: title(nb), result });
+    const row = { name, title: title(nb), result, quick, at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+    rows.push(row);
+    previous[name] = row;
+    writeFileAtomic(summaryFile, JSON.stringify(previous, null, 1));
     console.log(`${name.padEnd(28)} ${String(result.seconds.toFixed(1)).padStart(7)} s  ${String(result.cells).padStart(3)} cells  ` +
       `${result.errors ? `FAILED at cell ${result.failed_cell}` : '0 errors'}`);
     if (result.errors) process.stderr.write(result.stderr);
   }
-  writeFileAtomic(path.join(OUT, 'index.html'), indexPage(rows, quick));
-  const failed = rows.filter((r) => r.result.errors).length;
+  const all = lessonNotebooks().map((nb) => {
+    const name = path.basename(nb, '.ipynb');
+    return previous[name] ?? { name, title: title(nb), result: null, quick, at: '' };
+  });
+  writeFileAtomic(path.join(OUT, 'index.html'), indexPage(all));
+  const failed = rows.filter((r) => r.result?.errors).length;
   console.log(`${rows.length - failed} notebooks ok, ${failed} failed; open ${path.join(OUT, 'index.html')}`);
   process.exit(failed ? 1 : 0);
 }

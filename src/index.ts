@@ -30,3 +30,4 @@ export { saveCheckpoint, loadCheckpoint } from './checkpoint';
 export type { Checkpoint, CheckpointMeta } from './checkpoint';
 export { trainCached, cacheKey, datasetHash, defaultCacheDir } from './cache';
 export type { TrainSpec, CacheOptions, CachedRun } from './cache';
+export { PART6, lessonSpec, lessonData } from './lesson';

@@ -210,7 +210,7 @@ export function sparsityHistograms(report: SparsityReport, activations: ArrayLik
  */
 export function featureGrid(images: ArrayLike<number>[], units: number[], lifetime?: ArrayLike<number>, title = 'Learned features (decoded one-hot codes)'): Figure {
   const labels = units.map((j) => (lifetime ? `unit ${j}, active on ${(100 * lifetime[j]).toFixed(1)}% of images` : `unit ${j}`));
-  return imageGrid(images, { title, rows: 28, cols: 28, labels, perRow: Math.min(16, Math.ceil(Math.sqrt(images.length))) });
+  return imageGrid(images, { title, rows: 28, cols: 28, labels, perRow: Math.min(16, images.length) });
 }
 
 /** Originals (top row) above their reconstructions (bottom row). */
