@@ -63,13 +63,20 @@ def main():
     try:
         client.execute()
     except (CellExecutionError, CellTimeoutError) as err:
-        message = str(err).strip()
+        # tslab sends no "error" output, so the failing cell is the last one that started.
+        message = "%s: %s" % (type(err).__name__, str(err).strip())
+        started = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is not None]
+        failed = started[-1] if started else -1
+    except Exception as err:  # DeadKernelError, a zmq timeout, ...: the kernel itself failed
+        message = "%s: %s" % (type(err).__name__, err)
+        failed = -1
+    if failed is None:
+        # A cell that never ran means the run stopped early, whatever the client said.
         for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            if cell.cell_type == "code" and cell.get("execution_count") is None:
                 failed = i
+                message = "cell %d never ran (did the kernel die?)" % i
                 break
-        if failed is None and isinstance(err, CellTimeoutError):
-            failed = -1
     if failed is None:
         # tslab reports some problems only on stderr without failing the cell: compile
         # diagnostics ("line:col - message", e.g. a file outside its rootDir) and errors thrown
@@ -97,7 +104,7 @@ def main():
         if failed >= 0:
             cell = nb.cells[failed]
             sys.stderr.write("--- source ---\n%s\n--- stderr ---\n%s\n" % (cell.source, cell_stderr(cell)))
-        else:
+        if message:
             sys.stderr.write(message + "\n")
     print(json.dumps({"notebook": args.src, "cells": code_cells, "seconds": round(seconds, 1),
                       "errors": 0 if failed is None else 1, "failed_cell": failed}))

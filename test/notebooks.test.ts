@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT, jupyterMissing, lessonNotebooks } from '../scripts/jupyter';
+import { ROOT, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel } from '../scripts/jupyter';
 import { runLesson } from '../scripts/lesson';
 
 const OUT = path.join(ROOT, 'out', 'test-lesson');
@@ -33,6 +33,25 @@ test('notebooks are committed clean (no outputs, no execution counts)', () => {
       assert.equal(cell.execution_count, null, `${path.basename(nb)} has execution counts`);
     }
   }
+});
+
+test('the runner reports a failing cell with its source and stderr, and cells after it as not run', { skip: skipNotebooks }, () => {
+  if (noJupyter) assert.fail(noJupyter);
+  registerKernel();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-lab-bad-'));
+  const cell = (source: string) => ({ cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
+  const write = (name: string, cells: object[]) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify({ cells, metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } }, nbformat: 4, nbformat_minor: 5 }));
+    return file;
+  };
+  const thrown = executeNotebook(write('throws.ipynb', [cell("console.log('ok')"), cell("throw new Error('boom from cell 1')"), cell("console.log('never')")]), path.join(dir, 'o1.ipynb'));
+  assert.equal(thrown.errors, 1);
+  assert.equal(thrown.failed_cell, 1);
+  assert.match(thrown.stderr, /boom from cell 1/);
+  const typed = executeNotebook(write('types.ipynb', [cell("const n: number = 'not a number';")]), path.join(dir, 'o2.ipynb'));
+  assert.equal(typed.errors, 1);
+  assert.match(typed.stderr, /Type 'string' is not assignable to type 'number'/);
 });
 
 test('every notebook runs top to bottom on a fresh tslab kernel (SAE_QUICK=1)', { skip: skipNotebooks }, () => {

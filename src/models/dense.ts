@@ -30,14 +30,54 @@ export function createDense(inDim: number, outDim: number, activation: Activatio
   }));
 }
 
+/** The activation applied to z. */
+function activate(z: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  if (activation === 'relu') return tf.relu(z);
+  if (activation === 'sigmoid') return tf.sigmoid(z);
+  return z;
+}
+
+/** dL/dz from dL/dy and the layer's output y (both activations' derivatives are functions of y). */
+function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: Activation): tf.Tensor2D {
+  if (activation === 'relu') return tf.mul(dy, tf.step(y)) as tf.Tensor2D; // step(y) = 1 where y > 0
+  if (activation === 'sigmoid') return tf.mul(dy, tf.mul(y, tf.sub(1, y))) as tf.Tensor2D;
+  return dy;
+}
+
+/**
+ * y = act(x W + b) with a hand-written gradient:
+ *   dz = dy * act'(.),  dx = dz W^T,  dW = x^T dz,  db = sum over rows of dz.
+ * tfjs's own gradient of matMul multiplies with transpose flags set, which the wasm backend
+ * runs about 10x slower than a plain product (measured: 2.3 vs 21-30 GFLOP/s on 128x784x256);
+ * transposing explicitly first keeps every product on the fast path.
+ */
+const denseOps: Record<Activation, (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D> = {
+  relu: makeDenseOp('relu'),
+  sigmoid: makeDenseOp('sigmoid'),
+  linear: makeDenseOp('linear'),
+};
+
+function makeDenseOp(activation: Activation): (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D {
+  const forward = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const y = activate(tf.add(tf.matMul(x, w), b) as tf.Tensor2D, activation);
+    save([x, w, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+        const dz = activationGrad(dy, sy, activation);
+        return [tf.matMul(dz, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dz), tf.sum(dz, 0)];
+      },
+    };
+  };
+  // customGrad's typing wants (...inputs: Tensor[]); the save function arrives last.
+  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (x, w, b) => op(x, w, b) as tf.Tensor2D;
+}
+
 /** Applies one layer. */
 export function applyDense(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const z = tf.add(tf.matMul(x, layer.w), layer.b) as tf.Tensor2D;
-    if (layer.activation === 'relu') return tf.relu(z);
-    if (layer.activation === 'sigmoid') return tf.sigmoid(z);
-    return z;
-  });
+  return denseOps[layer.activation](x, layer.w, layer.b);
 }
 
 /** Applies layers in order. */
