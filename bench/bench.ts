@@ -33,16 +33,16 @@ interface Row {
   measured: string;
 }
 
-function benchBackend(name: string, data: Dataset, steps: number | null): Row {
+async function benchBackend(name: string, data: Dataset, steps: number | null): Promise<Row> {
   const model = createModel({ sparsity: 'kl', latentDim: 128, sparsityWeight: 0.01, rho: 0.05 }, 42);
   const optimizer = createOptimizer(1e-3);
   const warm = { ...data, count: 128 * 5 };
-  trainEpoch(model, warm, optimizer, { batchSize: 128, seed: 1 });
+  await trainEpoch(model, warm, optimizer, { batchSize: 128, seed: 1 });
   const subset = steps === null ? data : { ...data, count: Math.min(data.count, 128 * steps) };
   let peak = process.memoryUsage().rss;
   const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
   const t0 = performance.now();
-  trainEpoch(model, subset, optimizer, { batchSize: 128, seed: 2, progress: { batch: sample, epoch() {} } });
+  await trainEpoch(model, subset, optimizer, { batchSize: 128, seed: 2, progress: { batch: sample, epoch() {} } });
   const seconds = (performance.now() - t0) / 1000;
   const scale = data.count / subset.count;
   const epoch = seconds * scale;
@@ -91,10 +91,10 @@ async function main(): Promise<void> {
   const data = loadMnist({ split: 'train' });
   const rows: Row[] = [];
   const others = ['tensorflow', 'wasm', 'cpu'].filter((b) => b !== info.name && tf.findBackend(b) !== null);
-  rows.push(benchBackend(info.name, data, null));
+  rows.push(await benchBackend(info.name, data, null));
   for (const b of others) {
     if (!(await tf.setBackend(b).catch(() => false))) continue;
-    rows.push(benchBackend(b, data, steps));
+    rows.push(await benchBackend(b, data, steps));
   }
   await tf.setBackend(info.name);
   const batching = batchingSeconds(data);

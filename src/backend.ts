@@ -13,6 +13,7 @@
 import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { loadNative, nativeLoadError, useNativeMatMul } from './native';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -24,6 +25,8 @@ export interface BackendInfo {
   package: string;
   /** Faster rungs that were skipped, each with the reason. */
   skipped: string[];
+  /** True when matrix products (and Adam) run in the native OpenBLAS addon. */
+  native: boolean;
   /** The one line the kit prints about it. */
   summary: string;
 }
@@ -94,7 +97,7 @@ async function choose(log: boolean): Promise<BackendInfo> {
     for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
       const why = tryNode(pkg);
       if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', package: pkg, skipped, summary: '' };
+        info = { name: 'tensorflow', package: pkg, skipped, native: false, summary: '' };
         break;
       }
       skipped.push(why ?? `${pkg}: loaded but the 'tensorflow' backend did not start`);
@@ -105,7 +108,7 @@ async function choose(log: boolean): Promise<BackendInfo> {
   }
   if (info === null && (forced === null || forced === 'wasm')) {
     if (await activate('wasm')) {
-      info = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, summary: '' };
+      info = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, native: false, summary: '' };
     } else if (forced === 'wasm') {
       throw new Error('SAE_BACKEND=wasm, but the wasm backend failed to start');
     } else {
@@ -114,11 +117,16 @@ async function choose(log: boolean): Promise<BackendInfo> {
   }
   if (info === null) {
     if (!(await activate('cpu'))) throw new Error('the cpu backend of TensorFlow.js failed to start');
-    info = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped, summary: '' };
+    info = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped, native: false, summary: '' };
+  }
+  let native = '';
+  if (info.name === 'wasm' || info.name === 'cpu') {
+    info.native = useNativeMatMul(info.name, true) && loadNative() !== null;
+    native = info.native ? ', matrix products and Adam in OpenBLAS (native addon)' : `; native addon: ${nativeLoadError()}`;
   }
   const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
-  info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core}${how}${why}`;
+  info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core}${how}${native}${why}`;
   if (log) console.log(info.summary);
   return info;
 }

@@ -86,8 +86,8 @@ export function cacheKey(spec: TrainSpec, data: Dataset): { key: string; descrip
   return { key, description };
 }
 
-/** Returns the cached model for `spec` on `data`, or trains it (with progress) and caches it. */
-export function trainCached(spec: TrainSpec, data: Dataset, options: CacheOptions = {}): CachedRun {
+/** Resolves to the cached model for `spec` on `data`, or trains it (with progress) and caches it. */
+export async function trainCached(spec: TrainSpec, data: Dataset, options: CacheOptions = {}): Promise<CachedRun> {
   const { key, description } = cacheKey(spec, data);
   const dir = path.join(options.cacheDir ?? defaultCacheDir(), key);
   const retrain = options.retrain ?? process.env.SAE_RETRAIN === '1';
@@ -108,7 +108,7 @@ export function trainCached(spec: TrainSpec, data: Dataset, options: CacheOption
   }
   const model = createModel(description.model, description.modelSeed);
   try {
-    const history = fit(model, data, { ...description.train, title: options.title, progress: options.progress });
+    const history = await fit(model, data, { ...description.train, title: options.title, progress: options.progress });
     saveCheckpoint(dir, model, { history, seed: description.modelSeed, info: { ...description, backend: tf.getBackend() } });
     return { model, history, cached: false, key, dir };
   } catch (err) {

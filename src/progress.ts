@@ -65,7 +65,12 @@ export function notebookProgress(display: TslabDisplay, title: string, throttleM
     const now = current
       ? `<div><progress value="${fraction.toFixed(4)}" max="1" style="width:16em"></progress> ${escapeHtml(current)}</div>`
       : '';
-    display.html(`<div style="font-family:monospace"><b>${escapeHtml(title)}</b>${done}${now}</div>`);
+    try {
+      display.html(`<div style="font-family:monospace"><b>${escapeHtml(title)}</b>${done}${now}</div>`);
+    } catch {
+      // A progress display must never stop training (tslab throws when its output queue is
+      // full, which happens when a loop does not yield to the event loop).
+    }
   };
   return {
     batch(p) {

@@ -7,6 +7,7 @@ import * as tf from './tf';
 import { Dataset, batchCount, batches } from './data/mnist';
 import { LossParts } from './models/sae';
 import { ProgressReporter, autoProgress, silentProgress } from './progress';
+import { Adam } from './optim';
 
 /** What the trainer needs from a model. */
 export interface Trainable {
@@ -76,9 +77,15 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   return c;
 }
 
-/** Adam as PyTorch sets it up (beta1 0.9, beta2 0.999, epsilon 1e-8). */
-export function createOptimizer(learningRate: number): tf.Optimizer {
-  return tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
+/** What the trainer needs from an optimizer (tf.train optimizers fit too). */
+export interface Optimizer {
+  applyGradients(grads: Record<string, tf.Tensor>): void;
+  dispose(): void;
+}
+
+/** Adam as PyTorch sets it up (beta1 0.9, beta2 0.999, epsilon 1e-8); see optim.ts. */
+export function createOptimizer(learningRate: number): Optimizer {
+  return new Adam(learningRate, 0.9, 0.999, 1e-8);
 }
 
 /** The batch order of epoch `epoch` under `seed`: different per epoch, fixed by the pair. */
@@ -96,17 +103,30 @@ export interface EpochOptions {
   progress?: ProgressReporter;
 }
 
+/** Lets Node's event loop run (so a notebook can send its progress display). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** How often (ms) a training loop hands control back to the event loop. */
+const YIELD_EVERY_MS = 100;
+
 /**
  * One pass over `data` (the lesson's `train_sparse_autoencoder`): returns the mean total,
  * reconstruction and sparsity losses over the batches.
+ *
+ * It is async only to yield to the event loop every 100 ms: inside a Jupyter kernel, output
+ * (the progress display, printed lines) is sent by the event loop, so a loop that never yields
+ * shows nothing until it ends, and in tslab a cell that blocks for minutes fails.
  */
-export function trainEpoch(model: Trainable, data: Dataset, optimizer: tf.Optimizer, options: EpochOptions): EpochRecord {
+export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Optimizer, options: EpochOptions): Promise<EpochRecord> {
   const epoch = options.epoch ?? 1;
   const progress = options.progress ?? silentProgress;
   const n = batchCount(data.count, options.batchSize);
   const start = Date.now();
   const sums = [0, 0, 0];
   let b = 0;
+  let lastYield = Date.now();
   for (const batch of batches(data, { batchSize: options.batchSize, seed: options.seed })) {
     b += 1;
     const values = tf.tidy(() => {
@@ -130,6 +150,10 @@ export function trainEpoch(model: Trainable, data: Dataset, optimizer: tf.Optimi
       epoch, epochs: options.epochs ?? epoch, batch: b, batches: n,
       loss: sums[0] / b, seconds: (Date.now() - start) / 1000,
     });
+    if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = Date.now();
+    }
   }
   return {
     epoch,
@@ -155,8 +179,8 @@ export interface FitOptions extends Partial<TrainConfig> {
   onEpoch?: (record: EpochRecord) => void;
 }
 
-/** Trains `model` on `data` with Adam; returns one record per epoch. */
-export function fit(model: Trainable, data: Dataset, options: FitOptions = {}): History {
+/** Trains `model` on `data` with Adam; resolves to one record per epoch. */
+export async function fit(model: Trainable, data: Dataset, options: FitOptions = {}): Promise<History> {
   const { progress, title, onEpoch, ...rest } = options;
   const config = validateTrainConfig(rest);
   const reporter = progress === false ? silentProgress : progress ?? autoProgress(title ?? 'training');
@@ -164,7 +188,7 @@ export function fit(model: Trainable, data: Dataset, options: FitOptions = {}): 
   const history: History = [];
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const record = trainEpoch(model, data, optimizer, {
+      const record = await trainEpoch(model, data, optimizer, {
         batchSize: config.batchSize, seed: epochSeed(config.seed, epoch), epoch, epochs: config.epochs, progress: reporter,
       });
       history.push(record);

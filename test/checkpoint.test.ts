@@ -119,13 +119,13 @@ test('the results cache trains once, then loads the same model; retrain trains a
   const cacheDir = tmp();
   const data = loadMnist({ split: 'train', limit: 300 });
   const spec = { model: { sparsity: 'l1' as const, latentDim: 16, sparsityWeight: 1e-3 }, train: { epochs: 2, seed: 3 } };
-  const first = trainCached(spec, data, { cacheDir, progress: false, log: false });
+  const first = await trainCached(spec, data, { cacheDir, progress: false, log: false });
   assert.equal(first.cached, false);
-  const second = trainCached(spec, data, { cacheDir, progress: false, log: false });
+  const second = await trainCached(spec, data, { cacheDir, progress: false, log: false });
   assert.equal(second.cached, true);
   assert.deepEqual(second.history, first.history);
   assert.deepEqual(outputs(second.model), outputs(first.model));
-  const third = trainCached(spec, data, { cacheDir, progress: false, log: false, retrain: true });
+  const third = await trainCached(spec, data, { cacheDir, progress: false, log: false, retrain: true });
   assert.equal(third.cached, false);
   // Training is deterministic, so retraining reproduces the same losses.
   assert.deepEqual(third.history.map((r) => r.total), first.history.map((r) => r.total));
@@ -138,7 +138,7 @@ test('the results cache trains once, then loads the same model; retrain trains a
   assert.equal(cacheKey({ ...spec, train: { seed: 3, epochs: 2, batchSize: 128 } }, data).key, k, 'defaults spelled out give the same key');
   // A broken entry is retrained, not fatal.
   fs.writeFileSync(path.join(first.dir, 'checkpoint.json'), 'garbage');
-  const fourth = trainCached(spec, data, { cacheDir, progress: false, log: false });
+  const fourth = await trainCached(spec, data, { cacheDir, progress: false, log: false });
   assert.equal(fourth.cached, false);
   [first, second, third, fourth].forEach((r) => r.model.dispose());
 });

@@ -9,7 +9,7 @@ import { tf } from '../src/backend';
 import { createModel, SparseAutoencoder } from '../src/models/sae';
 import { Rng } from '../src/random';
 import { RefLayer, referenceLoss } from './reference';
-import { availableBackends, assertClose, withBackend } from './helpers';
+import { assertClose, computeModes, withMode } from './helpers';
 
 function toReference(model: SparseAutoencoder): RefLayer[] {
   return [...model.encoder, ...model.decoder].map((l) => ({
@@ -69,10 +69,10 @@ function check(sparsity: 'l1' | 'kl', backend: string): void {
 }
 
 test('gradient of the total loss matches finite differences, both models, every parameter tensor', async () => {
-  for (const backend of await availableBackends()) {
-    await withBackend(backend, () => {
-      check('l1', backend);
-      check('kl', backend);
+  for (const [label, backend, native] of await computeModes()) {
+    await withMode(backend, native, () => {
+      check('l1', label);
+      check('kl', label);
     });
   }
 });

@@ -1,6 +1,7 @@
 /** Shared helpers for the tests. */
 import * as assert from 'node:assert/strict';
 import { initBackend, tf } from '../src/backend';
+import { nativeEnabled, useNative } from '../src/native';
 
 /** Starts the kit's backend (quietly) and returns its name. */
 export async function setup(): Promise<string> {
@@ -12,6 +13,30 @@ export async function setup(): Promise<string> {
 export async function availableBackends(): Promise<string[]> {
   const main = await setup();
   return main === 'cpu' ? ['cpu'] : [main, 'cpu'];
+}
+
+/**
+ * Every way the kit can compute here, as [label, backend, native kernels on?]: the kit's backend
+ * with and without the native addon (when built), and the plain cpu backend.
+ */
+export async function computeModes(): Promise<[string, string, boolean][]> {
+  const main = await setup();
+  const modes: [string, string, boolean][] = [];
+  if (nativeEnabled()) modes.push([`${main}+native`, main, true]);
+  modes.push([main, main, false]);
+  if (main !== 'cpu') modes.push(['cpu', 'cpu', false]);
+  return modes;
+}
+
+/** Runs `f` on `backend` with the native kernels on or off, then restores both. */
+export async function withMode<T>(backend: string, native: boolean, f: () => T | Promise<T>): Promise<T> {
+  const was = nativeEnabled();
+  useNative(native);
+  try {
+    return await withBackend(backend, f);
+  } finally {
+    useNative(was);
+  }
 }
 
 /** Runs `f` with `name` active, then switches back. */

@@ -22,7 +22,7 @@ test('short real runs: both models beat the mean image on held-out digits; memor
   for (const run of runs) {
     const model = createModel({ sparsity: run.sparsity, sparsityWeight: run.sparsityWeight }, 42);
     const tensors: number[] = [];
-    const history = fit(model, train, { epochs: run.epochs, seed: 42, progress: false, onEpoch: () => tensors.push(tf.memory().numTensors) });
+    const history = await fit(model, train, { epochs: run.epochs, seed: 42, progress: false, onEpoch: () => tensors.push(tf.memory().numTensors) });
     const held = reconstructionMse(model, heldOut);
     console.log(`${run.sparsity}: reconstruction per epoch ${history.map((r) => r.reconstruction.toFixed(5)).join(' ')}; ` +
       `held-out MSE ${held.toFixed(5)} (bound ${(run.bound * baseline).toFixed(5)}); tensors after each epoch ${tensors.join(' ')}`);
@@ -41,15 +41,15 @@ test('short real runs: both models beat the mean image on held-out digits; memor
 test('the same seed gives identical losses; another seed does not', async () => {
   await setup();
   const data = loadMnist({ split: 'train', limit: 600 });
-  const run = (seed: number) => {
+  const run = async (seed: number) => {
     const model = createModel({ sparsity: 'kl' }, seed);
-    const h = fit(model, data, { epochs: 2, seed, progress: false });
+    const h = await fit(model, data, { epochs: 2, seed, progress: false });
     model.dispose();
     return h.map((r) => [r.total, r.reconstruction, r.sparsity]);
   };
-  const a = run(7);
-  assert.deepEqual(run(7), a);
-  assert.notDeepEqual(run(8), a);
+  const a = await run(7);
+  assert.deepEqual(await run(7), a);
+  assert.notDeepEqual(await run(8), a);
 });
 
 test('a non-finite loss stops training, names epoch and batch, and keeps the last good weights', async () => {
@@ -71,7 +71,7 @@ test('a non-finite loss stops training, names epoch and batch, and keeps the las
     },
   };
   const before = tf.memory().numTensors;
-  assert.throws(
+  await assert.rejects(
     () => fit(poisoned, data, { epochs: 3, batchSize: 64, progress: false }),
     (e: unknown) => e instanceof NonFiniteLossError && e.epoch === 2 && e.batch === 3 && /epoch 2, batch 3/.test(e.message));
   // The weights are exactly those the bad step started from: its update was never applied.

@@ -1,6 +1,7 @@
 /** A fully connected layer y = act(x W + b), with PyTorch's default initialisation. */
 import * as tf from '../tf';
 import { Rng } from '../random';
+import { nativeMatMulActive } from '../native';
 
 export type Activation = 'relu' | 'sigmoid' | 'linear';
 
@@ -49,7 +50,8 @@ function activationGrad(dy: tf.Tensor2D, y: tf.Tensor2D, activation: Activation)
  *   dz = dy * act'(.),  dx = dz W^T,  dW = x^T dz,  db = sum over rows of dz.
  * tfjs's own gradient of matMul multiplies with transpose flags set, which the wasm backend
  * runs about 10x slower than a plain product (measured: 2.3 vs 21-30 GFLOP/s on 128x784x256);
- * transposing explicitly first keeps every product on the fast path.
+ * transposing explicitly first keeps every product on the fast path. With the native OpenBLAS
+ * product (native.ts) the flags are free, and the explicit transposes are skipped.
  */
 const denseOps: Record<Activation, (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D> = {
   relu: makeDenseOp('relu'),
@@ -66,6 +68,7 @@ function makeDenseOp(activation: Activation): (x: tf.Tensor2D, w: tf.Tensor2D, b
       gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
         const [sx, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
         const dz = activationGrad(dy, sy, activation);
+        if (nativeMatMulActive()) return [tf.matMul(dz, sw, false, true), tf.matMul(sx, dz, true, false), tf.sum(dz, 0)];
         return [tf.matMul(dz, tf.transpose(sw)), tf.matMul(tf.transpose(sx), dz), tf.sum(dz, 0)];
       },
     };
