@@ -6,6 +6,7 @@
  *   {"backend", "epoch_s", "pytorch_epoch_s", "ratio", ...}
  * Exits non-zero when PyTorch is missing (apt-get install -y python3-torch libopenblas0-pthread).
  *
+ * Both the kit's backend and PyTorch train two timed epochs after a warm-up; the faster counts.
  * Options: --steps N  time only N steps of the non-default backends and scale to an epoch
  * (default 60; the slow cpu backend would take minutes for a full epoch).
  */
@@ -41,9 +42,13 @@ async function benchBackend(name: string, data: Dataset, steps: number | null): 
   const subset = steps === null ? data : { ...data, count: Math.min(data.count, 128 * steps) };
   let peak = process.memoryUsage().rss;
   const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
-  const t0 = performance.now();
-  await trainEpoch(model, subset, optimizer, { batchSize: 128, seed: 2, progress: { batch: sample, epoch() {} } });
-  const seconds = (performance.now() - t0) / 1000;
+  // The full-epoch backend gets two timed epochs and reports the faster, as the PyTorch script does.
+  let seconds = Infinity;
+  for (let r = 0; r < (steps === null ? 2 : 1); r++) {
+    const t0 = performance.now();
+    await trainEpoch(model, subset, optimizer, { batchSize: 128, seed: 2 + r, progress: { batch: sample, epoch() {} } });
+    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
+  }
   const scale = data.count / subset.count;
   const epoch = seconds * scale;
   optimizer.dispose();
@@ -55,14 +60,14 @@ async function benchBackend(name: string, data: Dataset, steps: number | null): 
     samples_per_s: data.count / epoch,
     gflop_s: (stepFlop(128) * nSteps) / epoch / 1e9,
     peak_rss_mb: peak / 2 ** 20,
-    measured: steps === null ? 'full epoch' : `${Math.ceil(subset.count / 128)} steps, scaled`,
+    measured: steps === null ? 'best of 2 epochs' : `${Math.ceil(subset.count / 128)} steps, scaled`,
   };
 }
 
 /** Time spent only making batches and tensors: the loop's own overhead. */
 function batchingSeconds(data: Dataset): number {
   const t0 = performance.now();
-  for (const b of batches(data, { batchSize: 128, seed: 3 })) tf.tidy(() => tf.tensor2d(b.images, [b.size, data.dim]).dataSync());
+  for (const b of batches(data, { batchSize: 128, seed: 3 })) tf.tidy(() => tf.tensor2d(b.images, [b.size, data.dim]));
   return (performance.now() - t0) / 1000;
 }
 
@@ -89,6 +94,7 @@ async function main(): Promise<void> {
   const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 60;
   const info = await initBackend();
   const data = loadMnist({ split: 'train' });
+  const batching = batchingSeconds(data);
   const rows: Row[] = [];
   const others = ['tensorflow', 'wasm', 'cpu'].filter((b) => b !== info.name && tf.findBackend(b) !== null);
   rows.push(await benchBackend(info.name, data, null));
@@ -97,7 +103,6 @@ async function main(): Promise<void> {
     rows.push(await benchBackend(b, data, steps));
   }
   await tf.setBackend(info.name);
-  const batching = batchingSeconds(data);
   const torch = pytorch();
   console.log('\nbackend       s/epoch   samples/s   GFLOP/s   peak RSS MB   measured');
   for (const r of rows) {
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
   }
   if (typeof torch !== 'string') {
     console.log(`${'pytorch'.padEnd(12)} ${torch.epoch_s.toFixed(2).padStart(8)} ${(60000 / torch.epoch_s).toFixed(0).padStart(11)} ` +
-      `${((stepFlop(128) * 469) / torch.epoch_s / 1e9).toFixed(1).padStart(9)} ${''.padStart(13)}   full epoch, ${torch.threads} thread(s)`);
+      `${((stepFlop(128) * 469) / torch.epoch_s / 1e9).toFixed(1).padStart(9)} ${''.padStart(13)}   best of 2 epochs, ${torch.threads} thread(s)`);
   }
   const main = rows[0];
   console.log(`\nloop overhead: making batches and input tensors takes ${batching.toFixed(2)} s per epoch ` +

@@ -3,7 +3,7 @@
 `npm run bench`. Reads MNIST from the same IDX files as the kit (no torchvision download).
 
 usage: pytorch_epoch.py MNIST_DIR [--threads N] [--limit N]
-Prints one JSON line: {"threads", "epoch_s", "steps", "final_loss"}.
+Prints one JSON line: {"threads", "epoch_s" (fastest timed epoch), "epochs_s", "steps", "final_loss"}.
 """
 import argparse
 import json
@@ -45,6 +45,7 @@ def main():
     ap.add_argument("mnist_dir")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--limit", type=int, default=60000)
+    ap.add_argument("--epochs", type=int, default=2, help="timed epochs; the fastest is reported")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(42)
@@ -67,12 +68,15 @@ def main():
         return loss_value
 
     run(torch.randperm(len(x_all))[: 128 * 10])  # warm-up
-    order = torch.randperm(len(x_all))
-    start = time.perf_counter()
-    final = run(order)
-    seconds = time.perf_counter() - start
-    steps = (len(order) + 127) // 128
-    print(json.dumps({"threads": args.threads, "epoch_s": round(seconds, 3), "steps": steps, "final_loss": final}))
+    times = []
+    for _ in range(args.epochs):
+        order = torch.randperm(len(x_all))
+        start = time.perf_counter()
+        final = run(order)
+        times.append(time.perf_counter() - start)
+    steps = (len(x_all) + 127) // 128
+    print(json.dumps({"threads": args.threads, "epoch_s": round(min(times), 3), "epochs_s": [round(t, 3) for t in times],
+                      "steps": steps, "final_loss": final}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@
 import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { loadNative, nativeLoadError, useNativeMatMul } from './native';
+import { nativeLoadError, useNative } from './native';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -121,7 +121,8 @@ async function choose(log: boolean): Promise<BackendInfo> {
   }
   let native = '';
   if (info.name === 'wasm' || info.name === 'cpu') {
-    info.native = useNativeMatMul(info.name, true) && loadNative() !== null;
+    // Both plain backends get the native kernels, so switching between them keeps them.
+    info.native = useNative(true) && tf.getKernel('BatchMatMul', info.name) !== undefined;
     native = info.native ? ', matrix products and Adam in OpenBLAS (native addon)' : `; native addon: ${nativeLoadError()}`;
   }
   const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';

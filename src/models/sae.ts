@@ -44,7 +44,8 @@ export abstract class SparseAutoencoder {
     const rng = new Rng(seed);
     const prefix = `sae${++modelCount}`;
     this.encoder = [
-      createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`),
+      // The first layer's input is the data: no gradient with respect to it is needed.
+      createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`, false),
       createDense(hiddenDim, latentDim, latentActivation, rng, `${prefix}/encoder/1`),
     ];
     this.decoder = [
