@@ -113,3 +113,30 @@ export function formatSparsity(r: SparsityReport): string[] {
     `Inactive neurons (<${Math.round(r.inactiveBelow * 100)}%): ${r.inactiveUnits.length}/${r.latentDim}`,
   ];
 }
+
+/**
+ * The knee of a trade-off curve: the point farthest from the straight line through its two
+ * ends, with both axes first scaled to [0, 1]. Returns its index (0 for fewer than 3 points).
+ */
+export function kneeIndex(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
+  const n = xs.length;
+  if (n !== ys.length) throw new Error(`kneeIndex: ${n} x values but ${ys.length} y values`);
+  if (n < 3) return 0;
+  const scale = (v: ArrayLike<number>) => {
+    const lo = Math.min(...Array.from(v));
+    const hi = Math.max(...Array.from(v));
+    return Array.from(v, (a) => (hi > lo ? (a - lo) / (hi - lo) : 0));
+  };
+  const x = scale(xs);
+  const y = scale(ys);
+  const dx = x[n - 1] - x[0];
+  const dy = y[n - 1] - y[0];
+  const len = Math.hypot(dx, dy) || 1;
+  let best = 0;
+  let bestDist = -1;
+  for (let i = 0; i < n; i++) {
+    const d = Math.abs(dy * (x[i] - x[0]) - dx * (y[i] - y[0])) / len;
+    if (d > bestDist) { bestDist = d; best = i; }
+  }
+  return best;
+}

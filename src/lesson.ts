@@ -3,9 +3,12 @@
  * very same models: trained once, reused everywhere.
  */
 import { Dataset, loadMnist } from './data/mnist';
-import { Sparsity } from './models/config';
+import { SaeConfig, Sparsity } from './models/config';
 import { TrainSpec } from './cache';
 import { RunSizes, runSizes } from './settings';
+import type { SparseAutoencoder } from './models/sae';
+import { reconstructionMse } from './evaluate';
+import { analyzeSparsity, SparsityReport } from './analysis';
 
 /** Part 6's hyperparameters. */
 export const PART6 = Object.freeze({
@@ -33,5 +36,32 @@ export function lessonData(sizes: RunSizes = runSizes()): { train: Dataset; test
   return {
     train: loadMnist({ split: 'train', limit: sizes.trainLimit }),
     test: loadMnist({ split: 'test', limit: sizes.testLimit }),
+  };
+}
+
+/** Part 6's spec with some model settings changed (the exercises' variations). */
+export function variantSpec(sparsity: Sparsity, changes: Partial<SaeConfig>, sizes: RunSizes = runSizes()): TrainSpec {
+  const base = lessonSpec(sparsity, sizes);
+  return { ...base, model: { ...base.model, ...changes, sparsity } };
+}
+
+export interface RunSummary {
+  /** reconstruction MSE on the test images */
+  testMse: number;
+  populationSparsity: number;
+  meanLifetime: number;
+  inactive: number;
+  report: SparsityReport & { activations: Float32Array };
+}
+
+/** Test-set reconstruction error and the Part 4 measures (on `numSamples` test images) of a model. */
+export function summarizeModel(model: SparseAutoencoder, test: Dataset, numSamples = 1000): RunSummary {
+  const report = analyzeSparsity(model, test, { numSamples });
+  return {
+    testMse: reconstructionMse(model, test),
+    populationSparsity: report.populationSparsity,
+    meanLifetime: report.meanLifetime,
+    inactive: report.inactiveUnits.length,
+    report,
   };
 }

@@ -67,3 +67,13 @@ test('analyzeSparsity on a model agrees with the report of its own codes, and le
   assert.throws(() => decodeUnits(model, [16]), /unit 16 is not a latent unit; expected an integer in \[0, 15\]/);
   model.dispose();
 });
+
+test('kneeIndex finds the corner of an L-shaped trade-off', async () => {
+  const { kneeIndex } = await import('../src/analysis');
+  // (0,1) (0.1,0.2) (0.5,0.1) (1,0): the corner is the second point
+  assert.equal(kneeIndex([0, 0.1, 0.5, 1], [1, 0.2, 0.1, 0]), 1);
+  // a straight line has no knee beyond rounding: every distance is 0, the first point wins
+  assert.equal(kneeIndex([0, 1, 2], [0, 1, 2]), 0);
+  assert.equal(kneeIndex([1, 2], [3, 4]), 0);
+  assert.throws(() => kneeIndex([1, 2, 3], [1, 2]), /3 x values but 2 y values/);
+});

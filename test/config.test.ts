@@ -6,7 +6,7 @@ import { requestedBackend } from '../src/backend';
 import { isQuick, runSizes } from '../src/settings';
 
 test('defaults are the lesson\'s', () => {
-  assert.deepEqual(makeConfig(), { inputDim: 784, hiddenDim: 256, latentDim: 128, sparsity: 'kl', sparsityWeight: 0.01, rho: 0.05 });
+  assert.deepEqual(makeConfig(), { inputDim: 784, hiddenDim: 256, latentDim: 128, sparsity: 'kl', sparsityWeight: 0.01, rho: 0.05, decoder: 'mlp' });
   assert.equal(makeConfig({ latentDim: 64 }).latentDim, 64);
   assert.equal(DEFAULT_SAE_CONFIG.hiddenDim, 256);
 });
@@ -24,6 +24,7 @@ test('each bad field is named with its value and the allowed range', () => {
     [{ rho: 1 }, /rho = 1/],
     [{ rho: '0.05' }, /rho = "0.05"/],
     [{ latentDims: 64 }, /unknown SaeConfig field 'latentDims'/],
+    [{ decoder: 'conv' }, /decoder = "conv" is invalid: expected 'mlp' or 'linear'/],
   ];
   for (const [bad, message] of cases) assert.throws(() => makeConfig(bad as never), message);
 });

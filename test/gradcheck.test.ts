@@ -17,12 +17,12 @@ function toReference(model: SparseAutoencoder): RefLayer[] {
     b: Float64Array.from(l.b.dataSync()),
     inDim: l.w.shape[0],
     outDim: l.w.shape[1],
-    act: l.activation === 'relu' ? 'relu' : 'sigmoid',
+    act: l.activation,
   }));
 }
 
-function check(sparsity: 'l1' | 'kl', backend: string): void {
-  const config = { inputDim: 12, hiddenDim: 7, latentDim: 5, sparsity, sparsityWeight: sparsity === 'l1' ? 0.3 : 0.2, rho: 0.05 };
+function check(sparsity: 'l1' | 'kl', backend: string, decoder: 'mlp' | 'linear' = 'mlp'): void {
+  const config = { inputDim: 12, hiddenDim: 7, latentDim: 5, sparsity, sparsityWeight: sparsity === 'l1' ? 0.3 : 0.2, rho: 0.05, decoder };
   const model = createModel(config, 7);
   const rng = new Rng(3);
   const rows = 6;
@@ -35,6 +35,7 @@ function check(sparsity: 'l1' | 'kl', backend: string): void {
   assertClose(value.arraySync(), referenceLoss(ref, xs, model.config), 1e-5, `${backend} ${sparsity} forward loss`);
 
   const names = ['encoder/0', 'encoder/1', 'decoder/0', 'decoder/1'];
+  const label = decoder === 'linear' ? `${sparsity}+linear` : sparsity;
   const h = 1e-6;
   ref.forEach((layer, li) => {
     for (const part of ['w', 'b'] as const) {
@@ -59,7 +60,7 @@ function check(sparsity: 'l1' | 'kl', backend: string): void {
       }
       const rel = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-12);
       const name = `${names[li]}/${part}`;
-      console.log(`gradcheck ${backend} ${sparsity} ${name.padEnd(11)} |grad| ${Math.sqrt(norm).toExponential(3)}  relative error ${rel.toExponential(2)}`);
+      console.log(`gradcheck ${backend} ${label} ${name.padEnd(11)} |grad| ${Math.sqrt(norm).toExponential(3)}  relative error ${rel.toExponential(2)}`);
       assert.ok(Math.sqrt(norm) > 0, `${name}: zero gradient, the check would say nothing`);
       assert.ok(rel < 1e-3, `${backend} ${sparsity} ${name}: relative error ${rel} >= 1e-3`);
     }
@@ -73,6 +74,7 @@ test('gradient of the total loss matches finite differences, both models, every 
     await withMode(backend, native, () => {
       check('l1', label);
       check('kl', label);
+      check('l1', label, 'linear');
     });
   }
 });

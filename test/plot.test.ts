@@ -71,3 +71,14 @@ test('user strings cannot break out of the page', () => {
   assert.ok(page.includes('window.Plotly = Plotly'), 'Plotly is inlined');
   assert.equal((page.match(/plotly\.js v4/g) ?? []).length, 1, 'Plotly is inlined exactly once');
 });
+
+test('heatmap and bar figures carry the values and labels', async () => {
+  const { heatmapFigure, barFigure } = await import('../src/plot/figures');
+  const h = heatmapFigure([1, 2, 3, 4, 5, 6], ['a', 'b'], ['x', 'y', 'z'], 't');
+  assert.deepEqual(h.data[0].z, [[1, 2, 3], [4, 5, 6]]);
+  assert.deepEqual(h.data[0].y, ['a', 'b']);
+  assert.throws(() => heatmapFigure([1, 2], ['a'], ['x'], 't'), /2 values for 1 x 1/);
+  const b = barFigure(['0', '1'], [{ name: 'u1', y: [0.5, 0.25] }], { title: 't', xTitle: 'digit', yTitle: 'mean' });
+  assert.deepEqual(b.data[0].y, [0.5, 0.25]);
+  assert.equal(b.layout.barmode, 'group');
+});

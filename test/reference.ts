@@ -9,7 +9,7 @@ export interface RefLayer {
   b: Float64Array; // [outDim]
   inDim: number;
   outDim: number;
-  act: 'relu' | 'sigmoid';
+  act: 'relu' | 'sigmoid' | 'linear';
 }
 
 function layer(x: Float64Array[], l: RefLayer): Float64Array[] {
@@ -18,16 +18,16 @@ function layer(x: Float64Array[], l: RefLayer): Float64Array[] {
     for (let o = 0; o < l.outDim; o++) {
       let z = l.b[o];
       for (let i = 0; i < l.inDim; i++) z += row[i] * l.w[i * l.outDim + o];
-      out[o] = l.act === 'relu' ? Math.max(0, z) : 1 / (1 + Math.exp(-z));
+      out[o] = l.act === 'relu' ? Math.max(0, z) : l.act === 'sigmoid' ? 1 / (1 + Math.exp(-z)) : z;
     }
     return out;
   });
 }
 
-/** total = mean (x - xHat)^2 + weight * penalty, computed in float64. */
+/** total = mean (x - xHat)^2 + weight * penalty, computed in float64; the first two layers encode. */
 export function referenceLoss(layers: RefLayer[], x: Float64Array[], config: SaeConfig): number {
   const h = layer(layer(x, layers[0]), layers[1]);
-  const xHat = layer(layer(h, layers[2]), layers[3]);
+  const xHat = layers.slice(2).reduce((a, l) => layer(a, l), h);
   let se = 0;
   for (let r = 0; r < x.length; r++) for (let i = 0; i < x[r].length; i++) se += (x[r][i] - xHat[r][i]) ** 2;
   const rec = se / (x.length * x[0].length);

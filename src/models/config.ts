@@ -15,7 +15,15 @@ export interface SaeConfig {
   sparsityWeight: number;
   /** Target mean activation of each latent unit (KL only; 0.05 in the lesson). */
   rho: number;
+  /**
+   * 'mlp': the lesson's decoder latent -> hiddenDim (ReLU) -> inputDim (sigmoid).
+   * 'linear': one linear layer latent -> inputDim, whose weight rows are dictionary atoms
+   * (used in the dictionary-learning challenge).
+   */
+  decoder: DecoderKind;
 }
+
+export type DecoderKind = 'mlp' | 'linear';
 
 export const DEFAULT_SAE_CONFIG: Readonly<SaeConfig> = Object.freeze({
   inputDim: 784,
@@ -24,6 +32,7 @@ export const DEFAULT_SAE_CONFIG: Readonly<SaeConfig> = Object.freeze({
   sparsity: 'kl',
   sparsityWeight: 0.01,
   rho: 0.05,
+  decoder: 'mlp',
 });
 
 type Check = (v: unknown) => string | null;
@@ -38,6 +47,7 @@ const CHECKS: Record<keyof SaeConfig, Check> = {
   sparsity: (v) => (v === 'l1' || v === 'kl' ? null : `'l1' or 'kl'`),
   sparsityWeight: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'a finite number >= 0'),
   rho: (v) => (typeof v === 'number' && v > 0 && v < 1 ? null : 'a number strictly between 0 and 1'),
+  decoder: (v) => (v === 'mlp' || v === 'linear' ? null : `'mlp' or 'linear'`),
 };
 
 function show(v: unknown): string {

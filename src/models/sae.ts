@@ -3,6 +3,7 @@
  *
  *   encoder: inputDim -> hiddenDim (ReLU) -> latentDim (ReLU for L1, Sigmoid for KL)
  *   decoder: latentDim -> hiddenDim (ReLU) -> inputDim (Sigmoid)
+ *            (or, with config.decoder = 'linear', one linear layer latentDim -> inputDim)
  *
  * Each model brings its own sparsity penalty, so the trainer never asks which kind it has.
  */
@@ -48,10 +49,12 @@ export abstract class SparseAutoencoder {
       createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`, false),
       createDense(hiddenDim, latentDim, latentActivation, rng, `${prefix}/encoder/1`),
     ];
-    this.decoder = [
-      createDense(latentDim, hiddenDim, 'relu', rng, `${prefix}/decoder/0`),
-      createDense(hiddenDim, inputDim, 'sigmoid', rng, `${prefix}/decoder/1`),
-    ];
+    this.decoder = this.config.decoder === 'linear'
+      ? [createDense(latentDim, inputDim, 'linear', rng, `${prefix}/decoder/0`)]
+      : [
+        createDense(latentDim, hiddenDim, 'relu', rng, `${prefix}/decoder/0`),
+        createDense(hiddenDim, inputDim, 'sigmoid', rng, `${prefix}/decoder/1`),
+      ];
   }
 
   /** The sparsity penalty on a batch of latent codes [batch, latentDim], before weighting. */

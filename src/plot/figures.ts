@@ -14,6 +14,8 @@ export interface Series {
   name: string;
   y: ArrayLike<number>;
   x?: ArrayLike<number>;
+  /** hover text per point, also written next to the markers */
+  text?: string[];
 }
 
 export interface LineOptions {
@@ -21,6 +23,7 @@ export interface LineOptions {
   xTitle: string;
   yTitle: string;
   logY?: boolean;
+  logX?: boolean;
 }
 
 const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { text }, ...extra });
@@ -30,14 +33,15 @@ export function lineFigure(series: Series[], options: LineOptions): Figure {
   return {
     data: series.map((s) => ({
       type: 'scatter',
-      mode: 'lines+markers',
+      mode: s.text ? 'lines+markers+text' : 'lines+markers',
       name: s.name,
       x: Array.from(s.x ?? Array.from({ length: s.y.length }, (_, i) => i + 1)),
       y: Array.from(s.y),
+      ...(s.text ? { text: s.text, textposition: 'top right' } : {}),
     })),
     layout: {
       title: { text: options.title },
-      xaxis: axis(options.xTitle),
+      xaxis: axis(options.xTitle, options.logX ? { type: 'log' } : {}),
       yaxis: axis(options.yTitle, options.logY ? { type: 'log' } : {}),
       height: 380,
       margin: { t: 50, r: 20, b: 50, l: 70 },
@@ -101,7 +105,8 @@ export interface GridOptions {
   /** colour range shared by all tiles; by default the min..max over all images */
   zmin?: number;
   zmax?: number;
-  colorscale?: string;
+  /** a Plotly colorscale name, or [position, colour] stops */
+  colorscale?: string | [number, string][];
 }
 
 /**
@@ -219,3 +224,29 @@ export function reconstructionGrid(originals: ArrayLike<number>[], reconstructio
   const labels = [...originals.map((_, i) => `image ${i}: original`), ...reconstructions.map((_, i) => `image ${i}: reconstruction`)];
   return imageGrid([...originals, ...reconstructions], { title, rows: 28, cols: 28, perRow: n, labels, zmin: 0, zmax: 1 });
 }
+
+/** A heatmap of a [rows, cols] row-major matrix, with row and column labels. */
+export function heatmapFigure(values: ArrayLike<number>, rows: string[], cols: string[], title: string, colorbar = 'value'): Figure {
+  if (values.length !== rows.length * cols.length) throw new Error(`heatmap: ${values.length} values for ${rows.length} x ${cols.length}`);
+  const z = rows.map((_, r) => Array.from({ length: cols.length }, (_, c) => values[r * cols.length + c]));
+  return {
+    data: [{ type: 'heatmap', z, x: cols, y: rows, colorscale: 'Viridis', colorbar: { title: { text: colorbar } },
+      hovertemplate: '%{y}, %{x}: %{z:.3f}<extra></extra>' }],
+    layout: { title: { text: title }, height: 140 + 22 * rows.length, margin: { t: 50, r: 20, b: 50, l: 80 },
+      xaxis: { type: 'category', title: { text: '' } }, yaxis: { type: 'category', autorange: 'reversed' } },
+  };
+}
+
+/** Grouped bars: one group per category (x), one bar per series. */
+export function barFigure(categories: string[], series: Series[], options: LineOptions): Figure {
+  return {
+    data: series.map((s, i) => ({ type: 'bar', name: s.name, x: categories, y: Array.from(s.y), marker: { color: PALETTE[i % PALETTE.length] } })),
+    layout: {
+      title: { text: options.title }, barmode: 'group', height: 380, margin: { t: 50, r: 20, b: 50, l: 70 },
+      xaxis: { ...axis(options.xTitle), type: 'category' }, yaxis: axis(options.yTitle, options.logY ? { type: 'log' } : {}),
+    },
+  };
+}
+
+/** Blue (negative) - white (0) - red (positive), for signed images. */
+export const DIVERGING: [number, string][] = [[0, '#2166ac'], [0.5, '#f7f7f7'], [1, '#b2182b']];
