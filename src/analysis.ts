@@ -140,3 +140,39 @@ export function kneeIndex(xs: ArrayLike<number>, ys: ArrayLike<number>): number 
   }
   return best;
 }
+
+/** Pearson correlation of two equally long lists (NaN when either is constant). */
+export function correlation(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
+  const n = xs.length;
+  if (n !== ys.length) throw new Error(`correlation: ${n} x values but ${ys.length} y values`);
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) { mx += xs[i] / n; my += ys[i] / n; }
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+    syy += (ys[i] - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+/** Ranks 0..n-1 (ties share their average rank). */
+function ranks(v: ArrayLike<number>): number[] {
+  const order = Array.from({ length: v.length }, (_, i) => i).sort((a, b) => v[a] - v[b]);
+  const r = new Array<number>(v.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && v[order[j + 1]] === v[order[i]]) j++;
+    for (let k = i; k <= j; k++) r[order[k]] = (i + j) / 2;
+    i = j + 1;
+  }
+  return r;
+}
+
+/** Spearman rank correlation: Pearson correlation of the ranks. */
+export function rankCorrelation(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
+  return correlation(ranks(xs), ranks(ys));
+}

@@ -24,7 +24,7 @@ export type { Figure, Series, LineOptions, GridOptions } from './plot/figures';
 export { show, saveHtml, figureHtml } from './plot/show';
 export { writeFileAtomic } from './files';
 export { reconstructionMse, meanImageMse, encodeAll, decodeCodes, decodeUnits, reconstruct, layerSummary } from './evaluate';
-export { sparsityReport, analyzeSparsity, histogram, formatSparsity, kneeIndex } from './analysis';
+export { sparsityReport, analyzeSparsity, histogram, formatSparsity, kneeIndex, correlation, rankCorrelation } from './analysis';
 export type { SparsityReport, SparsityOptions, AnalyzeOptions, Histogram } from './analysis';
 export { saveCheckpoint, loadCheckpoint } from './checkpoint';
 export type { Checkpoint, CheckpointMeta } from './checkpoint';

@@ -77,3 +77,16 @@ test('kneeIndex finds the corner of an L-shaped trade-off', async () => {
   assert.equal(kneeIndex([1, 2], [3, 4]), 0);
   assert.throws(() => kneeIndex([1, 2, 3], [1, 2]), /3 x values but 2 y values/);
 });
+
+test('Pearson and Spearman correlation by hand', async () => {
+  const { correlation, rankCorrelation } = await import('../src/analysis');
+  assertClose(correlation([1, 2, 3], [2, 4, 6]), 1, 1e-12);
+  assertClose(correlation([1, 2, 3], [3, 2, 1]), -1, 1e-12);
+  // x = 1..4, y = 1, 3, 2, 4: cov = 4 (sum of products of deviations), sxx = syy = 5 -> 0.8
+  assertClose(correlation([1, 2, 3, 4], [1, 3, 2, 4]), 0.8, 1e-12);
+  // monotone but not linear: Spearman 1, Pearson below 1
+  assertClose(rankCorrelation([1, 2, 3, 4], [1, 10, 100, 1000]), 1, 1e-12);
+  assert.ok(correlation([1, 2, 3, 4], [1, 10, 100, 1000]) < 0.99);
+  // ties share ranks: [1, 1, 2] -> ranks [0.5, 0.5, 2]
+  assertClose(rankCorrelation([1, 1, 2], [0, 0, 5]), 1, 1e-12);
+});
