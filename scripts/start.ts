@@ -23,7 +23,10 @@ function main(): void {
   for (const [cmd, probe, name] of candidates) {
     if (!has([cmd, ...probe])) continue;
     const args = cmd === PYTHON ? ['-m', 'jupyterlab'] : [];
-    args.push(`--notebook-dir=${path.join(ROOT, 'notebooks')}`, ...extra);
+    args.push(`--notebook-dir=${path.join(ROOT, 'notebooks')}`);
+    // Jupyter refuses to run as root unless told; containers and these machines run as root.
+    if (process.getuid?.() === 0 && !extra.includes('--allow-root')) args.push('--allow-root');
+    args.push(...extra);
     console.log(`starting ${name}: ${cmd} ${args.join(' ')}`);
     const child = spawn(cmd, args, { stdio: 'inherit', env: jupyterEnv() });
     child.on('exit', (code) => process.exit(code ?? 0));
