@@ -13,6 +13,8 @@ import { Adam } from './optim';
 export interface Trainable {
   variables: tf.Variable[];
   losses(x: tf.Tensor2D): LossParts;
+  /** Called after each optimizer step (e.g. to renormalise decoder columns or count dead units). */
+  afterStep?(): void;
 }
 
 export interface TrainConfig {
@@ -143,6 +145,7 @@ export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Opt
       // Check before the update, so a bad step never reaches the weights.
       if (!v.every(Number.isFinite)) throw new NonFiniteLossError(epoch, b, v);
       optimizer.applyGradients(grads);
+      model.afterStep?.();
       return v;
     });
     for (let i = 0; i < 3; i++) sums[i] += values[i];

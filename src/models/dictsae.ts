@@ -1,0 +1,212 @@
+/**
+ * The single-layer sparse autoencoder of the interpretability literature (Anthropic's "Towards
+ * Monosemanticity", OpenAI's "Scaling and evaluating sparse autoencoders"):
+ *
+ *   f = act((x - b_dec) W_enc + b_enc)      codes, [batch, latentDim]
+ *   x_hat = f W_dec + b_dec                  W_dec rows (one per latent) kept at unit norm
+ *
+ * act is ReLU with an L1 penalty on f, or TopK (the k largest pre-activations per input pass,
+ * the rest are 0). Latents that have not fired for `deadAfter` steps count as dead; with auxK > 0
+ * an auxiliary loss asks the dead latents' top auxK to reconstruct the residual, which gives them
+ * gradient again (OpenAI's AuxK). Tied weights use W_dec = W_enc^T.
+ */
+import * as tf from '../tf';
+import { Rng } from '../random';
+import type { LossParts } from './sae';
+
+export interface DictSaeConfig {
+  inputDim: number;
+  latentDim: number;
+  /** 'relu' (with an L1 penalty) or 'topk' */
+  activation: 'relu' | 'topk';
+  /** active latents per input for TopK */
+  k: number;
+  /** weight of the L1 penalty sum_j |f_j| (ReLU only) */
+  l1Weight: number;
+  /** share one matrix between encoder and decoder */
+  tied: boolean;
+  /** how many dead latents the auxiliary loss uses (0: no AuxK) */
+  auxK: number;
+  /** weight of the auxiliary loss */
+  auxWeight: number;
+  /** steps without firing after which a latent counts as dead */
+  deadAfter: number;
+}
+
+export const DEFAULT_DICT_SAE: Readonly<DictSaeConfig> = Object.freeze({
+  inputDim: 784, latentDim: 256, activation: 'topk', k: 16, l1Weight: 1e-3, tied: false, auxK: 0, auxWeight: 1 / 32, deadAfter: 200,
+});
+
+export function makeDictSaeConfig(partial: Partial<DictSaeConfig> = {}): DictSaeConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_DICT_SAE)) throw new Error(`unknown DictSaeConfig field '${key}'; the fields are ${Object.keys(DEFAULT_DICT_SAE).join(', ')}`);
+  }
+  const c = { ...DEFAULT_DICT_SAE, ...partial };
+  const bad = (field: string, value: unknown, expected: string) => new Error(`DictSaeConfig.${field} = ${JSON.stringify(value)} is invalid: expected ${expected}`);
+  const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
+  if (!int(c.inputDim, 1, 1e6)) throw bad('inputDim', c.inputDim, 'an integer in [1, 1000000]');
+  if (!int(c.latentDim, 1, 1e5)) throw bad('latentDim', c.latentDim, 'an integer in [1, 100000]');
+  if (c.activation !== 'relu' && c.activation !== 'topk') throw bad('activation', c.activation, "'relu' or 'topk'");
+  if (!int(c.k, 1, c.latentDim)) throw bad('k', c.k, `an integer in [1, latentDim = ${c.latentDim}]`);
+  if (!(c.l1Weight >= 0 && Number.isFinite(c.l1Weight))) throw bad('l1Weight', c.l1Weight, 'a finite number >= 0');
+  if (!int(c.auxK, 0, c.latentDim)) throw bad('auxK', c.auxK, `an integer in [0, ${c.latentDim}]`);
+  if (!(c.auxWeight >= 0 && Number.isFinite(c.auxWeight))) throw bad('auxWeight', c.auxWeight, 'a finite number >= 0');
+  if (!int(c.deadAfter, 1, 1e9)) throw bad('deadAfter', c.deadAfter, 'a positive integer');
+  if (typeof c.tied !== 'boolean') throw bad('tied', c.tied, 'true or false');
+  return c;
+}
+
+/** Identity forward, zero gradient: the residual target of AuxK must not train the main path. */
+const stopGradient = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  void save;
+  return { value: tf.clone(x), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/** 1 where an entry is among its row's k largest, else 0; a constant for gradients. */
+function topKMask(z: tf.Tensor2D, k: number): tf.Tensor2D {
+  // Built inside customGrad so the tape never sees TopK (which has no gradient in tfjs).
+  const op = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    void save;
+    const { values } = tf.topk(x, k);
+    const kth = tf.slice(values, [0, k - 1], [-1, 1]); // [batch, 1]
+    return { value: tf.cast(tf.greaterEqual(x, kth), 'float32'), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(z) as tf.Tensor2D;
+}
+
+/** Keeps each row's k largest entries of `z` (after ReLU) and zeroes the rest. */
+export function topK(z: tf.Tensor2D, k: number): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(tf.relu(z), topKMask(z, k)) as tf.Tensor2D);
+}
+
+let count = 0;
+
+export class DictSae {
+  readonly config: DictSaeConfig;
+  readonly wEnc: tf.Variable<tf.Rank.R2>;
+  readonly bEnc: tf.Variable<tf.Rank.R1>;
+  readonly wDec: tf.Variable<tf.Rank.R2> | null;
+  readonly bDec: tf.Variable<tf.Rank.R1>;
+  /** optimizer steps since each latent last fired */
+  readonly stepsSinceFired: Int32Array;
+  private fired: tf.Tensor | null = null;
+  private deadMask: tf.Tensor1D;
+
+  constructor(config: Partial<DictSaeConfig> = {}, seed = 42) {
+    this.config = makeDictSaeConfig(config);
+    const { inputDim: d, latentDim: m } = this.config;
+    const rng = new Rng(seed);
+    // Decoder rows: random unit vectors; encoder starts as their transpose (a common init).
+    const dec = new Float32Array(m * d);
+    for (let j = 0; j < m; j++) {
+      let norm = 0;
+      for (let t = 0; t < d; t++) { const v = rng.uniform(-1, 1); dec[j * d + t] = v; norm += v * v; }
+      for (let t = 0; t < d; t++) dec[j * d + t] /= Math.sqrt(norm);
+    }
+    const enc = new Float32Array(d * m);
+    for (let j = 0; j < m; j++) for (let t = 0; t < d; t++) enc[t * m + j] = dec[j * d + t];
+    const name = `dictsae${++count}`;
+    // tidy frees the initial-value tensors; variables and kept tensors survive it.
+    this.wEnc = tf.tidy(() => tf.variable(tf.tensor2d(enc, [d, m]), true, `${name}/w_enc`));
+    this.bEnc = tf.tidy(() => tf.variable(tf.zeros([m]) as tf.Tensor1D, true, `${name}/b_enc`));
+    this.wDec = this.config.tied ? null : tf.tidy(() => tf.variable(tf.tensor2d(dec, [m, d]), true, `${name}/w_dec`));
+    this.bDec = tf.tidy(() => tf.variable(tf.zeros([d]) as tf.Tensor1D, true, `${name}/b_dec`));
+    this.deadMask = tf.zeros([m]) as tf.Tensor1D;
+    this.stepsSinceFired = new Int32Array(m);
+  }
+
+  get latentDim(): number {
+    return this.config.latentDim;
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.wEnc, this.bEnc, ...(this.wDec ? [this.wDec] : []), this.bDec];
+  }
+
+  /** Decoder matrix [latentDim, inputDim] (W_enc^T when tied). */
+  decoderMatrix(): tf.Tensor2D {
+    return this.wDec ?? (tf.transpose(this.wEnc) as tf.Tensor2D);
+  }
+
+  /** Pre-activations (x - b_dec) W_enc + b_enc. */
+  preActivations(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(tf.sub(x, this.bDec), this.wEnc), this.bEnc) as tf.Tensor2D);
+  }
+
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const pre = this.preActivations(x);
+      return this.config.activation === 'topk' ? topK(pre, this.config.k) : tf.relu(pre);
+    });
+  }
+
+  decode(f: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec) as tf.Tensor2D);
+  }
+
+  /**
+   * reconstruction: mean over batch of |x - x_hat|^2 / inputDim (an MSE); sparsity: for ReLU the
+   * mean over the batch of sum_j |f_j|, for TopK the AuxK loss (0 without AuxK).
+   */
+  losses(x: tf.Tensor2D): LossParts {
+    const out = tf.tidy(() => {
+      const pre = this.preActivations(x);
+      const f = this.config.activation === 'topk' ? topK(pre, this.config.k) : tf.relu(pre);
+      const xHat = tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec);
+      const reconstruction = tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar;
+      let sparsity: tf.Scalar;
+      let total: tf.Scalar;
+      if (this.config.activation === 'relu') {
+        sparsity = tf.mean(tf.sum(tf.abs(f), 1)) as tf.Scalar;
+        total = tf.add(reconstruction, tf.mul(this.config.l1Weight, sparsity)) as tf.Scalar;
+      } else if (this.config.auxK > 0) {
+        // AuxK: the dead latents' top auxK pre-activations reconstruct the (fixed) residual.
+        const residual = stopGradient(tf.sub(x, xHat));
+        const deadPre = tf.mul(tf.relu(pre), this.deadMask);
+        const fDead = topK(deadPre as tf.Tensor2D, Math.min(this.config.auxK, this.config.latentDim));
+        const eHat = tf.matMul(fDead, this.decoderMatrix());
+        sparsity = tf.mean(tf.squaredDifference(residual, eHat)) as tf.Scalar;
+        total = tf.add(reconstruction, tf.mul(this.config.auxWeight, sparsity)) as tf.Scalar;
+      } else {
+        sparsity = tf.scalar(0);
+        total = reconstruction;
+      }
+      const fired = tf.keep(tf.cast(tf.any(tf.greater(f, 0), 0), 'int32'));
+      return { total, reconstruction, sparsity, fired };
+    });
+    this.fired?.dispose();
+    this.fired = out.fired;
+    return { total: out.total, reconstruction: out.reconstruction, sparsity: out.sparsity };
+  }
+
+  /** After each step: decoder rows back to unit norm; dead-latent bookkeeping. */
+  afterStep(): void {
+    tf.tidy(() => {
+      if (this.wDec) {
+        this.wDec.assign(tf.div(this.wDec, tf.maximum(tf.norm(this.wDec, 'euclidean', 1, true), 1e-12)) as tf.Tensor2D);
+      } else {
+        this.wEnc.assign(tf.div(this.wEnc, tf.maximum(tf.norm(this.wEnc, 'euclidean', 0, true), 1e-12)) as tf.Tensor2D);
+      }
+    });
+    if (this.fired) {
+      const fired = this.fired.dataSync();
+      for (let j = 0; j < fired.length; j++) this.stepsSinceFired[j] = fired[j] ? 0 : this.stepsSinceFired[j] + 1;
+      this.fired.dispose();
+      this.fired = null;
+      const dead = Float32Array.from(this.stepsSinceFired, (s) => (s >= this.config.deadAfter ? 1 : 0));
+      this.deadMask.dispose();
+      this.deadMask = tf.keep(tf.tensor1d(dead));
+    }
+  }
+
+  /** Fraction of latents that have not fired for deadAfter steps. */
+  deadFraction(): number {
+    return this.stepsSinceFired.reduce((n, s) => n + (s >= this.config.deadAfter ? 1 : 0), 0) / this.latentDim;
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+    this.deadMask.dispose();
+    this.fired?.dispose();
+  }
+}

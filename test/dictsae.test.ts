@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { tf } from '../src/backend';
+import { DictSae, makeDictSaeConfig, topK } from '../src/models/dictsae';
+import { densityReport, firingRates, fvu, l0 } from '../src/metrics';
+import { fit } from '../src/train';
+import { Dataset } from '../src/data/mnist';
+import { Rng } from '../src/random';
+import { assertAllClose, assertClose, setup } from './helpers';
+
+test('topK keeps exactly the k largest entries of each row', async () => {
+  await setup();
+  const z = tf.tensor2d([[0.5, -1, 3, 2, 0.1], [4, 3, 2, 1, 0.5]]);
+  const out = topK(z, 2).arraySync();
+  assert.deepEqual(out, [[0, 0, 3, 2, 0], [4, 3, 0, 0, 0]]);
+  // negative pre-activations never fire, even when among the k largest
+  assert.deepEqual(topK(tf.tensor2d([[-1, -2, -3]]), 2).arraySync(), [[0, 0, 0]]);
+  const rng = new Rng(2);
+  const big = tf.tensor2d(Array.from({ length: 20 }, () => Array.from({ length: 50 }, () => rng.next() + 0.01)));
+  const kept = topK(big, 7).arraySync();
+  for (const row of kept) assert.equal(row.filter((v) => v !== 0).length, 7);
+  tf.dispose([z, big]);
+});
+
+test('L0, FVU and firing rates by hand', () => {
+  const codes = [0, 1, 0, 2, 0, 0, 3, 4, 5]; // 3 inputs x 3 latents: 1, 1, 3 non-zero
+  assertClose(l0(codes, 3), 5 / 3, 1e-12);
+  // latent 0 fires on inputs 1 and 2, latent 1 on 0 and 2, latent 2 on 2
+  assertAllClose(firingRates(codes, 3), [2 / 3, 2 / 3, 1 / 3], 1e-12);
+  const d = densityReport([0, 1, 0, 0, 1, 0], 3, 0.5, 4);
+  assertClose(d.deadFraction, 2 / 3, 1e-12);
+  assertClose(d.denseFraction, 1 / 3, 1e-12); // latent 1 fires on every input
+  // x = [[0, 0], [2, 2]] (mean [1, 1], total variance 4), x_hat = [[1, 0], [2, 1]] (error 2) -> 0.5
+  assertClose(fvu([0, 0, 2, 2], [1, 0, 2, 1], 2), 0.5, 1e-12);
+  assertClose(fvu([0, 0, 2, 2], [1, 1, 1, 1], 2), 1, 1e-12);
+});
+
+function sparseData(seed: number, dim: number, truths: number, n: number, active: number): Dataset {
+  const rng = new Rng(seed);
+  const dirs = Array.from({ length: truths }, () => Array.from({ length: dim }, () => rng.uniform(-1, 1)));
+  const images = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    for (const j of Array.from(rng.permutation(truths).subarray(0, active))) {
+      const c = rng.uniform(0.5, 1.5);
+      for (let t = 0; t < dim; t++) images[i * dim + t] += c * dirs[j][t];
+    }
+  }
+  return { images, labels: new Uint8Array(n), count: n, rows: 1, cols: dim, dim, source: 'synthetic' };
+}
+
+test('decoder rows stay at unit norm after every step, tied or not; no tensors leak', async () => {
+  await setup();
+  const data = sparseData(1, 12, 10, 256, 2);
+  for (const tied of [false, true]) {
+    const sae = new DictSae({ inputDim: 12, latentDim: 16, activation: 'relu', l1Weight: 1e-3, tied }, 3);
+    const norms: number[][] = [];
+    const before = tf.memory().numTensors;
+    const model = { variables: sae.variables, losses: (x: tf.Tensor2D) => sae.losses(x), afterStep: () => { sae.afterStep(); norms.push(Array.from(tf.tidy(() => tf.norm(sae.decoderMatrix(), 'euclidean', 1).dataSync()))); } };
+    await fit(model, data, { epochs: 2, batchSize: 64, learningRate: 0.01, progress: false });
+    assert.equal(norms.length, 8);
+    for (const row of norms) assertAllClose(row, new Array(16).fill(1), 1e-5, `tied=${tied}`);
+    assert.ok(tf.memory().numTensors <= before + 1, `tensors grew from ${before} to ${tf.memory().numTensors}`);
+    sae.dispose();
+  }
+  assert.throws(() => makeDictSaeConfig({ k: 0 }), /DictSaeConfig\.k = 0 is invalid/);
+  assert.throws(() => makeDictSaeConfig({ activation: 'gelu' as never }), /activation = "gelu"/);
+});
+
+test('AuxK revives latents that TopK starves; without it they stay dead', async () => {
+  await setup();
+  const data = sparseData(4, 16, 24, 2048, 3);
+  const deadAfter = 20;
+  const run = async (auxK: number) => {
+    const sae = new DictSae({ inputDim: 16, latentDim: 32, activation: 'topk', k: 3, auxK, auxWeight: 1, deadAfter }, 5);
+    // Starve latents 16-31: their encoder columns are shrunk 100x, so they never make the top 3.
+    tf.tidy(() => {
+      const scale = tf.concat([tf.ones([16]), tf.fill([16], 0.01)]);
+      sae.wEnc.assign(tf.mul(sae.wEnc, scale) as tf.Tensor2D);
+    });
+    const history: number[] = [];
+    const model = { variables: sae.variables, losses: (x: tf.Tensor2D) => sae.losses(x), afterStep: () => sae.afterStep() };
+    await fit(model, data, { epochs: 6, batchSize: 64, learningRate: 0.01, progress: false,
+      onEpoch: () => history.push(sae.deadFraction()) });
+    sae.dispose();
+    return history;
+  };
+  const without = await run(0);
+  const withAux = await run(8);
+  console.log(`dead fraction per epoch, TopK alone: ${without.map((d) => d.toFixed(2)).join(' ')}; with AuxK: ${withAux.map((d) => d.toFixed(2)).join(' ')}`);
+  assert.ok(without[0] >= 0.4, `the constructed case should start with dead latents, got ${without[0]}`);
+  assert.ok(without[without.length - 1] >= 0.4, 'without AuxK the starved latents should stay dead');
+  assert.ok(withAux[withAux.length - 1] < without[without.length - 1] / 2, 'AuxK should revive most starved latents');
+});
