@@ -46,3 +46,6 @@ export { DictSae, makeDictSaeConfig, topK, DEFAULT_DICT_SAE } from './models/dic
 export type { DictSaeConfig } from './models/dictsae';
 export { l0, fvu, firingRates, densityReport } from './metrics';
 export type { DensityReport } from './metrics';
+export { MlpClassifier } from './mlp';
+export { featureDashboard, topActivating } from './dashboard';
+export type { FeatureDashboard } from './dashboard';
