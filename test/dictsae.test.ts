@@ -126,3 +126,20 @@ test('the MLP classifier reaches 97% on the MNIST test set; a dashboard\'s logit
   sae.dispose();
   mlp.dispose();
 });
+
+test('evaluateDictSae: L0 and FVU agree with the metrics functions on the same codes; sigmoid codes are thresholded', async () => {
+  await setup();
+  const { evaluateDictSae } = await import('../src/models/dictsae');
+  const data = sparseData(8, 10, 12, 64, 2);
+  for (const activation of ['topk', 'relu', 'sigmoid'] as const) {
+    const sae = new DictSae({ inputDim: 10, latentDim: 20, activation, k: 3 }, 2);
+    const r = evaluateDictSae(sae, data);
+    let codes = tf.tidy(() => sae.encode(tf.tensor2d(data.images, [64, 10])).dataSync() as Float32Array);
+    if (activation === 'sigmoid') codes = codes.map((v) => (v > 0.1 ? v : 0));
+    const recon = tf.tidy(() => sae.decode(tf.tensor2d(codes, [64, 20])).dataSync() as Float32Array);
+    assertClose(r.l0, l0(codes, 20), 1e-6, `${activation} L0`);
+    assertClose(r.fvu, fvu(data.images, recon, 10), 1e-4, `${activation} FVU`);
+    if (activation === 'topk') assertClose(r.l0, 3, 1e-9);
+    sae.dispose();
+  }
+});

@@ -5,24 +5,29 @@
  *   f = act((x - b_dec) W_enc + b_enc)      codes, [batch, latentDim]
  *   x_hat = f W_dec + b_dec                  W_dec rows (one per latent) kept at unit norm
  *
- * act is ReLU with an L1 penalty on f, or TopK (the k largest pre-activations per input pass,
- * the rest are 0). Latents that have not fired for `deadAfter` steps count as dead; with auxK > 0
+ * act is ReLU with an L1 penalty on f, TopK (the k largest pre-activations per input pass,
+ * the rest are 0), or a sigmoid with the lesson's KL penalty toward a target rate rho. Latents that have not fired for `deadAfter` steps count as dead; with auxK > 0
  * an auxiliary loss asks the dead latents' top auxK to reconstruct the residual, which gives them
  * gradient again (OpenAI's AuxK). Tied weights use W_dec = W_enc^T.
  */
 import * as tf from '../tf';
 import { Rng } from '../random';
 import type { LossParts } from './sae';
+import { klPenalty } from '../losses';
 
 export interface DictSaeConfig {
   inputDim: number;
   latentDim: number;
-  /** 'relu' (with an L1 penalty) or 'topk' */
-  activation: 'relu' | 'topk';
+  /** 'relu' (with an L1 penalty), 'topk', or 'sigmoid' (with the lesson's KL penalty) */
+  activation: 'relu' | 'topk' | 'sigmoid';
   /** active latents per input for TopK */
   k: number;
   /** weight of the L1 penalty sum_j |f_j| (ReLU only) */
   l1Weight: number;
+  /** weight beta of the KL penalty (sigmoid only) */
+  klWeight: number;
+  /** target firing rate of the KL penalty (sigmoid only) */
+  rho: number;
   /** share one matrix between encoder and decoder */
   tied: boolean;
   /** how many dead latents the auxiliary loss uses (0: no AuxK) */
@@ -34,7 +39,7 @@ export interface DictSaeConfig {
 }
 
 export const DEFAULT_DICT_SAE: Readonly<DictSaeConfig> = Object.freeze({
-  inputDim: 784, latentDim: 256, activation: 'topk', k: 16, l1Weight: 1e-3, tied: false, auxK: 0, auxWeight: 1 / 32, deadAfter: 200,
+  inputDim: 784, latentDim: 256, activation: 'topk', k: 16, l1Weight: 1e-3, klWeight: 0.01, rho: 0.05, tied: false, auxK: 0, auxWeight: 1 / 32, deadAfter: 200,
 });
 
 export function makeDictSaeConfig(partial: Partial<DictSaeConfig> = {}): DictSaeConfig {
@@ -46,7 +51,11 @@ export function makeDictSaeConfig(partial: Partial<DictSaeConfig> = {}): DictSae
   const int = (v: number, lo: number, hi: number) => Number.isInteger(v) && v >= lo && v <= hi;
   if (!int(c.inputDim, 1, 1e6)) throw bad('inputDim', c.inputDim, 'an integer in [1, 1000000]');
   if (!int(c.latentDim, 1, 1e5)) throw bad('latentDim', c.latentDim, 'an integer in [1, 100000]');
-  if (c.activation !== 'relu' && c.activation !== 'topk') throw bad('activation', c.activation, "'relu' or 'topk'");
+  if (c.activation !== 'relu' && c.activation !== 'topk' && c.activation !== 'sigmoid') {
+    throw bad('activation', c.activation, "'relu', 'topk' or 'sigmoid'");
+  }
+  if (!(c.klWeight >= 0 && Number.isFinite(c.klWeight))) throw bad('klWeight', c.klWeight, 'a finite number >= 0');
+  if (!(c.rho > 0 && c.rho < 1)) throw bad('rho', c.rho, 'a number strictly between 0 and 1');
   if (!int(c.k, 1, c.latentDim)) throw bad('k', c.k, `an integer in [1, latentDim = ${c.latentDim}]`);
   if (!(c.l1Weight >= 0 && Number.isFinite(c.l1Weight))) throw bad('l1Weight', c.l1Weight, 'a finite number >= 0');
   if (!int(c.auxK, 0, c.latentDim)) throw bad('auxK', c.auxK, `an integer in [0, ${c.latentDim}]`);
@@ -133,11 +142,15 @@ export class DictSae {
     return tf.tidy(() => tf.add(tf.matMul(tf.sub(x, this.bDec), this.wEnc), this.bEnc) as tf.Tensor2D);
   }
 
+  /** The activation applied to pre-activations. */
+  private activate(pre: tf.Tensor2D): tf.Tensor2D {
+    if (this.config.activation === 'topk') return topK(pre, this.config.k);
+    if (this.config.activation === 'sigmoid') return tf.sigmoid(pre);
+    return tf.relu(pre);
+  }
+
   encode(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const pre = this.preActivations(x);
-      return this.config.activation === 'topk' ? topK(pre, this.config.k) : tf.relu(pre);
-    });
+    return tf.tidy(() => this.activate(this.preActivations(x)));
   }
 
   decode(f: tf.Tensor2D): tf.Tensor2D {
@@ -151,7 +164,7 @@ export class DictSae {
   losses(x: tf.Tensor2D): LossParts {
     const out = tf.tidy(() => {
       const pre = this.preActivations(x);
-      const f = this.config.activation === 'topk' ? topK(pre, this.config.k) : tf.relu(pre);
+      const f = this.activate(pre);
       const xHat = tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec);
       const reconstruction = tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar;
       let sparsity: tf.Scalar;
@@ -159,6 +172,9 @@ export class DictSae {
       if (this.config.activation === 'relu') {
         sparsity = tf.mean(tf.sum(tf.abs(f), 1)) as tf.Scalar;
         total = tf.add(reconstruction, tf.mul(this.config.l1Weight, sparsity)) as tf.Scalar;
+      } else if (this.config.activation === 'sigmoid') {
+        sparsity = klPenalty(f, this.config.rho);
+        total = tf.add(reconstruction, tf.mul(this.config.klWeight, sparsity)) as tf.Scalar;
       } else if (this.config.auxK > 0) {
         // AuxK: the dead latents' top auxK pre-activations reconstruct the (fixed) residual.
         const residual = stopGradient(tf.sub(x, xHat));
@@ -171,7 +187,8 @@ export class DictSae {
         sparsity = tf.scalar(0);
         total = reconstruction;
       }
-      const fired = tf.keep(tf.cast(tf.any(tf.greater(f, 0), 0), 'int32'));
+      // A sigmoid never outputs exactly 0: it "fires" above Part 4's threshold 0.1.
+      const fired = tf.keep(tf.cast(tf.any(tf.greater(f, this.config.activation === 'sigmoid' ? 0.1 : 0), 0), 'int32'));
       return { total, reconstruction, sparsity, fired };
     });
     this.fired?.dispose();
@@ -209,4 +226,21 @@ export class DictSae {
     this.deadMask.dispose();
     this.fired?.dispose();
   }
+}
+
+/**
+ * L0 and FVU of `sae` on `data`. Sigmoid codes are first thresholded (activations <= threshold set
+ * to 0, Part 4's "active"), so their L0 counts real non-zeros and the FVU is that sparse code's.
+ */
+export function evaluateDictSae(sae: DictSae, data: { images: Float32Array; count: number; dim: number }, threshold = 0.1): { l0: number; fvu: number } {
+  return tf.tidy(() => {
+    const x = tf.tensor2d(data.images, [data.count, data.dim]);
+    let f = sae.encode(x);
+    if (sae.config.activation === 'sigmoid') f = tf.mul(f, tf.cast(tf.greater(f, threshold), 'float32')) as tf.Tensor2D;
+    const xHat = sae.decode(f);
+    const l0 = tf.mean(tf.sum(tf.cast(tf.notEqual(f, 0), 'float32'), 1)).dataSync()[0];
+    const err = tf.sum(tf.squaredDifference(x, xHat)).dataSync()[0];
+    const total = tf.sum(tf.squaredDifference(x, tf.mean(x, 0))).dataSync()[0];
+    return { l0, fvu: err / total };
+  });
 }
