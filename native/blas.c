@@ -33,14 +33,19 @@ static bool get_floats(napi_env env, napi_value v, float** data, size_t* length)
   return type == napi_float32_array;
 }
 
-static napi_value sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 12) {
-    napi_throw_type_error(env, NULL, "sgemm expects 12 arguments");
-    return NULL;
+/* Reads exactly `want` arguments into argv; throws (and returns false) otherwise. */
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value* argv, const char* message) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != want) {
+    napi_throw_type_error(env, NULL, message);
+    return false;
   }
+  return true;
+}
+
+static napi_value sgemm(napi_env env, napi_callback_info info) {
+  napi_value argv[12];
+  if (!get_args(env, info, 12, argv, "sgemm expects 12 arguments")) return NULL;
   bool ta, tb;
   int64_t m, n, k, batch, sa, sb, sc;
   CHECK(napi_get_value_bool(env, argv[0], &ta));
@@ -75,13 +80,8 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
 }
 
 static napi_value adam(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
   napi_value argv[12];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 12) {
-    napi_throw_type_error(env, NULL, "adam expects 12 arguments");
-    return NULL;
-  }
+  if (!get_args(env, info, 12, argv, "adam expects 12 arguments")) return NULL;
   float* arr[7];
   size_t len[7];
   for (int i = 0; i < 7; i++) {
