@@ -30,7 +30,10 @@ test('imageGrid tiles images with gaps and labels', () => {
     [9, 10, null, null, null],
     [11, 12, null, null, null],
   ]);
-  assert.equal((fig.data[0].text as string[][])[3][1], 'C');
+  // one hover label per tile, at the tile's centre
+  assert.deepEqual(fig.data[1].text, ['A', 'B', 'C']);
+  assert.deepEqual(fig.data[1].x, [0.5, 3.5, 0.5]);
+  assert.deepEqual(fig.data[1].y, [0.5, 0.5, 3.5]);
   assert.equal(fig.data[0].zmin, 1);
   assert.equal(fig.data[0].zmax, 12);
   assert.throws(() => imageGrid([[1, 2, 3]], { title: 't', rows: 2, cols: 2 }), /image 0 has 3 values, expected 4/);
@@ -39,12 +42,10 @@ test('imageGrid tiles images with gaps and labels', () => {
 test('feature grid hover names unit and lifetime; reconstruction grid pairs rows', () => {
   const img = new Float32Array(784);
   const fig = featureGrid([img, img], [3, 7], [0, 0, 0, 0.125, 0, 0, 0, 0.5]);
-  const text = fig.data[0].text as string[][];
-  assert.equal(text[0][0], 'unit 3, active on 12.5% of images');
-  assert.equal(text[0][29], 'unit 7, active on 50.0% of images');
+  assert.deepEqual(fig.data[1].text, ['unit 3, active on 12.5% of images', 'unit 7, active on 50.0% of images']);
   const rec = reconstructionGrid([img, img, img], [img, img, img]);
   assert.equal((rec.data[0].z as unknown[]).length, 2 * 29 - 1);
-  assert.equal((rec.data[0].text as string[][])[29][0], 'image 0: reconstruction');
+  assert.equal((rec.data[1].text as string[])[3], 'image 0: reconstruction');
 });
 
 test('sparsity histograms use the report and a log axis for activations', () => {

@@ -111,7 +111,8 @@ export interface GridOptions {
 
 /**
  * Many small images as one tiled heatmap (one trace, so 1000 tiles stay fast), with a
- * one-pixel gap between tiles and each tile's label on hover.
+ * one-pixel gap between tiles. Each tile's label shows on hover through a second, invisible
+ * scatter trace with one point per tile (per-pixel labels would make the page megabytes bigger).
  */
 export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Figure {
   const { rows, cols } = options;
@@ -121,50 +122,56 @@ export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Fi
   const height = gridRows * (rows + 1) - 1;
   const width = perRow * (cols + 1) - 1;
   const z: (number | null)[][] = [];
-  const text: string[][] = [];
-  for (let r = 0; r < height; r++) {
-    z.push(new Array(width).fill(null));
-    text.push(new Array(width).fill(''));
-  }
+  for (let r = 0; r < height; r++) z.push(new Array(width).fill(null));
   let lo = Infinity;
   let hi = -Infinity;
+  const centers = { x: [] as number[], y: [] as number[], text: [] as string[] };
   images.forEach((img, k) => {
     if (img.length !== rows * cols) throw new Error(`image ${k} has ${img.length} values, expected ${rows * cols}`);
     const top = Math.floor(k / perRow) * (rows + 1);
     const left = (k % perRow) * (cols + 1);
-    const label = options.labels?.[k] ?? `#${k}`;
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const v = img[r * cols + c];
-        z[top + r][left + c] = v;
-        text[top + r][left + c] = label;
+        z[top + r][left + c] = Math.round(v * 1e4) / 1e4;
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
     }
+    centers.x.push(left + (cols - 1) / 2);
+    centers.y.push(top + (rows - 1) / 2);
+    centers.text.push(options.labels?.[k] ?? `#${k}`);
   });
   const px = Math.max(2, Math.min(6, Math.floor(900 / width)));
   return {
     data: [{
       type: 'heatmap',
       z,
-      text,
-      hovertemplate: '%{text}<br>value %{z:.3f}<extra></extra>',
+      hoverinfo: 'skip',
       colorscale: options.colorscale ?? 'Greys',
       reversescale: (options.colorscale ?? 'Greys') === 'Greys',
       zmin: options.zmin ?? lo,
       zmax: options.zmax ?? hi,
       showscale: false,
-      hoverongaps: false,
+    }, {
+      type: 'scatter',
+      mode: 'markers',
+      x: centers.x,
+      y: centers.y,
+      text: centers.text,
+      hovertemplate: '%{text}<extra></extra>',
+      marker: { symbol: 'square', size: cols * px, opacity: 0 },
+      showlegend: false,
     }],
     layout: {
       title: { text: options.title },
       width: width * px + 40,
       height: height * px + 70,
       margin: { t: 50, r: 20, b: 20, l: 20 },
-      xaxis: { visible: false, constrain: 'domain' },
+      xaxis: { visible: false, constrain: 'domain', range: [-0.5, width - 0.5] },
       yaxis: { visible: false, autorange: 'reversed', scaleanchor: 'x' },
       plot_bgcolor: '#ffffff',
+      hovermode: 'closest',
     },
   };
 }

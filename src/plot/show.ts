@@ -43,16 +43,29 @@ export function plotlyLoaderHtml(): string {
 ;(function () { var q = window.__saePlotQueue || []; window.__saePlotQueue = []; q.forEach(function (f) { f(); }); })();</script>`;
 }
 
-/** Shows a figure in the current notebook cell (Plotly is inlined with the first chart). */
-export function show(fig: Figure): void {
+/**
+ * Shows a figure in the current notebook cell (Plotly is inlined with the first chart); `await`
+ * it. Between outputs it lets the event loop run so the kernel can send a large chart before the
+ * next one: tslab fails a cell (with no message) when outputs pile up faster than they leave.
+ */
+export async function show(fig: Figure): Promise<void> {
   const display = tslabDisplay();
   if (display === null) {
     console.log(`(not in a notebook: figure "${String((fig.layout.title as { text?: string })?.text ?? '')}" not shown; use saveHtml)`);
     return;
   }
   const html = figureHtml(fig) + (inlinedInKernel ? '' : plotlyLoaderHtml());
+  for (let attempt = 0; ; attempt++) {
+    try {
+      display.html(html);
+      break;
+    } catch (err) {
+      if (attempt >= 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
   inlinedInKernel = true;
-  display.html(html);
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Writes figures as one standalone HTML page (Plotly inlined), atomically. */
