@@ -42,7 +42,7 @@ export { fitPca, pcaTransform } from './pca';
 export type { PcaModel } from './pca';
 export { trainClassifier, predict, predictProba, accuracy } from './classifier';
 export type { Classifier, ClassifierOptions } from './classifier';
-export { DictSae, makeDictSaeConfig, topK, evaluateDictSae, DEFAULT_DICT_SAE } from './models/dictsae';
+export { DictSae, makeDictSaeConfig, topK, evaluateDictSae, resampleDeadLatents, DEFAULT_DICT_SAE } from './models/dictsae';
 export type { DictSaeConfig } from './models/dictsae';
 export { l0, fvu, firingRates, densityReport } from './metrics';
 export type { DensityReport } from './metrics';

@@ -143,3 +143,27 @@ test('evaluateDictSae: L0 and FVU agree with the metrics functions on the same c
     sae.dispose();
   }
 });
+
+test('resampling points dead latents at badly reconstructed inputs, and they fire again', async () => {
+  await setup();
+  const { resampleDeadLatents } = await import('../src/models/dictsae');
+  const data = sparseData(6, 12, 10, 200, 2);
+  const sae = new DictSae({ inputDim: 12, latentDim: 16, activation: 'relu', deadAfter: 5 }, 7);
+  // Kill latents 8-15: a bias of -100 keeps them at 0 on every input.
+  tf.tidy(() => sae.bEnc.assign(tf.concat([tf.zeros([8]), tf.fill([8], -100)]) as tf.Tensor1D));
+  for (let j = 8; j < 16; j++) sae.stepsSinceFired[j] = 10;
+  const fires = () => {
+    const codes = tf.tidy(() => sae.encode(tf.tensor2d(data.images, [200, 12])).dataSync() as Float32Array);
+    return firingRates(codes, 16);
+  };
+  assert.ok(Array.from(fires()).slice(8).every((r) => r === 0), 'latents 8-15 start dead');
+  assert.equal(resampleDeadLatents(sae, data, 1), 8);
+  const rates = fires();
+  for (let j = 8; j < 16; j++) assert.ok(rates[j] > 0, `latent ${j} still never fires`);
+  assert.ok(Array.from(sae.stepsSinceFired).every((s) => s < 5));
+  // the new decoder rows have unit norm
+  const norms = tf.tidy(() => tf.norm(sae.decoderMatrix(), 'euclidean', 1).dataSync());
+  assertAllClose(norms, new Array(16).fill(1), 1e-5);
+  assert.equal(resampleDeadLatents(sae, data, 2), 0, 'nothing left to resample');
+  sae.dispose();
+});

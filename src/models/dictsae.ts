@@ -244,3 +244,60 @@ export function evaluateDictSae(sae: DictSae, data: { images: Float32Array; coun
     return { l0, fvu: err / total };
   });
 }
+
+/**
+ * Resampling of dead latents (Anthropic, "Towards Monosemanticity"): each latent that has not
+ * fired for deadAfter steps gets a new decoder row pointing at the residual of an input the model
+ * reconstructs badly (drawn with probability proportional to its squared error), an encoder column
+ * along the same direction scaled to `encoderScale` x the mean norm of the living columns (0.2 in
+ * the paper's ReLU SAE; a TopK latent must beat the others to fire at all, so 1 is the default
+ * here), and bias 0. Returns how many latents were resampled.
+ */
+export function resampleDeadLatents(sae: DictSae, data: { images: Float32Array; count: number; dim: number }, seed: number,
+  options: { sample?: number; encoderScale?: number } = {}): number {
+  const sample = options.sample ?? 2048;
+  const { latentDim: m, inputDim: d, deadAfter } = sae.config;
+  const dead = Array.from(sae.stepsSinceFired.keys()).filter((j) => sae.stepsSinceFired[j] >= deadAfter);
+  if (dead.length === 0) return 0;
+  const rng = new Rng(seed);
+  const rows = Array.from(rng.permutation(data.count).subarray(0, Math.min(sample, data.count)));
+  const x = new Float32Array(rows.length * d);
+  rows.forEach((r, i) => x.set(data.images.subarray(r * d, (r + 1) * d), i * d));
+  const residual = tf.tidy(() => {
+    const xt = tf.tensor2d(x, [rows.length, d]);
+    return tf.sub(xt, sae.decode(sae.encode(xt))).dataSync() as Float32Array;
+  });
+  const err = Array.from({ length: rows.length }, (_, i) => residual.subarray(i * d, (i + 1) * d).reduce((s, v) => s + v * v, 0));
+  const total = err.reduce((a, b) => a + b, 0);
+  const enc = sae.wEnc.dataSync().slice() as Float32Array; // [d, m]
+  const aliveNorms: number[] = [];
+  for (let j = 0; j < m; j++) {
+    if (sae.stepsSinceFired[j] >= deadAfter) continue;
+    let s = 0;
+    for (let t = 0; t < d; t++) s += enc[t * m + j] ** 2;
+    aliveNorms.push(Math.sqrt(s));
+  }
+  const scale = (options.encoderScale ?? 1) * (aliveNorms.length ? aliveNorms.reduce((a, b) => a + b, 0) / aliveNorms.length : 1);
+  const dec = sae.wDec ? (sae.wDec.dataSync().slice() as Float32Array) : null; // [m, d]
+  const bEnc = sae.bEnc.dataSync().slice() as Float32Array;
+  for (const j of dead) {
+    // draw an input with probability proportional to its squared error
+    let u = rng.next() * total;
+    let i = 0;
+    while (i < err.length - 1 && u >= err[i]) { u -= err[i]; i++; }
+    const v = residual.subarray(i * d, (i + 1) * d);
+    const norm = Math.sqrt(v.reduce((s, a) => s + a * a, 0)) || 1;
+    for (let t = 0; t < d; t++) {
+      if (dec) dec[j * d + t] = v[t] / norm;
+      enc[t * m + j] = (v[t] / norm) * (dec ? scale : 1);
+    }
+    bEnc[j] = 0;
+    sae.stepsSinceFired[j] = 0;
+  }
+  tf.tidy(() => {
+    sae.wEnc.assign(tf.tensor2d(enc, [d, m]));
+    sae.bEnc.assign(tf.tensor1d(bEnc));
+    if (sae.wDec && dec) sae.wDec.assign(tf.tensor2d(dec, [m, d]));
+  });
+  return dead.length;
+}
