@@ -8,7 +8,7 @@
  * act is ReLU with an L1 penalty on f, TopK (the k largest pre-activations per input pass,
  * the rest are 0), or a sigmoid with the lesson's KL penalty toward a target rate rho. Latents that have not fired for `deadAfter` steps count as dead; with auxK > 0
  * an auxiliary loss asks the dead latents' top auxK to reconstruct the residual, which gives them
- * gradient again (OpenAI's AuxK). Tied weights use W_dec = W_enc^T.
+ * gradient again (OpenAI's AuxK, normalised by the residual's mean square). Tied weights use W_dec = W_enc^T.
  */
 import * as tf from '../tf';
 import { Rng } from '../random';
@@ -175,13 +175,19 @@ export class DictSae {
       } else if (this.config.activation === 'sigmoid') {
         sparsity = klPenalty(f, this.config.rho);
         total = tf.add(reconstruction, tf.mul(this.config.klWeight, sparsity)) as tf.Scalar;
-      } else if (this.config.auxK > 0) {
+      } else if (this.config.auxK > 0 && this.deadCount > 0) {
         // AuxK: the dead latents' top auxK pre-activations reconstruct the (fixed) residual.
         const residual = stopGradient(tf.sub(x, xHat));
-        const deadPre = tf.mul(tf.relu(pre), this.deadMask);
-        const fDead = topK(deadPre as tf.Tensor2D, Math.min(this.config.auxK, this.config.latentDim));
+        // The dead latents' largest pre-activations, kept as they are (not through the ReLU):
+        // a dead latent usually has a negative pre-activation everywhere, and a ReLU would give
+        // it no gradient at all. Living latents are pushed far below by the mask.
+        const deadPre = tf.add(tf.mul(pre, this.deadMask), tf.mul(tf.sub(this.deadMask, 1), 1e4)) as tf.Tensor2D;
+        const chosen = tf.mul(topKMask(deadPre, Math.min(this.config.auxK, this.config.latentDim)), this.deadMask);
+        const fDead = tf.mul(pre, chosen) as tf.Tensor2D;
         const eHat = tf.matMul(fDead, this.decoderMatrix());
-        sparsity = tf.mean(tf.squaredDifference(residual, eHat)) as tf.Scalar;
+        // Normalised by the residual's own size (as in Gao et al.), so the aux term stays O(1)
+        // even when the main reconstruction error is small.
+        sparsity = tf.div(tf.mean(tf.squaredDifference(residual, eHat)), tf.add(tf.mean(tf.square(residual)), 1e-12)) as tf.Scalar;
         total = tf.add(reconstruction, tf.mul(this.config.auxWeight, sparsity)) as tf.Scalar;
       } else {
         sparsity = tf.scalar(0);
@@ -214,6 +220,15 @@ export class DictSae {
       this.deadMask.dispose();
       this.deadMask = tf.keep(tf.tensor1d(dead));
     }
+  }
+
+  private get deadCount(): number {
+    return this.stepsSinceFired.reduce((n, s) => n + (s >= this.config.deadAfter ? 1 : 0), 0);
+  }
+
+  /** Turns the AuxK loss on (auxK > 0) or off (0) from the next step on. */
+  setAuxK(auxK: number): void {
+    (this as { config: DictSaeConfig }).config = makeDictSaeConfig({ ...this.config, auxK });
   }
 
   /** Fraction of latents that have not fired for deadAfter steps. */
