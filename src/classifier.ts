@@ -4,6 +4,7 @@
  */
 import * as tf from './tf';
 import { Rng } from './random';
+import { yieldToEventLoop } from './progress';
 
 export interface ClassifierOptions {
   classes?: number;
@@ -101,7 +102,7 @@ export async function trainClassifier(x: Float32Array, labels: ArrayLike<number>
             tf.mul(l2, tf.sum(tf.square(w)))) as tf.Scalar);
         });
       }
-      await new Promise((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     return { weights: w.dataSync().slice() as Float32Array, bias: b.dataSync().slice() as Float32Array, mean, std, features, classes };
   } finally {

@@ -12,10 +12,10 @@ export { SparseAutoencoder, L1SparseAutoencoder, KLSparseAutoencoder, createMode
 export type { LossParts, ForwardResult } from './models/sae';
 export { mse, l1Penalty, klPenalty, klScalar, KL_EPS } from './losses';
 export {
-  fit, trainEpoch, formatEpoch, createOptimizer, validateTrainConfig, epochSeed, yieldToEventLoop, NonFiniteLossError, DEFAULT_TRAIN_CONFIG,
+  fit, trainEpoch, formatEpoch, createOptimizer, validateTrainConfig, epochSeed, NonFiniteLossError, DEFAULT_TRAIN_CONFIG,
 } from './train';
 export type { TrainConfig, EpochRecord, History, FitOptions, Trainable } from './train';
-export { autoProgress, terminalProgress, notebookProgress, silentProgress } from './progress';
+export { autoProgress, terminalProgress, notebookProgress, silentProgress, yieldToEventLoop } from './progress';
 export type { ProgressReporter, BatchProgress } from './progress';
 export { runSizes, isQuick } from './settings';
 export type { RunSizes } from './settings';

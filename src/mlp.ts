@@ -6,8 +6,8 @@ import * as tf from './tf';
 import { Dataset, batches } from './data/mnist';
 import { Dense, applyDense, createDense } from './models/dense';
 import { Rng } from './random';
-import { createOptimizer, yieldToEventLoop } from './train';
-import { ProgressReporter, autoProgress, silentProgress } from './progress';
+import { createOptimizer } from './train';
+import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from './progress';
 
 export class MlpClassifier {
   readonly hidden: Dense;

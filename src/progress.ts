@@ -3,6 +3,14 @@
  * in a terminal a progress bar on stderr, in a log (CI) one line per epoch.
  */
 
+/**
+ * Lets Node's event loop run. Inside a Jupyter kernel, output (progress displays, charts, printed
+ * lines) leaves the kernel only when the event loop runs, so long loops call this now and then.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 export interface BatchProgress {
   epoch: number;
   epochs: number;

@@ -6,7 +6,7 @@
 import * as tf from './tf';
 import { Dataset, batchCount, batches } from './data/mnist';
 import { LossParts } from './models/sae';
-import { ProgressReporter, autoProgress, silentProgress } from './progress';
+import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from './progress';
 import { Adam } from './optim';
 
 /** What the trainer needs from a model. */
@@ -103,11 +103,6 @@ export interface EpochOptions {
   epoch?: number;
   epochs?: number;
   progress?: ProgressReporter;
-}
-
-/** Lets Node's event loop run (so a notebook can send its progress display). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** How often (ms) a training loop hands control back to the event loop. */

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import type { Figure } from './figures';
-import { tslabDisplay } from '../progress';
+import { tslabDisplay, yieldToEventLoop } from '../progress';
 import { writeFileAtomic } from '../files';
 
 let plotlySource: string | null = null;
@@ -65,7 +65,7 @@ export async function show(fig: Figure): Promise<void> {
     }
   }
   inlinedInKernel = true;
-  await new Promise((resolve) => setImmediate(resolve));
+  await yieldToEventLoop();
 }
 
 /** Writes figures as one standalone HTML page (Plotly inlined), atomically. */
