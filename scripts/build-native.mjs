@@ -36,7 +36,13 @@ function done(ok, why) {
   process.exit(strict ? 1 : 0);
 }
 
-if (process.env.SAE_NATIVE === '0') done(false, 'SAE_NATIVE=0');
+// The same words as src/settings.ts envFlag (this script runs before tsx exists, so it can't import it).
+const nativeFlag = (process.env.SAE_NATIVE ?? '').trim().toLowerCase();
+if (['0', 'false', 'no', 'off'].includes(nativeFlag)) done(false, `SAE_NATIVE=${process.env.SAE_NATIVE}`);
+if (!['', '1', 'true', 'yes', 'on'].includes(nativeFlag)) {
+  console.error(`sae-lab: SAE_NATIVE=${JSON.stringify(process.env.SAE_NATIVE)} is not understood; expected 1/true/yes/on or 0/false/no/off`);
+  process.exit(1);
+}
 if (!existsSync('/usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h') && !existsSync('/usr/include/cblas.h')) {
   done(false, 'no cblas.h: libopenblas-dev is not installed');
 }

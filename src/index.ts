@@ -10,14 +10,16 @@ export { makeConfig, DEFAULT_SAE_CONFIG } from './models/config';
 export type { SaeConfig, Sparsity } from './models/config';
 export { SparseAutoencoder, L1SparseAutoencoder, KLSparseAutoencoder, createModel } from './models/sae';
 export type { LossParts, ForwardResult } from './models/sae';
-export { mse, l1Penalty, klPenalty, klScalar, KL_EPS } from './losses';
+export { mse, l1Penalty, klPenalty, klScalar, KL_EPS, KL_UPPER } from './losses';
+export { assertLive, assertMatrix } from './guards';
 export {
-  fit, trainEpoch, formatEpoch, createOptimizer, validateTrainConfig, epochSeed, NonFiniteLossError, DEFAULT_TRAIN_CONFIG,
+  fit, trainEpoch, formatEpoch, createOptimizer, validateTrainConfig, epochSeed, NonFiniteLossError, NonFiniteUpdateError,
+  DEFAULT_TRAIN_CONFIG,
 } from './train';
 export type { TrainConfig, EpochRecord, History, FitOptions, Trainable } from './train';
 export { autoProgress, terminalProgress, notebookProgress, silentProgress, yieldToEventLoop } from './progress';
 export type { ProgressReporter, BatchProgress } from './progress';
-export { runSizes, isQuick } from './settings';
+export { runSizes, isQuick, envFlag } from './settings';
 export type { RunSizes } from './settings';
 export { lineFigure, lossCurves, imageGrid, sparsityHistograms, featureGrid, reconstructionGrid, heatmapFigure, barFigure, PALETTE, DIVERGING } from './plot/figures';
 export type { Figure, Series, LineOptions, GridOptions } from './plot/figures';

@@ -7,12 +7,13 @@
  */
 import * as path from 'path';
 import * as tf from './tf';
+import { envFlag } from './settings';
 
 interface NativeBlas {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
   adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
-    vOut: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): void;
+    vOut: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
   setThreads(n: number): void;
   threads(): number;
 }
@@ -39,9 +40,9 @@ export function useNative(on: boolean): boolean {
 /** The addon, or null (with `nativeLoadError()` saying why). */
 export function loadNative(): NativeBlas | null {
   if (addon === undefined) {
-    if (process.env.SAE_NATIVE === '0') {
+    if (!envFlag('SAE_NATIVE', true)) {
       addon = null;
-      loadError = 'turned off by SAE_NATIVE=0';
+      loadError = `turned off by SAE_NATIVE=${process.env.SAE_NATIVE}`;
       return addon;
     }
     try {

@@ -16,12 +16,27 @@ export interface RunSizes {
   shortEpochs: number;
 }
 
-/** True when SAE_QUICK is set to 1/true/yes. */
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+/**
+ * Reads a yes/no environment variable (SAE_QUICK, SAE_NATIVE, SAE_RETRAIN): 1/true/yes/on or
+ * 0/false/no/off, any case; unset or empty gives `fallback`. Any other value is an error naming
+ * the variable, so that no part of the kit reads `SAE_NATIVE=no` as "on".
+ */
+export function envFlag(name: string, fallback: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  const raw = env[name];
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
+  if (TRUE_WORDS.includes(v)) return true;
+  if (FALSE_WORDS.includes(v)) return false;
+  throw new Error(`${name}=${JSON.stringify(raw)} is not understood; expected one of ` +
+    `${TRUE_WORDS.join('/')} (on) or ${FALSE_WORDS.join('/')} (off)`);
+}
+
+/** True when SAE_QUICK is on (1/true/yes/on). */
 export function isQuick(env: NodeJS.ProcessEnv = process.env): boolean {
-  const v = (env.SAE_QUICK ?? '').trim().toLowerCase();
-  if (v === '' || v === '0' || v === 'false' || v === 'no') return false;
-  if (v === '1' || v === 'true' || v === 'yes') return true;
-  throw new Error(`SAE_QUICK=${JSON.stringify(env.SAE_QUICK)} is not understood; expected 1 (quick) or 0 (full)`);
+  return envFlag('SAE_QUICK', false, env);
 }
 
 export function runSizes(env: NodeJS.ProcessEnv = process.env): RunSizes {

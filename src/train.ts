@@ -15,6 +15,20 @@ export interface Trainable {
   losses(x: tf.Tensor2D): LossParts;
   /** Called after each optimizer step (e.g. to renormalise decoder columns or count dead units). */
   afterStep?(): void;
+  /** When given, the trainer checks that the data's rows have inputDim values before it starts. */
+  config?: { inputDim: number };
+}
+
+/** Throws a sentence, not a tfjs shape error, when `data` can't train `model`. */
+export function checkTrainingData(model: Trainable, data: Dataset): void {
+  if (!(Number.isInteger(data.count) && data.count >= 1)) {
+    throw new Error(`the training data holds ${data.count} images; training needs at least one (source: ${data.source})`);
+  }
+  const inputDim = model.config?.inputDim;
+  if (inputDim !== undefined && data.dim !== inputDim) {
+    throw new Error(`the data has ${data.dim} values per image (${data.rows}x${data.cols}), ` +
+      `but the model's config.inputDim is ${inputDim}: set inputDim to ${data.dim} or load matching data`);
+  }
 }
 
 export interface TrainConfig {
@@ -50,14 +64,34 @@ export interface EpochRecord {
 
 export type History = EpochRecord[];
 
-/** Thrown when a loss stops being a finite number; the step that produced it is not applied. */
+/**
+ * Thrown when a loss stops being a finite number. The step is not applied, so the model keeps
+ * the weights it had: all finite (the trainer never applies an update that is not), but they give
+ * this non-finite loss on this batch.
+ */
 export class NonFiniteLossError extends Error {
   constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
     super(
       `loss is not finite at epoch ${epoch}, batch ${batch} ` +
       `(total ${values[0]}, reconstruction ${values[1]}, sparsity ${values[2]}); ` +
-      'the weights are kept from the step before. Try a smaller learning rate or sparsity weight.');
+      'this step was not applied. The model keeps its weights from before the step: they are all finite, ' +
+      'but give this non-finite loss on this batch. Try a smaller learning rate or sparsity weight.');
     this.name = 'NonFiniteLossError';
+  }
+}
+
+/**
+ * Thrown when an optimizer step would make a weight NaN or infinite while the loss before it was
+ * finite (a huge learning rate does this). The step is not applied: the model keeps the weights
+ * that gave the finite loss `values` on this batch.
+ */
+export class NonFiniteUpdateError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
+    super(
+      `the update at epoch ${epoch}, batch ${batch} would make weights NaN or infinite, so it was not applied; ` +
+      `the model keeps the weights that gave a finite loss on this batch (total ${values[0]}). ` +
+      'Try a smaller learning rate.');
+    this.name = 'NonFiniteUpdateError';
   }
 }
 
@@ -79,9 +113,12 @@ export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig 
   return c;
 }
 
-/** What the trainer needs from an optimizer (tf.train optimizers fit too). */
+/**
+ * What the trainer needs from an optimizer (tf.train optimizers fit too). `applyGradients`
+ * returns false when it refused a step that would make a weight non-finite, changing nothing.
+ */
 export interface Optimizer {
-  applyGradients(grads: Record<string, tf.Tensor>): void;
+  applyGradients(grads: Record<string, tf.Tensor>): boolean | void;
   dispose(): void;
 }
 
@@ -117,6 +154,7 @@ const YIELD_EVERY_MS = 100;
  * shows nothing until it ends, and in tslab a cell that blocks for minutes fails.
  */
 export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Optimizer, options: EpochOptions): Promise<EpochRecord> {
+  checkTrainingData(model, data);
   const epoch = options.epoch ?? 1;
   const progress = options.progress ?? silentProgress;
   const n = batchCount(data.count, options.batchSize);
@@ -139,7 +177,7 @@ export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Opt
       kept!.dispose();
       // Check before the update, so a bad step never reaches the weights.
       if (!v.every(Number.isFinite)) throw new NonFiniteLossError(epoch, b, v);
-      optimizer.applyGradients(grads);
+      if (optimizer.applyGradients(grads) === false) throw new NonFiniteUpdateError(epoch, b, v);
       model.afterStep?.();
       return v;
     });

@@ -106,3 +106,55 @@ test('training with and without the native kernels (products and Adam) gives the
     assertAllClose(withNative, without, 1e-4, 'losses');
   });
 });
+
+test('native Adam: 20 steps agree with a float64 reference of the update to float32 precision', { skip }, () => {
+  const n = 4096;
+  const lr = 0.05;
+  const b1 = 0.9;
+  const b2 = 0.999;
+  const eps = 1e-8;
+  let p = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37));
+  let m = new Float32Array(n);
+  let v = new Float32Array(n);
+  const ulp = (x: number) => Math.max(Math.abs(x), 1e-30) * 2 ** -23;
+  for (let t = 1; t <= 20; t++) {
+    // Gradients with magnitudes from 1e-6 to 1, both signs, as a ReLU model's tensors have.
+    const g = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.11 + t) * 10 ** -((i * 7 + t) % 7));
+    const po = new Float32Array(n); const mo = new Float32Array(n); const vo = new Float32Array(n);
+    const bad = native!.adam(p, m, v, g, po, mo, vo, lr, b1, b2, eps, t);
+    assert.equal(bad, 0, 'no non-finite values');
+    const c1 = 1 - b1 ** t;
+    const c2 = 1 - b2 ** t;
+    for (let i = 0; i < n; i++) {
+      // The update in float64 from this step's float32 inputs (PyTorch's formula).
+      const mi = b1 * m[i] + (1 - b1) * g[i];
+      const vi = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      const pi = p[i] - lr * (mi / c1) / (Math.sqrt(vi / c2) + eps);
+      // A few float32 roundings each: v to 4 ulps (the float32 1 - beta2 was 6.4e-6 off, ~50 ulps),
+      // m to 4 ulps of its larger term, p to 2 ulps of p plus 1e-6 of the step.
+      assert.ok(Math.abs(vo[i] - vi) <= 4 * ulp(vi), `step ${t}, v[${i}]: ${vo[i]} vs ${vi}`);
+      assert.ok(Math.abs(mo[i] - mi) <= 4 * ulp(Math.max(b1 * Math.abs(m[i]), (1 - b1) * Math.abs(g[i]))), `step ${t}, m[${i}]: ${mo[i]} vs ${mi}`);
+      assert.ok(Math.abs(po[i] - pi) <= 2 * ulp(pi) + 1e-6 * Math.abs(pi - p[i]), `step ${t}, p[${i}]: ${po[i]} vs ${pi}`);
+    }
+    [p, m, v] = [po, mo, vo];
+  }
+});
+
+test('Adam refuses a step that would make a weight non-finite and changes nothing', { skip }, async () => {
+  await setup();
+  for (const on of [true, false]) {
+    useNative(on);
+    const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, `adam-guard-${on}`);
+    const opt = new Adam(1e39); // a step of ~1e39 overflows float32 (max 3.4e38) on every path
+    const g = tf.tensor1d([1, -1, 0.5]);
+    assert.equal(opt.applyGradients({ [w.name]: g }), false, `native ${on}: the overflowing step is refused`);
+    assert.deepEqual(Array.from(w.dataSync()), [0.5, -0.25, 1]);
+    const small = new Adam(0.1);
+    assert.equal(small.applyGradients({ [w.name]: g }), true);
+    assert.ok(Math.abs(w.dataSync()[0] - 0.4) < 1e-6, 'a normal step still applies');
+    tf.dispose([w, g]);
+    opt.dispose();
+    small.dispose();
+  }
+  useNative(true);
+});

@@ -3,6 +3,7 @@
  * JavaScript, used to check the TensorFlow.js code (forward values and gradients).
  */
 import { SaeConfig } from '../src/models/config';
+import { KL_EPS, KL_UPPER } from '../src/losses';
 
 export interface RefLayer {
   w: Float64Array; // [inDim * outDim], row-major [in][out]
@@ -40,7 +41,7 @@ export function referenceLoss(layers: RefLayer[], x: Float64Array[], config: Sae
     for (let j = 0; j < config.latentDim; j++) {
       let q = 0;
       for (const row of h) q += row[j];
-      q = Math.min(Math.max(q / h.length, 1e-8), 1 - 1e-8);
+      q = Math.min(Math.max(q / h.length, KL_EPS), KL_UPPER);
       penalty += rho * Math.log(rho / q) + (1 - rho) * Math.log((1 - rho) / (1 - q));
     }
   }

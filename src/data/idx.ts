@@ -59,7 +59,15 @@ export function readIdxFile(path: string, expectedRank: number, hint: string): I
   if (!fs.existsSync(actual)) {
     throw new Error(`data file not found: ${path} (nor ${path}.gz). ${hint}`);
   }
-  let buf: Uint8Array = fs.readFileSync(actual);
+  if (!fs.statSync(actual).isFile()) {
+    throw new Error(`${actual} is not a file (a directory?); expected the IDX file itself. ${hint}`);
+  }
+  let buf: Uint8Array;
+  try {
+    buf = fs.readFileSync(actual);
+  } catch (err) {
+    throw new Error(`${actual}: cannot be read (${(err as Error).message})`);
+  }
   if (actual.endsWith('.gz')) {
     try {
       buf = zlib.gunzipSync(buf);

@@ -72,6 +72,7 @@ export function loadMnist(options: LoadOptions = {}): Dataset {
   if (lab.dims[0] !== n) {
     throw new Error(`${dir}: ${split} images file holds ${n} images but the labels file holds ${lab.dims[0]} labels`);
   }
+  if (n === 0) throw new Error(`${dir}: the ${split} images file holds 0 images; a data set needs at least one`);
   let count = n;
   if (options.limit !== undefined) {
     const limit = options.limit;

@@ -14,6 +14,7 @@ import * as tf from '../tf';
 import { Rng } from '../random';
 import type { LossParts } from './sae';
 import { klPenalty } from '../losses';
+import { assertMatrix } from '../guards';
 
 export interface DictSaeConfig {
   inputDim: number;
@@ -139,6 +140,7 @@ export class DictSae {
 
   /** Pre-activations (x - b_dec) W_enc + b_enc. */
   preActivations(x: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(x, 'the input x', this.config.inputDim, 'DictSaeConfig.inputDim');
     return tf.tidy(() => tf.add(tf.matMul(tf.sub(x, this.bDec), this.wEnc), this.bEnc) as tf.Tensor2D);
   }
 
@@ -154,6 +156,7 @@ export class DictSae {
   }
 
   decode(f: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(f, 'the code f', this.config.latentDim, 'DictSaeConfig.latentDim');
     return tf.tidy(() => tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec) as tf.Tensor2D);
   }
 

@@ -10,8 +10,9 @@
 import * as tf from '../tf';
 import { Rng } from '../random';
 import { Activation, Dense, applyStack, createDense } from './dense';
-import { SaeConfig, makeConfig } from './config';
+import { SaeConfig, Sparsity, makeConfig } from './config';
 import { klPenalty, l1Penalty, mse } from '../losses';
+import { assertMatrix } from '../guards';
 
 /** The three numbers of the lesson's training loop, as scalar tensors. */
 export interface LossParts {
@@ -71,11 +72,13 @@ export abstract class SparseAutoencoder {
 
   /** x [batch, inputDim] -> h [batch, latentDim] */
   encode(x: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(x, 'the input x', this.config.inputDim, 'SaeConfig.inputDim');
     return applyStack(this.encoder, x);
   }
 
   /** h [batch, latentDim] -> reconstruction [batch, inputDim]; usable on its own (Part 5). */
   decode(h: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(h, 'the code h', this.config.latentDim, 'SaeConfig.latentDim');
     return applyStack(this.decoder, h);
   }
 
@@ -107,10 +110,21 @@ export abstract class SparseAutoencoder {
   }
 }
 
+/** A model class fixes its penalty: a config that names another one is a mistake, not a wish. */
+function ownSparsity(config: Partial<SaeConfig>, own: Sparsity): Sparsity {
+  const given = (config as { sparsity?: unknown }).sparsity;
+  if (given !== undefined && given !== own) {
+    const cls = own === 'l1' ? 'L1SparseAutoencoder' : 'KLSparseAutoencoder';
+    throw new Error(`SaeConfig.sparsity = ${JSON.stringify(given)} is invalid for ${cls}: expected '${own}' ` +
+      "or no sparsity field (createModel picks the class from 'l1' or 'kl')");
+  }
+  return own;
+}
+
 /** Part 1: ReLU latent, penalty mean |h|. */
 export class L1SparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super({ ...config, sparsity: 'l1' }, seed, 'relu');
+    super({ ...config, sparsity: ownSparsity(config, 'l1') }, seed, 'relu');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {
@@ -121,7 +135,7 @@ export class L1SparseAutoencoder extends SparseAutoencoder {
 /** Part 2: sigmoid latent (so activations are in (0, 1)), penalty sum_j KL(rho || rhoHat_j). */
 export class KLSparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super({ ...config, sparsity: 'kl' }, seed, 'sigmoid');
+    super({ ...config, sparsity: ownSparsity(config, 'kl') }, seed, 'sigmoid');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {

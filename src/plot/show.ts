@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import type { Figure } from './figures';
-import { tslabDisplay, yieldToEventLoop } from '../progress';
+import { escapeHtml, tslabDisplay, yieldToEventLoop } from '../progress';
 import { writeFileAtomic } from '../files';
 
 let plotlySource: string | null = null;
@@ -30,7 +30,7 @@ export function scriptJson(value: unknown): string {
 /** The HTML for one chart: a div and the script that draws it once Plotly is there. */
 export function figureHtml(fig: Figure, id = `sae-plot-${randomBytes(6).toString('hex')}`): string {
   const config = { displaylogo: false, responsive: true };
-  return `<div id="${id}" class="sae-plot" style="width:100%;min-height:${Number(fig.layout.height ?? 400)}px"></div>
+  return `<div id="${escapeHtml(id)}" class="sae-plot" style="width:100%;min-height:${Number(fig.layout.height ?? 400)}px"></div>
 <script>(function () {
   var draw = function () { window.Plotly.newPlot(${scriptJson(id)}, ${scriptJson(fig.data)}, ${scriptJson(fig.layout)}, ${scriptJson(config)}); };
   if (window.Plotly) { draw(); } else { (window.__saePlotQueue = window.__saePlotQueue || []).push(draw); }
