@@ -5,9 +5,17 @@ usage: execute_notebook.py IN.ipynb OUT.ipynb [--html OUT.html] [--kernel tslab]
 
 tslab reports a failing cell only on stderr (Jupyter just sees an error with no message),
 so on failure this prints the failing cell's source and everything it wrote to stderr.
-The last line printed is a JSON summary: {"cells", "seconds", "errors", "failed_cell"}.
+The failing cell is the one that was running when the run stopped (tracked as each cell starts,
+not guessed from execution counts: a cell that hangs or kills the kernel never gets one).
+Cells are numbered as in the notebook file, from 0, markdown cells included; messages also
+give the code cell's ordinal ("cell 5 (3rd code cell)").
+
+The last line printed is a JSON summary:
+{"notebook", "cells", "seconds", "errors", "failed_cell", "code_cell", "reason"}
+where reason is null, "error", "timeout", "kernel died" or "not run" (a cell never ran).
 """
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -16,7 +24,7 @@ import time
 
 import nbformat
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 
 LOOKS_FAILED = r"^\d+:\d+ - |^\w*Error\b.*:|^\s+at .+[(:]\d+"
@@ -39,6 +47,58 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
+def positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError("%r is not a whole number of seconds > 0" % text)
+    return value
+
+
+def ordinal(n):
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return "%d%s" % (n, suffix)
+
+
+class TrackingClient(NotebookClient):
+    """Remembers which cell is running, so a timeout or a dead kernel is blamed on the right one."""
+
+    running = None        # index (in nb.cells) of the code cell that started last
+    running_done = False  # whether that cell finished
+    exit_code = None      # the kernel's exit status, when it died
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        if cell.cell_type == "code" and cell.source.strip():
+            self.running = cell_index
+            self.running_done = False
+        try:
+            result = await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        except (CellTimeoutError, DeadKernelError) as err:
+            # Kill the kernel outright: a busy or hanging kernel would not answer a polite shutdown.
+            self.shutdown_kernel = "immediate"
+            # nbclient leaves the cell's output reader pending after a timeout ("Task was destroyed
+            # but it is pending!" at exit); stop it.
+            for task in asyncio.all_tasks():
+                if getattr(task.get_coro(), "__name__", "") == "_async_poll_output_msg":
+                    task.cancel()
+            if isinstance(err, DeadKernelError):
+                self.exit_code = self._kernel_exit_code()
+            raise
+        if cell_index == self.running:
+            self.running_done = True
+        return result
+
+    def _kernel_exit_code(self):
+        km = getattr(self, "km", None)
+        process = getattr(getattr(km, "provisioner", None), "process", None) or getattr(km, "kernel", None)
+        try:
+            return process.poll() if process is not None else None
+        except Exception:
+            return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("src")
@@ -47,11 +107,11 @@ def main():
     ap.add_argument("--kernel", default="tslab")
     ap.add_argument("--mathjax-url", help="MathJax.js for the HTML page (default: nbconvert's)")
     ap.add_argument("--require-url", help="require.js for the HTML page (default: nbconvert's)")
-    ap.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    ap.add_argument("--timeout", type=positive_int, default=1800, help="seconds per cell (default 1800)")
     args = ap.parse_args()
 
     nb = nbformat.read(args.src, as_version=4)
-    client = NotebookClient(
+    client = TrackingClient(
         nb,
         kernel_name=args.kernel,
         timeout=args.timeout,
@@ -59,22 +119,50 @@ def main():
     )
     start = time.time()
     failed = None
+    reason = None
+    what = "failed"
     message = ""
     try:
         client.execute()
-    except (CellExecutionError, CellTimeoutError) as err:
-        # tslab sends no "error" output, so the failing cell is the last one that started.
+    except CellTimeoutError as err:
+        failed = client.running if client.running is not None else -1
+        reason = "timeout"
+        what = "timed out after %d s" % args.timeout
+        message = ("CellTimeoutError: the cell was still running after %d s (the per-cell timeout: "
+                   "--timeout, SAE_CELL_TIMEOUT); the kernel was stopped and the cells after it did not run"
+                   % args.timeout)
+    except DeadKernelError as err:
+        reason = "kernel died"
+        code = client.exit_code
+        status = "exit code %s" % code if code is not None and code >= 0 else (
+            "killed by signal %d" % -code if code is not None else "exit status unknown")
+        if client.running is not None:
+            failed = client.running
+            what = "was running when the kernel died (%s)" % status
+            message = ("DeadKernelError: the kernel process exited (%s) while cell %d was running "
+                       "(process.exit()? out of memory?); the cells after it did not run" % (status, failed))
+        else:
+            failed = -1
+            what = "kernel died before any cell ran"
+            message = "DeadKernelError: the kernel exited (%s) before any cell ran: %s" % (status, err)
+    except CellExecutionError as err:
+        # tslab sends no "error" output; the failing cell is the one that was running.
+        failed = client.running if client.running is not None else -1
+        reason = "error"
         message = "%s: %s" % (type(err).__name__, str(err).strip())
-        started = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.get("execution_count") is not None]
-        failed = started[-1] if started else -1
-    except Exception as err:  # DeadKernelError, a zmq timeout, ...: the kernel itself failed
+    except Exception as err:  # a zmq timeout, a kernel that never started, ...
+        failed = client.running if client.running is not None and not client.running_done else -1
+        reason = "kernel died" if failed >= 0 else "error"
+        if failed < 0:
+            what = "the run failed before any cell ran" if client.running is None else "the run failed after the last cell"
         message = "%s: %s" % (type(err).__name__, err)
-        failed = -1
     if failed is None:
         # A cell that never ran means the run stopped early, whatever the client said.
         for i, cell in enumerate(nb.cells):
-            if cell.cell_type == "code" and cell.get("execution_count") is None:
+            if cell.cell_type == "code" and cell.source.strip() and cell.get("execution_count") is None:
                 failed = i
+                reason = "not run"
+                what = "never ran"
                 message = "cell %d never ran (did the kernel die?)" % i
                 break
     if failed is None:
@@ -84,6 +172,7 @@ def main():
         for i, cell in enumerate(nb.cells):
             if cell.cell_type == "code" and re.search(LOOKS_FAILED, cell_stderr(cell), re.M):
                 failed = i
+                reason = "error"
                 break
     seconds = time.time() - start
     os.makedirs(os.path.dirname(os.path.abspath(args.dst)), exist_ok=True)
@@ -99,15 +188,21 @@ def main():
         write_atomic(args.html, body)
 
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
-    if failed is not None:
-        sys.stderr.write("\n=== %s: cell %s failed ===\n" % (args.src, failed))
-        if failed >= 0:
-            cell = nb.cells[failed]
-            sys.stderr.write("--- source ---\n%s\n--- stderr ---\n%s\n" % (cell.source, cell_stderr(cell)))
-        if message:
-            sys.stderr.write(message + "\n")
+    code_cell = None
+    if failed is not None and failed >= 0:
+        code_cell = sum(1 for c in nb.cells[:failed + 1] if c.cell_type == "code")
+        sys.stderr.write("\n=== %s: cell %d (%s code cell) %s ===\n"
+                         "(cells count from 0 over the whole notebook, markdown included)\n"
+                         % (args.src, failed, ordinal(code_cell), what))
+        cell = nb.cells[failed]
+        sys.stderr.write("--- source ---\n%s\n--- stderr ---\n%s\n" % (cell.source, cell_stderr(cell)))
+    elif failed is not None:
+        sys.stderr.write("\n=== %s: %s ===\n" % (args.src, what))
+    if failed is not None and message:
+        sys.stderr.write(message + "\n")
     print(json.dumps({"notebook": args.src, "cells": code_cells, "seconds": round(seconds, 1),
-                      "errors": 0 if failed is None else 1, "failed_cell": failed}))
+                      "errors": 0 if failed is None else 1, "failed_cell": failed,
+                      "code_cell": code_cell, "reason": reason}))
     sys.exit(0 if failed is None else 1)
 
 

@@ -5,6 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isQuick } from '../src/settings';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const JUPYTER_PREFIX = path.join(ROOT, '.jupyter');
@@ -50,12 +51,50 @@ export function lessonNotebooks(): string[] {
   return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
+/**
+ * Seconds a single cell may run before the runner stops the kernel and reports that cell.
+ * The lesson's longest full-mode cells train 10 models of 15 epochs each (notebook 07's sweeps,
+ * about 10 minutes with the native addon and 25 without), so full mode allows 30 minutes; quick mode
+ * (SAE_QUICK=1, tests and CI) cells take seconds, so a hang there is caught after 5 minutes.
+ */
+export const DEFAULT_CELL_TIMEOUT = Object.freeze({ quick: 300, full: 1800 });
+
+/** Checks a per-cell timeout: a whole number of seconds > 0. */
+function checkTimeout(value: unknown, what: string): number {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new Error(`${what}=${JSON.stringify(value)} is not a valid per-cell timeout; expected a whole number of seconds > 0 (e.g. 600)`);
+  }
+  return n;
+}
+
+/**
+ * The per-cell timeout in seconds: `SAE_CELL_TIMEOUT` when set (validated), otherwise
+ * DEFAULT_CELL_TIMEOUT for quick or full mode (SAE_QUICK).
+ */
+export function cellTimeout(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.SAE_CELL_TIMEOUT;
+  if (raw !== undefined && raw.trim() !== '') return checkTimeout(raw, 'SAE_CELL_TIMEOUT');
+  return isQuick(env) ? DEFAULT_CELL_TIMEOUT.quick : DEFAULT_CELL_TIMEOUT.full;
+}
+
 export interface RunResult {
   notebook: string;
+  /** code cells in the notebook */
   cells: number;
   seconds: number;
   errors: number;
+  /**
+   * the cell that failed (the one running when the run stopped), as an index into the notebook's
+   * cells counting from 0, markdown included; -1 when the kernel failed before any cell ran
+   */
   failed_cell: number | null;
+  /** the failed cell's ordinal among the code cells, from 1 (null when none failed) */
+  code_cell?: number | null;
+  /** why the run failed: "error", "timeout", "kernel died" or "not run" (null when it didn't) */
+  reason?: string | null;
+  /** the per-cell timeout the run had, in seconds */
+  timeout?: number;
   /** what the runner printed on stderr (the failing cell's source and messages) */
   stderr: string;
 }
@@ -69,10 +108,22 @@ export interface ExecuteOptions {
   /** script URLs for the HTML page, e.g. relative copies for an offline folder */
   mathjaxUrl?: string;
   requireUrl?: string;
+  /** seconds a cell may run (default: SAE_CELL_TIMEOUT, else DEFAULT_CELL_TIMEOUT for the mode) */
+  timeout?: number;
+}
+
+/** "cell 5 (3rd code cell), timed out after 300 s": how a failed run is named in logs and the lesson's index. */
+export function describeFailure(result: Pick<RunResult, 'failed_cell' | 'code_cell' | 'reason' | 'timeout'>): string {
+  const reason = result.reason === 'timeout' && result.timeout ? `timed out after ${result.timeout} s` : result.reason;
+  if (result.failed_cell === null || result.failed_cell < 0) return reason ? `before any cell ran (${reason})` : 'before any cell ran';
+  const ord = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+  const code = result.code_cell ? ` (${ord(result.code_cell)} code cell)` : '';
+  return `cell ${result.failed_cell}${code}${reason ? `, ${reason}` : ''}`;
 }
 
 export function executeNotebook(notebook: string, outIpynb: string, options: ExecuteOptions = {}): RunResult {
-  const args = [path.join(ROOT, 'scripts', 'execute_notebook.py'), notebook, outIpynb];
+  const timeout = options.timeout !== undefined ? checkTimeout(options.timeout, 'timeout') : cellTimeout({ ...process.env, ...options.env });
+  const args = [path.join(ROOT, 'scripts', 'execute_notebook.py'), notebook, outIpynb, '--timeout', String(timeout)];
   if (options.html) args.push('--html', options.html);
   if (options.mathjaxUrl) args.push('--mathjax-url', options.mathjaxUrl);
   if (options.requireUrl) args.push('--require-url', options.requireUrl);
@@ -84,5 +135,5 @@ export function executeNotebook(notebook: string, outIpynb: string, options: Exe
   } catch {
     throw new Error(`notebook runner failed on ${notebook} (exit ${r.status}):\n${r.stderr}\n${r.stdout}`);
   }
-  return { ...summary, stderr: r.stderr || '' };
+  return { ...summary, timeout, stderr: r.stderr || '' };
 }

@@ -6,9 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult } from './jupyter';
+import {
+  ROOT, cellTimeout, describeFailure, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult,
+} from './jupyter';
 import { writeFileAtomic } from '../src/files';
 import { escapeHtml } from '../src/progress';
+import { isQuick } from '../src/settings';
 
 export const LESSON_OUT = path.join(ROOT, 'out', 'lesson');
 const DEBIAN_JS = '/usr/share/javascript';
@@ -46,19 +49,36 @@ function title(notebook: string): string {
   return path.basename(notebook, '.ipynb');
 }
 
+/** "quick, 2026-11-25 14:39 UTC": which run a page is from. */
+function runLabel(quick: boolean, at: string): string {
+  return `${quick ? 'quick' : 'full'}, ${at}`;
+}
+
 function indexPage(rows: LessonRow[]): string {
-  const items = rows.map(({ name, title: t, result, quick, at }) => {
+  const items = rows.map((row) => {
+    const { name, title: t, result, quick, at } = row;
     if (result === null) return `<tr><td>${escapeHtml(t)}</td><td></td><td></td><td>not run yet</td><td></td></tr>`;
-    const status = result.errors ? `<b style="color:#b00">failed at cell ${result.failed_cell}</b>` : 'ok';
-    return `<tr><td><a href="${encodeURI(name)}.html">${escapeHtml(t)}</a></td><td>${result.cells}</td>` +
-      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td><td>${quick ? 'quick' : 'full'}, ${escapeHtml(at)}</td></tr>`;
+    const good = goodRun(row);
+    // The title links the last good page; a failed run's own page lies beside it.
+    const link = good ? `<a href="${encodeURI(name)}.html">${escapeHtml(t)}</a>` : escapeHtml(t);
+    let status = 'ok';
+    if (result.errors) {
+      status = `<b style="color:#b00">failed at ${escapeHtml(describeFailure(result))}</b>`;
+      if (row.failedPage) status += `: <a href="${encodeURI(row.failedPage)}">the failed run</a>`;
+      status += good
+        ? `<br><small>the notebook's link shows the last good run (${escapeHtml(runLabel(good.quick, good.at))})</small>`
+        : '<br><small>no earlier run succeeded</small>';
+    }
+    return `<tr><td>${link}</td><td>${result.cells}</td>` +
+      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td><td>${escapeHtml(runLabel(quick, at))}</td></tr>`;
   }).join('\n');
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>sae-lab: the executed lesson</title>
 <style>body{font-family:sans-serif;max-width:52em;margin:2em auto}td,th{padding:.3em .8em;text-align:left}</style></head>
 <body><h1>Sparse autoencoders, executed</h1>
 <p>Each page is a notebook run top to bottom on a fresh tslab kernel, in full mode or in quick mode
-(SAE_QUICK=1: small data, few epochs). The pages need no network.</p>
+(SAE_QUICK=1: small data, few epochs). The pages need no network. When a run fails, the notebook's
+link keeps showing its last good run and the failed run gets its own page beside it.</p>
 <table><tr><th>notebook</th><th>code cells</th><th>time</th><th>status</th><th>run</th></tr>
 ${items}
 </table></body></html>
@@ -70,46 +90,110 @@ export interface LessonOptions {
   out?: string;
   /** only notebooks whose names start with one of these */
   only?: string[];
-  /** extra environment for the kernels (e.g. SAE_QUICK, SAE_CACHE_DIR) */
+  /** the notebooks to run and list in index.html (default: the lesson's, notebooks/NN-*.ipynb) */
+  notebooks?: string[];
+  /** extra environment for the kernels (e.g. SAE_QUICK, SAE_CACHE_DIR, SAE_CELL_TIMEOUT) */
   env?: NodeJS.ProcessEnv;
+  /** seconds a cell may run (default: SAE_CELL_TIMEOUT, else 300 in quick mode and 1800 in full mode) */
+  timeout?: number;
   /** print a line per notebook (default true) */
   log?: boolean;
 }
 
-export interface LessonRow { name: string; title: string; result: RunResult | null; quick: boolean; at: string }
+/** A successful run, whose pages are NN.html and NN.ipynb. */
+export interface GoodRun { at: string; quick: boolean; seconds: number; cells: number }
+
+export interface LessonRow {
+  name: string;
+  title: string;
+  /** this (latest) run */
+  result: RunResult | null;
+  quick: boolean;
+  at: string;
+  /** the run NN.html shows: this one when it succeeded, else the last that did (null: none) */
+  good?: GoodRun | null;
+  /** when this run failed: its page (NN.failed.html), beside the good one */
+  failedPage?: string | null;
+}
+
+/** The good run behind NN.html (rows written before `good` existed: the row itself if it succeeded). */
+function goodRun(row: LessonRow | undefined): GoodRun | null {
+  if (!row) return null;
+  if (row.good !== undefined) return row.good;
+  if (row.result && !row.result.errors) return { at: row.at, quick: row.quick, seconds: row.result.seconds, cells: row.result.cells };
+  return null;
+}
 
 /** Executes the notebooks into `out` and writes index.html; returns this run's rows. */
 export function runLesson(options: LessonOptions = {}): LessonRow[] {
   const out = options.out ?? LESSON_OUT;
   const only = options.only ?? [];
   const log = options.log ?? true;
+  const env = { ...process.env, ...options.env };
+  const quick = isQuick(env);
+  const timeout = options.timeout ?? cellTimeout(env);
   const missing = jupyterMissing();
   if (missing) throw new Error(missing);
   registerKernel();
-  const notebooks = lessonNotebooks().filter((nb) => only.length === 0 || only.some((p) => path.basename(nb).startsWith(p)));
-  if (notebooks.length === 0) throw new Error(`no notebook in notebooks/ matches ${only.join(', ')}`);
+  const listed = options.notebooks ?? lessonNotebooks();
+  const notebooks = listed.filter((nb) => only.length === 0 || only.some((p) => path.basename(nb).startsWith(p)));
+  if (notebooks.length === 0) {
+    throw new Error(`no notebook ${options.notebooks ? 'given' : 'in notebooks/'} matches ${only.join(', ')}`);
+  }
   fs.mkdirSync(out, { recursive: true });
   const assets = copyAssets(out);
-  const quick = (options.env?.SAE_QUICK ?? process.env.SAE_QUICK) === '1';
-  if (log) console.log(`executing ${notebooks.length} notebooks into ${path.relative(process.cwd(), out) || out}${quick ? ' (quick mode)' : ''}`);
+  if (log) {
+    console.log(`executing ${notebooks.length} notebooks into ${path.relative(process.cwd(), out) || out}` +
+      `${quick ? ' (quick mode)' : ''}, at most ${timeout} s per cell`);
+  }
   // Results of earlier runs stay in the index when only some notebooks are run now.
   const summaryFile = path.join(out, 'summary.json');
   const previous: Record<string, LessonRow> = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : {};
   const rows: LessonRow[] = [];
   for (const nb of notebooks) {
     const name = path.basename(nb, '.ipynb');
-    const result = executeNotebook(nb, path.join(out, `${name}.ipynb`), { html: path.join(out, `${name}.html`), env: options.env, ...assets });
-    const row = { name, title: title(nb), result, quick, at: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC' };
+    const page = (suffix: string) => path.join(out, `${name}${suffix}`);
+    // Run into a scratch folder beside the pages, then rename into place (atomic, same file system):
+    // a good run replaces NN.html / NN.ipynb, a failed one goes beside them as NN.failed.*.
+    const scratch = fs.mkdtempSync(path.join(out, '.running-'));
+    let result: RunResult;
+    let good: GoodRun | null;
+    let failedPage: string | null = null;
+    const at = new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+    try {
+      const ipynb = path.join(scratch, `${name}.ipynb`);
+      const html = path.join(scratch, `${name}.html`);
+      result = executeNotebook(nb, ipynb, { html, env: options.env, timeout, ...assets });
+      if (result.errors) {
+        fs.renameSync(ipynb, page('.failed.ipynb'));
+        fs.renameSync(html, page('.failed.html'));
+        failedPage = `${name}.failed.html`;
+        good = fs.existsSync(page('.html')) ? goodRun(previous[name]) : null;
+      } else {
+        fs.renameSync(ipynb, page('.ipynb'));
+        fs.renameSync(html, page('.html'));
+        fs.rmSync(page('.failed.ipynb'), { force: true });
+        fs.rmSync(page('.failed.html'), { force: true });
+        good = { at, quick, seconds: result.seconds, cells: result.cells };
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+    const row: LessonRow = { name, title: title(nb), result, quick, at, good, failedPage };
     rows.push(row);
     previous[name] = row;
     writeFileAtomic(summaryFile, JSON.stringify(previous, null, 1));
     if (log) {
       console.log(`${name.padEnd(28)} ${String(result.seconds.toFixed(1)).padStart(7)} s  ${String(result.cells).padStart(3)} cells  ` +
-        `${result.errors ? `FAILED at cell ${result.failed_cell}` : '0 errors'}`);
-      if (result.errors) process.stderr.write(result.stderr);
+        `${result.errors ? `FAILED at ${describeFailure(result)}` : '0 errors'}`);
+      if (result.errors) {
+        console.log(`${''.padEnd(28)} this run: ${failedPage}; ` +
+          (good ? `${name}.html keeps the last good run (${runLabel(good.quick, good.at)})` : 'no earlier good run'));
+        process.stderr.write(result.stderr);
+      }
     }
   }
-  const all = lessonNotebooks().map((nb) => {
+  const all = listed.map((nb) => {
     const name = path.basename(nb, '.ipynb');
     return previous[name] ?? { name, title: title(nb), result: null, quick, at: '' };
   });
