@@ -6,7 +6,7 @@ import * as path from 'path';
 import { tf } from '../src/backend';
 import { loadMnist } from '../src/data/mnist';
 import { createModel } from '../src/models/sae';
-import { loadCheckpoint, saveCheckpoint } from '../src/checkpoint';
+import { CheckpointMeta, checkpointHashes, loadCheckpoint, saveCheckpoint } from '../src/checkpoint';
 import { cacheKey, trainCached } from '../src/cache';
 import { setup } from './helpers';
 
@@ -87,6 +87,7 @@ test('broken checkpoints fail with errors that say what is wrong', async () => {
     return { dir, meta, weights: path.join(dir, meta.weightsFile) };
   };
   const writeMeta = (dir: string, meta: unknown) => fs.writeFileSync(path.join(dir, 'checkpoint.json'), JSON.stringify(meta));
+  const resealed = (meta: CheckpointMeta) => ({ ...meta, hashes: checkpointHashes(meta) });
 
   assert.throws(() => loadCheckpoint(tmp()), /no checkpoint.json/);
   let c = fresh();
@@ -102,13 +103,17 @@ test('broken checkpoints fail with errors that say what is wrong', async () => {
   assert.throws(() => loadCheckpoint(c.dir), /is corrupt: sha256/);
   c = fresh();
   writeMeta(c.dir, { ...c.meta, config: { ...c.meta.config, latentDim: 9 } });
+  assert.throws(() => loadCheckpoint(c.dir), /checkpoint.json was edited or corrupted after it was saved: config no longer matches/);
+  // The same edit with the hashes recomputed reaches the check of the table against the config.
+  c = fresh();
+  writeMeta(c.dir, resealed({ ...c.meta, config: { ...c.meta.config, latentDim: 9 } }));
   assert.throws(() => loadCheckpoint(c.dir), /tensor encoder\/1\/w has shape \[256,8\], the config needs \[256,9\]/);
   c = fresh();
   writeMeta(c.dir, { ...c.meta, version: 7 });
   assert.throws(() => loadCheckpoint(c.dir), /version 7 is not supported/);
   c = fresh();
   fs.rmSync(c.weights);
-  assert.throws(() => loadCheckpoint(c.dir), /weights file weights-[0-9a-f]+\.bin is missing/);
+  assert.throws(() => loadCheckpoint(c.dir), /weights file weights-[0-9a-f]+-[0-9a-f]+\.bin is missing/);
   c = fresh();
   writeMeta(c.dir, { ...c.meta, config: { ...c.meta.config, rho: 3 } });
   assert.throws(() => loadCheckpoint(c.dir), /bad config: SaeConfig\.rho = 3/);
