@@ -36,7 +36,7 @@ function done(ok, why) {
   process.exit(strict ? 1 : 0);
 }
 
-// The same words as src/settings.ts envFlag (this script runs before tsx exists, so it can't import it).
+// The same words as src/runtime/settings.ts envFlag (this script runs before tsx exists, so it can't import it).
 const nativeFlag = (process.env.SAE_NATIVE ?? '').trim().toLowerCase();
 if (['0', 'false', 'no', 'off'].includes(nativeFlag)) done(false, `SAE_NATIVE=${process.env.SAE_NATIVE}`);
 if (!['', '1', 'true', 'yes', 'on'].includes(nativeFlag)) {

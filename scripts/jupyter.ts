@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { isQuick } from '../src/settings';
+import { isQuick } from '../src/runtime/settings';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const JUPYTER_PREFIX = path.join(ROOT, '.jupyter');

@@ -9,9 +9,9 @@ import * as path from 'path';
 import {
   ROOT, cellTimeout, describeFailure, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult,
 } from './jupyter';
-import { writeFileAtomic } from '../src/files';
-import { escapeHtml } from '../src/progress';
-import { isQuick } from '../src/settings';
+import { writeFileAtomic } from '../src/store/files';
+import { escapeHtml } from '../src/runtime/progress';
+import { isQuick } from '../src/runtime/settings';
 
 export const LESSON_OUT = path.join(ROOT, 'out', 'lesson');
 const DEBIAN_JS = '/usr/share/javascript';

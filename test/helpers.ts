@@ -1,7 +1,7 @@
 /** Shared helpers for the tests. */
 import * as assert from 'node:assert/strict';
-import { initBackend, tf } from '../src/backend';
-import { nativeEnabled, useNative } from '../src/native';
+import { initBackend, tf } from '../src/runtime/backend';
+import { nativeEnabled, useNative } from '../src/runtime/native';
 
 /** Starts the kit's backend (quietly) and returns its name. */
 export async function setup(): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import { readIdxFile } from './idx';
-import { Rng } from '../random';
+import { Rng } from '../runtime/random';
 
 export type Split = 'train' | 'test';
 

@@ -2,8 +2,8 @@
  * Plotly figure specs built from plain arrays. Nothing here touches tensors or the DOM:
  * a figure is data + layout that a test can inspect and `show` can draw.
  */
-import type { History } from '../train';
-import { histogram, Histogram, SparsityReport } from '../analysis';
+import type { History } from '../core/train';
+import { histogram, Histogram, SparsityReport } from '../core/analysis';
 
 export interface Figure {
   data: Record<string, unknown>[];

@@ -6,8 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
 import type { Figure } from './figures';
-import { escapeHtml, tslabDisplay, yieldToEventLoop } from '../progress';
-import { writeFileAtomic } from '../files';
+import { escapeHtml, tslabDisplay, yieldToEventLoop } from '../runtime/progress';
+import { writeFileAtomic } from '../store/files';
 
 let plotlySource: string | null = null;
 let inlinedInKernel = false;

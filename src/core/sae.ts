@@ -1,0 +1,150 @@
+/**
+ * The lesson's two sparse autoencoders (Parts 1 and 2).
+ *
+ *   encoder: inputDim -> hiddenDim (ReLU) -> latentDim (ReLU for L1, Sigmoid for KL)
+ *   decoder: latentDim -> hiddenDim (ReLU) -> inputDim (Sigmoid)
+ *            (or, with config.decoder = 'linear', one linear layer latentDim -> inputDim)
+ *
+ * Each model brings its own sparsity penalty, so the trainer never asks which kind it has.
+ */
+import * as tf from '../runtime/tf';
+import { Rng } from '../runtime/random';
+import { Activation, Dense, applyStack, createDense } from './dense';
+import { SaeConfig, Sparsity, makeConfig } from './config';
+import { klPenalty, l1Penalty, mse } from './losses';
+import { assertMatrix } from '../runtime/guards';
+
+/** The three numbers of the lesson's training loop, as scalar tensors. */
+export interface LossParts {
+  /** reconstruction + sparsityWeight * sparsity */
+  total: tf.Scalar;
+  /** MSE between input and reconstruction */
+  reconstruction: tf.Scalar;
+  /** the penalty before weighting */
+  sparsity: tf.Scalar;
+}
+
+export interface ForwardResult {
+  /** [batch, inputDim] */
+  reconstruction: tf.Tensor2D;
+  /** [batch, latentDim] */
+  latent: tf.Tensor2D;
+}
+
+/** tfjs variable names are global: each model gets its own prefix. */
+let modelCount = 0;
+
+export abstract class SparseAutoencoder {
+  readonly config: SaeConfig;
+  readonly encoder: Dense[];
+  readonly decoder: Dense[];
+
+  /** `seed` fixes the initial weights. */
+  constructor(config: Partial<SaeConfig>, seed: number, latentActivation: Activation) {
+    this.config = makeConfig(config);
+    const { inputDim, hiddenDim, latentDim } = this.config;
+    const rng = new Rng(seed);
+    const prefix = `sae${++modelCount}`;
+    this.encoder = [
+      // The first layer's input is the data: no gradient with respect to it is needed.
+      createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`, false),
+      createDense(hiddenDim, latentDim, latentActivation, rng, `${prefix}/encoder/1`),
+    ];
+    this.decoder = this.config.decoder === 'linear'
+      ? [createDense(latentDim, inputDim, 'linear', rng, `${prefix}/decoder/0`)]
+      : [
+        createDense(latentDim, hiddenDim, 'relu', rng, `${prefix}/decoder/0`),
+        createDense(hiddenDim, inputDim, 'sigmoid', rng, `${prefix}/decoder/1`),
+      ];
+  }
+
+  /** The sparsity penalty on a batch of latent codes [batch, latentDim], before weighting. */
+  abstract penalty(latent: tf.Tensor2D): tf.Scalar;
+
+  get latentDim(): number {
+    return this.config.latentDim;
+  }
+
+  /** Every trainable tensor, encoder first. */
+  get variables(): tf.Variable[] {
+    return [...this.encoder, ...this.decoder].flatMap((l) => [l.w, l.b]);
+  }
+
+  /** x [batch, inputDim] -> h [batch, latentDim] */
+  encode(x: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(x, 'the input x', this.config.inputDim, 'SaeConfig.inputDim');
+    return applyStack(this.encoder, x);
+  }
+
+  /** h [batch, latentDim] -> reconstruction [batch, inputDim]; usable on its own (Part 5). */
+  decode(h: tf.Tensor2D): tf.Tensor2D {
+    assertMatrix(h, 'the code h', this.config.latentDim, 'SaeConfig.latentDim');
+    return applyStack(this.decoder, h);
+  }
+
+  forward(x: tf.Tensor2D): ForwardResult {
+    return tf.tidy(() => {
+      const latent = this.encode(x);
+      return { latent, reconstruction: this.decode(latent) };
+    });
+  }
+
+  /** The lesson's loss: total = MSE(x, f(x)) + sparsityWeight * penalty(h). */
+  losses(x: tf.Tensor2D): LossParts {
+    return tf.tidy(() => {
+      const { latent, reconstruction } = this.forward(x);
+      const rec = mse(x, reconstruction);
+      const sparsity = this.penalty(latent);
+      const total = tf.add(rec, tf.mul(this.config.sparsityWeight, sparsity)) as tf.Scalar;
+      return { total, reconstruction: rec, sparsity };
+    });
+  }
+
+  /** Number of trainable numbers. */
+  parameterCount(): number {
+    return this.variables.reduce((n, v) => n + v.size, 0);
+  }
+
+  dispose(): void {
+    for (const v of this.variables) v.dispose();
+  }
+}
+
+/** A model class fixes its penalty: a config that names another one is a mistake, not a wish. */
+function ownSparsity(config: Partial<SaeConfig>, own: Sparsity): Sparsity {
+  const given = (config as { sparsity?: unknown }).sparsity;
+  if (given !== undefined && given !== own) {
+    const cls = own === 'l1' ? 'L1SparseAutoencoder' : 'KLSparseAutoencoder';
+    throw new Error(`SaeConfig.sparsity = ${JSON.stringify(given)} is invalid for ${cls}: expected '${own}' ` +
+      "or no sparsity field (createModel picks the class from 'l1' or 'kl')");
+  }
+  return own;
+}
+
+/** Part 1: ReLU latent, penalty mean |h|. */
+export class L1SparseAutoencoder extends SparseAutoencoder {
+  constructor(config: Partial<SaeConfig> = {}, seed = 42) {
+    super({ ...config, sparsity: ownSparsity(config, 'l1') }, seed, 'relu');
+  }
+
+  penalty(latent: tf.Tensor2D): tf.Scalar {
+    return l1Penalty(latent);
+  }
+}
+
+/** Part 2: sigmoid latent (so activations are in (0, 1)), penalty sum_j KL(rho || rhoHat_j). */
+export class KLSparseAutoencoder extends SparseAutoencoder {
+  constructor(config: Partial<SaeConfig> = {}, seed = 42) {
+    super({ ...config, sparsity: ownSparsity(config, 'kl') }, seed, 'sigmoid');
+  }
+
+  penalty(latent: tf.Tensor2D): tf.Scalar {
+    return klPenalty(latent, this.config.rho);
+  }
+}
+
+/** The model that `config.sparsity` names ('kl' by default, as in the lesson's main run). */
+export function createModel(config: Partial<SaeConfig> = {}, seed = 42): SparseAutoencoder {
+  const full = makeConfig(config);
+  return full.sparsity === 'l1' ? new L1SparseAutoencoder(full, seed) : new KLSparseAutoencoder(full, seed);
+}

@@ -1,0 +1,238 @@
+/**
+ * The lesson's training loop (Part 3): mini-batches, Adam, and per-epoch means of the total,
+ * reconstruction and sparsity losses. The trainer knows nothing about model kinds: a model
+ * gives it its variables and a `losses(x)` function.
+ */
+import * as tf from '../runtime/tf';
+import { Dataset, batchCount, batches } from '../data/mnist';
+import { LossParts } from './sae';
+import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from '../runtime/progress';
+import { Adam } from './optim';
+
+/** What the trainer needs from a model. */
+export interface Trainable {
+  variables: tf.Variable[];
+  losses(x: tf.Tensor2D): LossParts;
+  /** Called after each optimizer step (e.g. to renormalise decoder columns or count dead units). */
+  afterStep?(): void;
+  /** When given, the trainer checks that the data's rows have inputDim values before it starts. */
+  config?: { inputDim: number };
+}
+
+/** Throws a sentence, not a tfjs shape error, when `data` can't train `model`. */
+export function checkTrainingData(model: Trainable, data: Dataset): void {
+  if (!(Number.isInteger(data.count) && data.count >= 1)) {
+    throw new Error(`the training data holds ${data.count} images; training needs at least one (source: ${data.source})`);
+  }
+  const inputDim = model.config?.inputDim;
+  if (inputDim !== undefined && data.dim !== inputDim) {
+    throw new Error(`the data has ${data.dim} values per image (${data.rows}x${data.cols}), ` +
+      `but the model's config.inputDim is ${inputDim}: set inputDim to ${data.dim} or load matching data`);
+  }
+}
+
+export interface TrainConfig {
+  /** Passes over the training set (15 in the lesson's main run). */
+  epochs: number;
+  /** Images per step (128 in the lesson). */
+  batchSize: number;
+  /** Adam's step size (1e-3 in the lesson). */
+  learningRate: number;
+  /** Fixes the batch order of every epoch. */
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 15,
+  batchSize: 128,
+  learningRate: 1e-3,
+  seed: 42,
+});
+
+/** One row of the training history. */
+export interface EpochRecord {
+  epoch: number;
+  /** mean over batches of the total loss */
+  total: number;
+  /** mean over batches of the reconstruction MSE */
+  reconstruction: number;
+  /** mean over batches of the unweighted sparsity penalty */
+  sparsity: number;
+  /** wall-clock seconds for the epoch */
+  seconds: number;
+}
+
+export type History = EpochRecord[];
+
+/**
+ * Thrown when a loss stops being a finite number. The step is not applied, so the model keeps
+ * the weights it had: all finite (the trainer never applies an update that is not), but they give
+ * this non-finite loss on this batch.
+ */
+export class NonFiniteLossError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
+    super(
+      `loss is not finite at epoch ${epoch}, batch ${batch} ` +
+      `(total ${values[0]}, reconstruction ${values[1]}, sparsity ${values[2]}); ` +
+      'this step was not applied. The model keeps its weights from before the step: they are all finite, ' +
+      'but give this non-finite loss on this batch. Try a smaller learning rate or sparsity weight.');
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/**
+ * Thrown when an optimizer step would make a weight NaN or infinite while the loss before it was
+ * finite (a huge learning rate does this). The step is not applied: the model keeps the weights
+ * that gave the finite loss `values` on this batch.
+ */
+export class NonFiniteUpdateError extends Error {
+  constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
+    super(
+      `the update at epoch ${epoch}, batch ${batch} would make weights NaN or infinite, so it was not applied; ` +
+      `the model keeps the weights that gave a finite loss on this batch (total ${values[0]}). ` +
+      'Try a smaller learning rate.');
+    this.name = 'NonFiniteUpdateError';
+  }
+}
+
+export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_TRAIN_CONFIG)) {
+      throw new Error(`unknown TrainConfig field '${key}'; the fields are ${Object.keys(DEFAULT_TRAIN_CONFIG).join(', ')}`);
+    }
+  }
+  const c = { ...DEFAULT_TRAIN_CONFIG, ...partial };
+  const bad = (field: string, value: unknown, expected: string) =>
+    new Error(`TrainConfig.${field} = ${String(value)} is invalid: expected ${expected}`);
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw bad('epochs', c.epochs, 'an integer >= 1');
+  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw bad('batchSize', c.batchSize, 'an integer >= 1');
+  if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) {
+    throw bad('learningRate', c.learningRate, 'a finite number > 0');
+  }
+  if (!Number.isInteger(c.seed)) throw bad('seed', c.seed, 'an integer');
+  return c;
+}
+
+/**
+ * What the trainer needs from an optimizer (tf.train optimizers fit too). `applyGradients`
+ * returns false when it refused a step that would make a weight non-finite, changing nothing.
+ */
+export interface Optimizer {
+  applyGradients(grads: Record<string, tf.Tensor>): boolean | void;
+  dispose(): void;
+}
+
+/** Adam as PyTorch sets it up (beta1 0.9, beta2 0.999, epsilon 1e-8); see optim.ts. */
+export function createOptimizer(learningRate: number): Optimizer {
+  return new Adam(learningRate, 0.9, 0.999, 1e-8);
+}
+
+/** The batch order of epoch `epoch` under `seed`: different per epoch, fixed by the pair. */
+export function epochSeed(seed: number, epoch: number): number {
+  return (Math.imul(seed, 0x9e3779b1) + Math.imul(epoch, 0x85ebca6b)) >>> 0;
+}
+
+export interface EpochOptions {
+  batchSize: number;
+  /** Shuffles the batches; omit for the stored order. */
+  seed?: number;
+  /** 1-based, used in progress and errors. */
+  epoch?: number;
+  epochs?: number;
+  progress?: ProgressReporter;
+}
+
+/** How often (ms) a training loop hands control back to the event loop. */
+const YIELD_EVERY_MS = 100;
+
+/**
+ * One pass over `data` (the lesson's `train_sparse_autoencoder`): returns the mean total,
+ * reconstruction and sparsity losses over the batches.
+ *
+ * It is async only to yield to the event loop every 100 ms: inside a Jupyter kernel, output
+ * (the progress display, printed lines) is sent by the event loop, so a loop that never yields
+ * shows nothing until it ends, and in tslab a cell that blocks for minutes fails.
+ */
+export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Optimizer, options: EpochOptions): Promise<EpochRecord> {
+  checkTrainingData(model, data);
+  const epoch = options.epoch ?? 1;
+  const progress = options.progress ?? silentProgress;
+  const n = batchCount(data.count, options.batchSize);
+  const start = Date.now();
+  const sums = [0, 0, 0];
+  let b = 0;
+  let lastYield = Date.now();
+  for (const batch of batches(data, { batchSize: options.batchSize, seed: options.seed })) {
+    b += 1;
+    const values = tf.tidy(() => {
+      const x = tf.tensor2d(batch.images, [batch.size, data.dim]);
+      let parts: tf.Tensor1D | null = null;
+      const { grads } = tf.variableGrads(() => {
+        const l = model.losses(x);
+        parts = tf.keep(tf.stack([l.total, l.reconstruction, l.sparsity]) as tf.Tensor1D);
+        return l.total;
+      }, model.variables);
+      const kept = parts as tf.Tensor1D | null;
+      const v = Array.from(kept!.dataSync());
+      kept!.dispose();
+      // Check before the update, so a bad step never reaches the weights.
+      if (!v.every(Number.isFinite)) throw new NonFiniteLossError(epoch, b, v);
+      if (optimizer.applyGradients(grads) === false) throw new NonFiniteUpdateError(epoch, b, v);
+      model.afterStep?.();
+      return v;
+    });
+    for (let i = 0; i < 3; i++) sums[i] += values[i];
+    progress.batch({
+      epoch, epochs: options.epochs ?? epoch, batch: b, batches: n,
+      loss: sums[0] / b, seconds: (Date.now() - start) / 1000,
+    });
+    if (Date.now() - lastYield >= YIELD_EVERY_MS) {
+      await yieldToEventLoop();
+      lastYield = Date.now();
+    }
+  }
+  return {
+    epoch,
+    total: sums[0] / b,
+    reconstruction: sums[1] / b,
+    sparsity: sums[2] / b,
+    seconds: (Date.now() - start) / 1000,
+  };
+}
+
+/** The lesson's per-epoch line. */
+export function formatEpoch(r: EpochRecord): string {
+  return `Epoch ${r.epoch} - Total: ${r.total.toFixed(6)}, Recon: ${r.reconstruction.toFixed(6)}, ` +
+    `Sparse: ${r.sparsity.toFixed(6)} (${r.seconds.toFixed(1)} s)`;
+}
+
+export interface FitOptions extends Partial<TrainConfig> {
+  /** A reporter, `false` for none; by default a notebook display or a terminal bar. */
+  progress?: ProgressReporter | false;
+  /** Title of the progress display. */
+  title?: string;
+  /** Called after each epoch. */
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+/** Trains `model` on `data` with Adam; resolves to one record per epoch. */
+export async function fit(model: Trainable, data: Dataset, options: FitOptions = {}): Promise<History> {
+  const { progress, title, onEpoch, ...rest } = options;
+  const config = validateTrainConfig(rest);
+  const reporter = progress === false ? silentProgress : progress ?? autoProgress(title ?? 'training');
+  const optimizer = createOptimizer(config.learningRate);
+  const history: History = [];
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const record = await trainEpoch(model, data, optimizer, {
+        batchSize: config.batchSize, seed: epochSeed(config.seed, epoch), epoch, epochs: config.epochs, progress: reporter,
+      });
+      history.push(record);
+      reporter.epoch(formatEpoch(record));
+      onEpoch?.(record);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return history;
+}

@@ -1,0 +1,71 @@
+/**
+ * Notebook 13's feature dashboards: what a dictionary-SAE feature responds to and what it does to
+ * the classifier it was trained inside.
+ */
+import * as tf from '../runtime/tf';
+import { Dataset } from '../data/mnist';
+import { DictSae } from './dictsae';
+import { MlpClassifier } from './mlp';
+import { histogram, Histogram } from '../core/analysis';
+
+/** Indices of the `count` rows with the largest value in column `unit` of codes [n, units]. */
+export function topActivating(codes: ArrayLike<number>, units: number, unit: number, count: number): number[] {
+  const n = codes.length / units;
+  return Array.from({ length: n }, (_, i) => i)
+    .filter((i) => codes[i * units + unit] > 0)
+    .sort((a, b) => codes[b * units + unit] - codes[a * units + unit])
+    .slice(0, count);
+}
+
+export interface FeatureDashboard {
+  unit: number;
+  /** images (indices into the data set) that drive the feature hardest */
+  top: number[];
+  /** fraction of images on which it fires */
+  density: number;
+  /** distribution of its non-zero activations */
+  activations: Histogram;
+  /** mean activation per class */
+  classProfile: number[];
+  /**
+   * Mean change of each class logit when the feature is removed from the reconstruction
+   * (logits(x_hat) - logits(x_hat - f_j d_j)), over the images where it fires.
+   */
+  logitEffect: number[];
+}
+
+/** Builds the dashboard of feature `unit` from the SAE's codes of `acts` (the MLP's hidden activations of `images`). */
+export function featureDashboard(sae: DictSae, mlp: MlpClassifier, acts: Dataset, codes: Float32Array, unit: number, topCount = 12): FeatureDashboard {
+  const units = sae.latentDim;
+  const n = acts.count;
+  const firing: number[] = [];
+  const values: number[] = [];
+  const profile = new Array(mlp.classes).fill(0);
+  const perClass = new Array(mlp.classes).fill(0);
+  for (let i = 0; i < n; i++) {
+    const v = codes[i * units + unit];
+    profile[acts.labels[i]] += v;
+    perClass[acts.labels[i]] += 1;
+    if (v > 0) { firing.push(i); values.push(v); }
+  }
+  const logitEffect = new Array(mlp.classes).fill(0);
+  if (firing.length > 0) {
+    const effect = tf.tidy(() => {
+      const c = tf.tensor2d(Float32Array.from(firing.flatMap((i) => Array.from(codes.subarray(i * units, (i + 1) * units)))), [firing.length, units]);
+      const xHat = sae.decode(c);
+      const dj = tf.slice(sae.decoderMatrix(), [unit, 0], [1, -1]); // [1, inputDim]
+      const fj = tf.slice(c, [0, unit], [-1, 1]); // [k, 1]
+      const without = tf.sub(xHat, tf.mul(fj, dj)) as tf.Tensor2D;
+      return tf.mean(tf.sub(mlp.logitsFromHidden(xHat), mlp.logitsFromHidden(without)), 0).dataSync();
+    });
+    effect.forEach((v, c) => { logitEffect[c] = v; });
+  }
+  return {
+    unit,
+    top: topActivating(codes, units, unit, topCount),
+    density: firing.length / n,
+    activations: histogram(values.length ? values : [0], 30),
+    classProfile: profile.map((s, c) => (perClass[c] ? s / perClass[c] : 0)),
+    logitEffect,
+  };
+}

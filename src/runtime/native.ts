@@ -1,0 +1,147 @@
+/**
+ * Optional native matrix products: `native/` is a small N-API addon that calls OpenBLAS's
+ * cblas_sgemm. `npm install` tries to build it (scripts/build-native.mjs) and carries on without
+ * it where it can't (no compiler, no libopenblas-dev). When it is there, the kit replaces the
+ * BatchMatMul kernel of the wasm and cpu backends with one that hands the operands, in place, to
+ * OpenBLAS; every other op stays TensorFlow.js's own. SAE_NATIVE=0 turns it off.
+ */
+import * as path from 'path';
+import * as tf from './tf';
+import { envFlag } from './settings';
+
+interface NativeBlas {
+  sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+    a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
+  adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
+    vOut: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
+  setThreads(n: number): void;
+  threads(): number;
+}
+
+export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'sae_blas.node');
+
+let addon: NativeBlas | null | undefined;
+let loadError = '';
+let enabled = true;
+
+/** Whether native kernels are in use (the addon is built and not switched off). */
+export function nativeEnabled(): boolean {
+  return enabled && loadNative() !== null;
+}
+
+/** Switches every native kernel (products on wasm and cpu, Adam) on or off; returns the new state. */
+export function useNative(on: boolean): boolean {
+  enabled = on;
+  useNativeMatMul('wasm', on);
+  useNativeMatMul('cpu', on);
+  return nativeEnabled();
+}
+
+/** The addon, or null (with `nativeLoadError()` saying why). */
+export function loadNative(): NativeBlas | null {
+  if (addon === undefined) {
+    if (!envFlag('SAE_NATIVE', true)) {
+      addon = null;
+      loadError = `turned off by SAE_NATIVE=${process.env.SAE_NATIVE}`;
+      return addon;
+    }
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      addon = require(NATIVE_ADDON) as NativeBlas;
+      const threads = Number(process.env.SAE_BLAS_THREADS ?? 1);
+      if (!(Number.isInteger(threads) && threads >= 1)) {
+        throw new Error(`SAE_BLAS_THREADS=${process.env.SAE_BLAS_THREADS} is not a positive integer`);
+      }
+      addon.setThreads(threads);
+    } catch (err) {
+      addon = null;
+      const e = err as NodeJS.ErrnoException;
+      loadError = e.code === 'MODULE_NOT_FOUND' ? 'not built (npm run build:native; needs g++ and libopenblas-dev)' : String(e.message).split('\n')[0];
+    }
+  }
+  return addon;
+}
+
+export function nativeLoadError(): string {
+  return loadError;
+}
+
+interface MatMulShapes { m: number; n: number; k: number; batch: number; strideA: number; strideB: number; outShape: number[] }
+
+/** Shapes of a BatchMatMul that the addon handles (same rank, batch equal or 1 on a side), or null. */
+export function matMulShapes(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): MatMulShapes | null {
+  const r = aShape.length;
+  if (r < 2 || bShape.length !== r) return null;
+  const m = transposeA ? aShape[r - 1] : aShape[r - 2];
+  const k = transposeA ? aShape[r - 2] : aShape[r - 1];
+  const kb = transposeB ? bShape[r - 1] : bShape[r - 2];
+  const n = transposeB ? bShape[r - 2] : bShape[r - 1];
+  if (k !== kb) return null;
+  const batchA = aShape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = bShape.slice(0, -2).reduce((x, y) => x * y, 1);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  if (batchA !== batchB && r > 3) return null; // broadcasting over several batch dims: leave it to tfjs
+  const outer = (batchA >= batchB ? aShape : bShape).slice(0, -2);
+  return {
+    m, n, k, batch: Math.max(batchA, batchB),
+    strideA: batchA === 1 ? 0 : m * k, strideB: batchB === 1 ? 0 : k * n, outShape: [...outer, m, n],
+  };
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+type Backend = { makeOutput?: Function; typedArrayFromHeap?: Function; data?: { get(id: unknown): { values: unknown } }; makeTensorInfo?: Function };
+
+/** True when the active backend's BatchMatMul is the OpenBLAS one (transposes then cost nothing). */
+export function nativeMatMulActive(): boolean {
+  const k = tf.getKernel('BatchMatMul', tf.getBackend()) as { sae?: boolean } | undefined;
+  return Boolean(k?.sae);
+}
+
+const originals = new Map<string, tf.KernelConfig>();
+
+/**
+ * Switches the OpenBLAS BatchMatMul of `backendName` ('wasm' or 'cpu') on or off (restoring
+ * TensorFlow.js's own kernel). Returns whether it is on afterwards.
+ */
+export function useNativeMatMul(backendName: 'wasm' | 'cpu', on = true): boolean {
+  const current = tf.getKernel('BatchMatMul', backendName) as (tf.KernelConfig & { sae?: boolean }) | undefined;
+  if (current === undefined) return false;
+  if (!on) {
+    if (current.sae) {
+      tf.unregisterKernel('BatchMatMul', backendName);
+      tf.registerKernel(originals.get(backendName)!);
+    }
+    return false;
+  }
+  if (current.sae) return true;
+  const blas = loadNative();
+  if (blas === null) return false;
+  const original = current;
+  originals.set(backendName, original);
+  const kernelFunc = (args: KernelArgs) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const s = matMulShapes(a.shape, b.shape, transposeA, transposeB);
+    if (s === null || a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args);
+    const backend = args.backend as Backend;
+    const size = s.batch * s.m * s.n;
+    if (backendName === 'wasm') {
+      const out = backend.makeOutput!(s.outShape, 'float32') as tf.TensorInfo;
+      if (size === 0) return out;
+      // Views taken after makeOutput: allocating may grow (and so replace) the wasm heap.
+      const va = backend.typedArrayFromHeap!(a) as Float32Array;
+      const vb = backend.typedArrayFromHeap!(b) as Float32Array;
+      const vc = backend.typedArrayFromHeap!(out) as Float32Array;
+      blas.sgemm(transposeA, transposeB, s.m, s.n, s.k, va, vb, vc, s.batch, s.strideA, s.strideB, s.m * s.n);
+      return out;
+    }
+    const va = backend.data!.get(a.dataId).values as Float32Array;
+    const vb = backend.data!.get(b.dataId).values as Float32Array;
+    const vc = new Float32Array(size);
+    if (size > 0) blas.sgemm(transposeA, transposeB, s.m, s.n, s.k, va, vb, vc, s.batch, s.strideA, s.strideB, s.m * s.n);
+    return backend.makeTensorInfo!(s.outShape, 'float32', vc) as tf.TensorInfo;
+  };
+  tf.unregisterKernel('BatchMatMul', backendName);
+  tf.registerKernel({ ...original, kernelFunc: kernelFunc as tf.KernelFunc, sae: true } as tf.KernelConfig);
+  return true;
+}
