@@ -9,14 +9,14 @@ export type { Dataset, Batch, BatchOptions, LoadOptions, Split } from './data/mn
 export { makeConfig, DEFAULT_SAE_CONFIG } from './core/config';
 export type { SaeConfig, Sparsity } from './core/config';
 export { SparseAutoencoder, L1SparseAutoencoder, KLSparseAutoencoder, createModel } from './core/sae';
-export type { LossParts, ForwardResult } from './core/sae';
+export type { SaeLossParts, ForwardResult } from './core/sae';
 export { mse, l1Penalty, klPenalty, klScalar, KL_EPS, KL_UPPER } from './core/losses';
 export { assertLive, assertMatrix } from './runtime/guards';
 export {
   fit, trainEpoch, formatEpoch, createOptimizer, validateTrainConfig, epochSeed, NonFiniteLossError, NonFiniteUpdateError,
   DEFAULT_TRAIN_CONFIG,
 } from './core/train';
-export type { TrainConfig, EpochRecord, History, FitOptions, Trainable } from './core/train';
+export type { TrainConfig, EpochRecord, History, FitOptions, Trainable, LossParts } from './core/train';
 export { autoProgress, terminalProgress, notebookProgress, silentProgress, yieldToEventLoop } from './runtime/progress';
 export type { ProgressReporter, BatchProgress } from './runtime/progress';
 export { runSizes, isQuick, envFlag } from './runtime/settings';

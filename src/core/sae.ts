@@ -15,14 +15,14 @@ import { klPenalty, l1Penalty, mse } from './losses';
 import { assertMatrix } from '../runtime/guards';
 
 /** The three numbers of the lesson's training loop, as scalar tensors. */
-export interface LossParts {
+export type SaeLossParts = {
   /** reconstruction + sparsityWeight * sparsity */
   total: tf.Scalar;
   /** MSE between input and reconstruction */
   reconstruction: tf.Scalar;
   /** the penalty before weighting */
   sparsity: tf.Scalar;
-}
+};
 
 export interface ForwardResult {
   /** [batch, inputDim] */
@@ -90,7 +90,7 @@ export abstract class SparseAutoencoder {
   }
 
   /** The lesson's loss: total = MSE(x, f(x)) + sparsityWeight * penalty(h). */
-  losses(x: tf.Tensor2D): LossParts {
+  losses(x: tf.Tensor2D): SaeLossParts {
     return tf.tidy(() => {
       const { latent, reconstruction } = this.forward(x);
       const rec = mse(x, reconstruction);

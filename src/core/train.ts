@@ -1,18 +1,25 @@
 /**
- * The lesson's training loop (Part 3): mini-batches, Adam, and per-epoch means of the total,
- * reconstruction and sparsity losses. The trainer knows nothing about model kinds: a model
- * gives it its variables and a `losses(x)` function.
+ * The one training loop of the kit (the lesson's Part 3): mini-batches, Adam, and per-epoch means
+ * of every named loss a model reports. The trainer knows nothing about model kinds: a model gives
+ * it its variables and a `losses(x, labels)` function (as d2l's `training_step(batch)`), so the
+ * lesson's autoencoders, the dictionary SAEs and the classifiers all train here.
  */
 import * as tf from '../runtime/tf';
 import { Dataset, batchCount, batches } from '../data/mnist';
-import { LossParts } from './sae';
 import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from '../runtime/progress';
 import { Adam } from './optim';
+
+/**
+ * Named scalar losses of one batch. `total` is what the optimizer minimises; every other entry
+ * (the lesson's `reconstruction` and `sparsity`, a classifier's `crossEntropy`) is recorded too.
+ */
+export type LossParts = { total: tf.Scalar } & Record<string, tf.Scalar>;
 
 /** What the trainer needs from a model. */
 export interface Trainable {
   variables: tf.Variable[];
-  losses(x: tf.Tensor2D): LossParts;
+  /** x: images [batch, inputDim]; labels: their classes [batch] (int32), for models that use them. */
+  losses(x: tf.Tensor2D, labels: tf.Tensor1D): LossParts;
   /** Called after each optimizer step (e.g. to renormalise decoder columns or count dead units). */
   afterStep?(): void;
   /** When given, the trainer checks that the data's rows have inputDim values before it starts. */
@@ -49,17 +56,16 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   seed: 42,
 });
 
-/** One row of the training history. */
+/**
+ * One row of the training history: the epoch, the mean over batches of each loss the model
+ * reports (for the lesson's models `total`, `reconstruction` (the MSE) and `sparsity` (the
+ * unweighted penalty)), and the epoch's wall-clock seconds.
+ */
 export interface EpochRecord {
   epoch: number;
-  /** mean over batches of the total loss */
   total: number;
-  /** mean over batches of the reconstruction MSE */
-  reconstruction: number;
-  /** mean over batches of the unweighted sparsity penalty */
-  sparsity: number;
-  /** wall-clock seconds for the epoch */
   seconds: number;
+  [loss: string]: number;
 }
 
 export type History = EpochRecord[];
@@ -70,10 +76,9 @@ export type History = EpochRecord[];
  * this non-finite loss on this batch.
  */
 export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
+  constructor(readonly epoch: number, readonly batch: number, readonly values: Record<string, number>) {
     super(
-      `loss is not finite at epoch ${epoch}, batch ${batch} ` +
-      `(total ${values[0]}, reconstruction ${values[1]}, sparsity ${values[2]}); ` +
+      `loss is not finite at epoch ${epoch}, batch ${batch} (${describeLosses(values)}); ` +
       'this step was not applied. The model keeps its weights from before the step: they are all finite, ' +
       'but give this non-finite loss on this batch. Try a smaller learning rate or sparsity weight.');
     this.name = 'NonFiniteLossError';
@@ -86,13 +91,18 @@ export class NonFiniteLossError extends Error {
  * that gave the finite loss `values` on this batch.
  */
 export class NonFiniteUpdateError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly values: number[]) {
+  constructor(readonly epoch: number, readonly batch: number, readonly values: Record<string, number>) {
     super(
       `the update at epoch ${epoch}, batch ${batch} would make weights NaN or infinite, so it was not applied; ` +
-      `the model keeps the weights that gave a finite loss on this batch (total ${values[0]}). ` +
+      `the model keeps the weights that gave a finite loss on this batch (total ${values.total}). ` +
       'Try a smaller learning rate.');
     this.name = 'NonFiniteUpdateError';
   }
+}
+
+/** "total 0.5, reconstruction 0.4, ..." */
+function describeLosses(values: Record<string, number>): string {
+  return Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
 export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
@@ -159,51 +169,63 @@ export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Opt
   const progress = options.progress ?? silentProgress;
   const n = batchCount(data.count, options.batchSize);
   const start = Date.now();
-  const sums = [0, 0, 0];
+  let names: string[] = [];
+  let sums: number[] = [];
   let b = 0;
   let lastYield = Date.now();
   for (const batch of batches(data, { batchSize: options.batchSize, seed: options.seed })) {
     b += 1;
     const values = tf.tidy(() => {
       const x = tf.tensor2d(batch.images, [batch.size, data.dim]);
+      const labels = tf.tensor1d(batch.labels, 'int32');
       let parts: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        const l = model.losses(x);
-        parts = tf.keep(tf.stack([l.total, l.reconstruction, l.sparsity]) as tf.Tensor1D);
+        const l = model.losses(x, labels);
+        if (names.length === 0) names = Object.keys(l);
+        parts = tf.keep(tf.stack(names.map((k) => l[k])) as tf.Tensor1D);
         return l.total;
       }, model.variables);
       const kept = parts as tf.Tensor1D | null;
       const v = Array.from(kept!.dataSync());
       kept!.dispose();
       // Check before the update, so a bad step never reaches the weights.
-      if (!v.every(Number.isFinite)) throw new NonFiniteLossError(epoch, b, v);
-      if (optimizer.applyGradients(grads) === false) throw new NonFiniteUpdateError(epoch, b, v);
+      if (!v.every(Number.isFinite)) throw new NonFiniteLossError(epoch, b, named(names, v));
+      if (optimizer.applyGradients(grads) === false) throw new NonFiniteUpdateError(epoch, b, named(names, v));
       model.afterStep?.();
       return v;
     });
-    for (let i = 0; i < 3; i++) sums[i] += values[i];
+    if (sums.length === 0) sums = values.map(() => 0);
+    for (let i = 0; i < values.length; i++) sums[i] += values[i];
     progress.batch({
       epoch, epochs: options.epochs ?? epoch, batch: b, batches: n,
-      loss: sums[0] / b, seconds: (Date.now() - start) / 1000,
+      loss: sums[names.indexOf('total')] / b, seconds: (Date.now() - start) / 1000,
     });
     if (Date.now() - lastYield >= YIELD_EVERY_MS) {
       await yieldToEventLoop();
       lastYield = Date.now();
     }
   }
-  return {
-    epoch,
-    total: sums[0] / b,
-    reconstruction: sums[1] / b,
-    sparsity: sums[2] / b,
-    seconds: (Date.now() - start) / 1000,
-  };
+  const record = { epoch } as EpochRecord;
+  names.forEach((k, i) => { record[k] = sums[i] / b; });
+  record.seconds = (Date.now() - start) / 1000;
+  return record;
 }
 
-/** The lesson's per-epoch line. */
+function named(names: string[], values: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((k, i) => { out[k] = values[i]; });
+  return out;
+}
+
+/** The lesson's per-epoch line (or, for other models, every loss they report). */
 export function formatEpoch(r: EpochRecord): string {
-  return `Epoch ${r.epoch} - Total: ${r.total.toFixed(6)}, Recon: ${r.reconstruction.toFixed(6)}, ` +
-    `Sparse: ${r.sparsity.toFixed(6)} (${r.seconds.toFixed(1)} s)`;
+  const time = `(${r.seconds.toFixed(1)} s)`;
+  if ('reconstruction' in r && 'sparsity' in r) {
+    return `Epoch ${r.epoch} - Total: ${r.total.toFixed(6)}, Recon: ${r.reconstruction.toFixed(6)}, ` +
+      `Sparse: ${r.sparsity.toFixed(6)} ${time}`;
+  }
+  const rest = Object.keys(r).filter((k) => k !== 'epoch' && k !== 'seconds').map((k) => `${k}: ${r[k].toFixed(6)}`);
+  return `Epoch ${r.epoch} - ${rest.join(', ')} ${time}`;
 }
 
 export interface FitOptions extends Partial<TrainConfig> {

@@ -12,7 +12,7 @@
  */
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
-import type { LossParts } from '../core/sae';
+import type { SaeLossParts } from '../core/sae';
 import { klPenalty } from '../core/losses';
 import { assertMatrix } from '../runtime/guards';
 
@@ -164,7 +164,7 @@ export class DictSae {
    * reconstruction: mean over batch of |x - x_hat|^2 / inputDim (an MSE); sparsity: for ReLU the
    * mean over the batch of sum_j |f_j|, for TopK the AuxK loss (0 without AuxK).
    */
-  losses(x: tf.Tensor2D): LossParts {
+  losses(x: tf.Tensor2D): SaeLossParts {
     const out = tf.tidy(() => {
       const pre = this.preActivations(x);
       const f = this.activate(pre);

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { loadMnist } from '../../src/data/mnist';
-import { createModel, LossParts } from '../../src/core/sae';
+import { createModel } from '../../src/core/sae';
 import { meanImageMse, reconstructionMse } from '../../src/core/evaluate';
-import { fit, NonFiniteLossError, Trainable } from '../../src/core/train';
+import { fit, LossParts, NonFiniteLossError, Trainable } from '../../src/core/train';
 import { setup } from '../helpers';
 
 test('short real runs: both models beat the mean image on held-out digits; memory stays flat', async () => {
