@@ -14,6 +14,8 @@ import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { nativeLoadError, useNative } from './native';
+import { isQuick, quickModeNotice } from './settings';
+import { escapeHtml, tslabDisplay } from './progress';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -128,8 +130,23 @@ async function choose(log: boolean): Promise<BackendInfo> {
   const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
   info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core}${how}${native}${why}`;
-  if (log) console.log(info.summary);
+  if (log) {
+    console.log(info.summary);
+    if (isQuick()) announceQuickMode();
+  }
   return info;
+}
+
+/** A banner at the top of a notebook run in quick mode (a plain line outside a notebook). */
+function announceQuickMode(): void {
+  const notice = quickModeNotice();
+  const display = tslabDisplay();
+  if (display === null) {
+    console.log(notice);
+    return;
+  }
+  display.html(`<div class="sae-quick-banner" style="border:2px solid #b35900;background:#fff3e0;color:#5a2d00;` +
+    `padding:.6em 1em;margin:.3em 0;font-weight:bold">${escapeHtml(notice)}</div>`);
 }
 
 /**

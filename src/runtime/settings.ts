@@ -44,3 +44,10 @@ export function runSizes(env: NodeJS.ProcessEnv = process.env): RunSizes {
     ? { quick: true, trainLimit: 3000, testLimit: 500, epochs: 2, shortEpochs: 2 }
     : { quick: false, trainLimit: 60000, testLimit: 10000, epochs: 15, shortEpochs: 5 };
 }
+
+/** The line every notebook shows at its top in quick mode, so no one reads its numbers as the lesson's. */
+export function quickModeNotice(sizes: RunSizes = runSizes()): string {
+  return `QUICK MODE (SAE_QUICK=1): ${sizes.trainLimit} training images, ${sizes.epochs} epochs. ` +
+    'The models on this page learned little, and its numbers are not the lesson\'s; ' +
+    'run without SAE_QUICK for the full course.';
+}
