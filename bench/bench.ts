@@ -12,10 +12,10 @@
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { initBackend, tf } from '../src/backend';
+import { initBackend, tf } from '../src/runtime/backend';
 import { loadMnist, batches, MNIST_DIR, Dataset } from '../src/data/mnist';
-import { createModel } from '../src/models/sae';
-import { createOptimizer, trainEpoch } from '../src/train';
+import { createModel } from '../src/core/sae';
+import { createOptimizer, trainEpoch } from '../src/core/train';
 
 const PYTHON = process.env.SAE_PYTHON ?? '/usr/bin/python3';
 /** Floating-point operations of the matrix products in one step: per layer x W, dz W^T and x^T dz. */

@@ -4,6 +4,7 @@
  * that matrix from a model.
  */
 import { Dataset } from '../data/mnist';
+import { asMatrix, columnMeans, rowMeans } from '../data/matrix';
 import { encodeAll } from './evaluate';
 import type { SparseAutoencoder } from './sae';
 
@@ -42,23 +43,11 @@ function checkOptions(options: SparsityOptions): { threshold: number; inactiveBe
 /** The lesson's sparsity measures of an activation matrix. */
 export function sparsityReport(activations: ArrayLike<number>, latentDim: number, options: SparsityOptions = {}): SparsityReport {
   const { threshold, inactiveBelow } = checkOptions(options);
-  const samples = activations.length / latentDim;
-  if (!Number.isInteger(samples) || samples < 1) {
-    throw new Error(`activations hold ${activations.length} values, not a whole number (>= 1) of rows of ${latentDim}`);
-  }
-  const populationPerSample = new Float64Array(samples);
-  const activeCount = new Float64Array(latentDim);
-  for (let s = 0; s < samples; s++) {
-    let on = 0;
-    for (let j = 0; j < latentDim; j++) {
-      if (activations[s * latentDim + j] > threshold) {
-        on += 1;
-        activeCount[j] += 1;
-      }
-    }
-    populationPerSample[s] = on / latentDim;
-  }
-  const lifetimePerUnit = activeCount.map((c) => c / samples);
+  const m = asMatrix(activations, latentDim, 'activations');
+  const samples = m.rows;
+  const active = (v: number) => (v > threshold ? 1 : 0);
+  const populationPerSample = rowMeans(m, active);
+  const lifetimePerUnit = columnMeans(m, active);
   const mean = (a: Float64Array) => a.reduce((x, y) => x + y, 0) / a.length;
   const inactiveUnits: number[] = [];
   lifetimePerUnit.forEach((v, j) => { if (v < inactiveBelow) inactiveUnits.push(j); });
@@ -82,28 +71,9 @@ export function analyzeSparsity(model: SparseAutoencoder, data: Dataset, options
   return { ...sparsityReport(activations, model.latentDim, options), activations };
 }
 
-export interface Histogram {
-  /** bins + 1 edges */
-  edges: number[];
-  counts: number[];
-}
-
-/** Counts of `values` in `bins` equal bins over [min, max] (the last bin includes max). */
-export function histogram(values: ArrayLike<number>, bins: number, range?: [number, number]): Histogram {
-  if (!Number.isInteger(bins) || bins < 1) throw new Error(`bins must be a positive integer, got ${bins}`);
-  let lo = range ? range[0] : Infinity;
-  let hi = range ? range[1] : -Infinity;
-  if (!range) for (let i = 0; i < values.length; i++) { lo = Math.min(lo, values[i]); hi = Math.max(hi, values[i]); }
-  if (!(hi > lo)) hi = lo + 1;
-  const width = (hi - lo) / bins;
-  const counts = new Array(bins).fill(0);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < lo || v > hi) continue;
-    counts[Math.min(bins - 1, Math.floor((v - lo) / width))] += 1;
-  }
-  return { edges: Array.from({ length: bins + 1 }, (_, i) => lo + i * width), counts };
-}
+/** histogram moved to data/histogram.ts (it serves metrics, dashboards and plots too); kept here for old imports. */
+export { histogram } from '../data/histogram';
+export type { Histogram } from '../data/histogram';
 
 /** The lesson's three summary lines. */
 export function formatSparsity(r: SparsityReport): string[] {

@@ -1,4 +1,5 @@
 /** The configuration of a sparse autoencoder, validated once where it enters the kit. */
+import { Checks, checkConfig, finiteAtLeast, integerIn, oneOf, strictlyBetween } from './checks';
 
 export type Sparsity = 'l1' | 'kl';
 
@@ -25,6 +26,7 @@ export interface SaeConfig {
 
 export type DecoderKind = 'mlp' | 'linear';
 
+/** The lesson's model (Part 6): part6.ts reads its numbers from here and from DEFAULT_TRAIN_CONFIG. */
 export const DEFAULT_SAE_CONFIG: Readonly<SaeConfig> = Object.freeze({
   inputDim: 784,
   hiddenDim: 256,
@@ -35,41 +37,22 @@ export const DEFAULT_SAE_CONFIG: Readonly<SaeConfig> = Object.freeze({
   decoder: 'mlp',
 });
 
-type Check = (v: unknown) => string | null;
-
-const positiveInt = (max: number): Check => (v) =>
-  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max ? null : `an integer in [1, ${max}]`;
-
-const CHECKS: Record<keyof SaeConfig, Check> = {
-  inputDim: positiveInt(1_000_000),
-  hiddenDim: positiveInt(100_000),
-  latentDim: positiveInt(100_000),
-  sparsity: (v) => (v === 'l1' || v === 'kl' ? null : `'l1' or 'kl'`),
-  sparsityWeight: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'a finite number >= 0'),
-  rho: (v) => (typeof v === 'number' && v > 0 && v < 1 ? null : 'a number strictly between 0 and 1'),
-  decoder: (v) => (v === 'mlp' || v === 'linear' ? null : `'mlp' or 'linear'`),
+/** One check per field, in the order errors report them (see checks.ts). */
+const CHECKS: Checks<SaeConfig> = {
+  inputDim: integerIn(1, 1_000_000),
+  hiddenDim: integerIn(1, 100_000),
+  latentDim: integerIn(1, 100_000),
+  sparsity: oneOf('l1', 'kl'),
+  sparsityWeight: finiteAtLeast(0),
+  rho: strictlyBetween(0, 1),
+  decoder: oneOf('mlp', 'linear'),
 };
-
-function show(v: unknown): string {
-  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
-}
 
 /**
  * Merges `partial` into the defaults and checks every field; throws an error naming the field,
- * the bad value and what is allowed. Unknown fields (typos) are errors too.
+ * the bad value and what is allowed. Unknown fields (typos) are errors too. A config that came
+ * out of makeConfig is returned as it is: checked once, then passed down.
  */
 export function makeConfig(partial: Partial<SaeConfig> = {}): SaeConfig {
-  for (const key of Object.keys(partial)) {
-    if (!(key in CHECKS)) {
-      throw new Error(`unknown SaeConfig field '${key}'; the fields are ${Object.keys(CHECKS).join(', ')}`);
-    }
-  }
-  const config = { ...DEFAULT_SAE_CONFIG, ...partial } as SaeConfig;
-  for (const key of Object.keys(CHECKS) as (keyof SaeConfig)[]) {
-    const expected = CHECKS[key](config[key]);
-    if (expected !== null) {
-      throw new Error(`SaeConfig.${key} = ${show(config[key])} is invalid: expected ${expected}`);
-    }
-  }
-  return config;
+  return checkConfig('SaeConfig', CHECKS, DEFAULT_SAE_CONFIG, partial);
 }

@@ -3,23 +3,27 @@
  * very same models: trained once, reused everywhere.
  */
 import { Dataset, loadMnist } from '../data/mnist';
-import { SaeConfig, Sparsity } from './config';
+import { DEFAULT_SAE_CONFIG, SaeConfig, Sparsity } from './config';
+import { DEFAULT_TRAIN_CONFIG } from './train';
 import { TrainSpec } from '../store/cache';
 import { RunSizes, runSizes } from '../runtime/settings';
 import type { SparseAutoencoder } from './sae';
 import { reconstructionMse } from './evaluate';
 import { analyzeSparsity, SparsityReport } from './analysis';
 
-/** Part 6's hyperparameters. */
+/**
+ * Part 6's hyperparameters. They are the kit's defaults (DEFAULT_SAE_CONFIG for the model,
+ * DEFAULT_TRAIN_CONFIG for training), stated there once and only collected here.
+ */
 export const PART6 = Object.freeze({
-  inputDim: 784,
-  latentDim: 128,
-  batchSize: 128,
-  learningRate: 0.001,
-  epochs: 15,
-  sparsityWeight: 0.01,
-  rho: 0.05,
-  seed: 42,
+  inputDim: DEFAULT_SAE_CONFIG.inputDim,
+  latentDim: DEFAULT_SAE_CONFIG.latentDim,
+  batchSize: DEFAULT_TRAIN_CONFIG.batchSize,
+  learningRate: DEFAULT_TRAIN_CONFIG.learningRate,
+  epochs: DEFAULT_TRAIN_CONFIG.epochs,
+  sparsityWeight: DEFAULT_SAE_CONFIG.sparsityWeight,
+  rho: DEFAULT_SAE_CONFIG.rho,
+  seed: DEFAULT_TRAIN_CONFIG.seed,
 });
 
 /** The spec of Part 6's model of the given kind; the epoch count follows SAE_QUICK. */

@@ -39,7 +39,7 @@ export abstract class SparseAutoencoder {
   readonly encoder: Dense[];
   readonly decoder: Dense[];
 
-  /** `seed` fixes the initial weights. */
+  /** `seed` fixes the initial weights; `config` is checked here unless it already was (makeConfig). */
   constructor(config: Partial<SaeConfig>, seed: number, latentActivation: Activation) {
     this.config = makeConfig(config);
     const { inputDim, hiddenDim, latentDim } = this.config;
@@ -110,21 +110,26 @@ export abstract class SparseAutoencoder {
   }
 }
 
-/** A model class fixes its penalty: a config that names another one is a mistake, not a wish. */
-function ownSparsity(config: Partial<SaeConfig>, own: Sparsity): Sparsity {
+/**
+ * A model class fixes its penalty: a config that names another one is a mistake, not a wish.
+ * A config that already names `own` (such as createModel's checked one) is passed on unchanged,
+ * so it is not checked a second time.
+ */
+function ownSparsity(config: Partial<SaeConfig>, own: Sparsity): Partial<SaeConfig> {
   const given = (config as { sparsity?: unknown }).sparsity;
-  if (given !== undefined && given !== own) {
+  if (given === own) return config;
+  if (given !== undefined) {
     const cls = own === 'l1' ? 'L1SparseAutoencoder' : 'KLSparseAutoencoder';
     throw new Error(`SaeConfig.sparsity = ${JSON.stringify(given)} is invalid for ${cls}: expected '${own}' ` +
       "or no sparsity field (createModel picks the class from 'l1' or 'kl')");
   }
-  return own;
+  return { ...config, sparsity: own };
 }
 
 /** Part 1: ReLU latent, penalty mean |h|. */
 export class L1SparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super({ ...config, sparsity: ownSparsity(config, 'l1') }, seed, 'relu');
+    super(ownSparsity(config, 'l1'), seed, 'relu');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {
@@ -135,7 +140,7 @@ export class L1SparseAutoencoder extends SparseAutoencoder {
 /** Part 2: sigmoid latent (so activations are in (0, 1)), penalty sum_j KL(rho || rhoHat_j). */
 export class KLSparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super({ ...config, sparsity: ownSparsity(config, 'kl') }, seed, 'sigmoid');
+    super(ownSparsity(config, 'kl'), seed, 'sigmoid');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {
@@ -143,7 +148,10 @@ export class KLSparseAutoencoder extends SparseAutoencoder {
   }
 }
 
-/** The model that `config.sparsity` names ('kl' by default, as in the lesson's main run). */
+/**
+ * The model that `config.sparsity` names ('kl' by default, as in the lesson's main run). The config
+ * is checked here once; the class's constructor receives the checked one and does not check again.
+ */
 export function createModel(config: Partial<SaeConfig> = {}, seed = 42): SparseAutoencoder {
   const full = makeConfig(config);
   return full.sparsity === 'l1' ? new L1SparseAutoencoder(full, seed) : new KLSparseAutoencoder(full, seed);

@@ -8,6 +8,10 @@ import * as tf from '../runtime/tf';
 import { Dataset, batchCount, batches } from '../data/mnist';
 import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from '../runtime/progress';
 import { Adam } from './optim';
+import { Checks, anInteger, checkConfig, finiteAbove, integerAtLeast } from './checks';
+import { NonFiniteLossError, NonFiniteUpdateError, named } from './train-errors';
+
+export { NonFiniteLossError, NonFiniteUpdateError } from './train-errors';
 
 /**
  * Named scalar losses of one batch. `total` is what the optimizer minimises; every other entry
@@ -49,6 +53,7 @@ export interface TrainConfig {
   seed: number;
 }
 
+/** The lesson's training settings (Part 6): part6.ts reads its numbers from here. */
 export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   epochs: 15,
   batchSize: 128,
@@ -70,57 +75,16 @@ export interface EpochRecord {
 
 export type History = EpochRecord[];
 
-/**
- * Thrown when a loss stops being a finite number. The step is not applied, so the model keeps
- * the weights it had: all finite (the trainer never applies an update that is not), but they give
- * this non-finite loss on this batch.
- */
-export class NonFiniteLossError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly values: Record<string, number>) {
-    super(
-      `loss is not finite at epoch ${epoch}, batch ${batch} (${describeLosses(values)}); ` +
-      'this step was not applied. The model keeps its weights from before the step: they are all finite, ' +
-      'but give this non-finite loss on this batch. Try a smaller learning rate or sparsity weight.');
-    this.name = 'NonFiniteLossError';
-  }
-}
+const TRAIN_CHECKS: Checks<TrainConfig> = {
+  epochs: integerAtLeast(1),
+  batchSize: integerAtLeast(1),
+  learningRate: finiteAbove(0),
+  seed: anInteger,
+};
 
-/**
- * Thrown when an optimizer step would make a weight NaN or infinite while the loss before it was
- * finite (a huge learning rate does this). The step is not applied: the model keeps the weights
- * that gave the finite loss `values` on this batch.
- */
-export class NonFiniteUpdateError extends Error {
-  constructor(readonly epoch: number, readonly batch: number, readonly values: Record<string, number>) {
-    super(
-      `the update at epoch ${epoch}, batch ${batch} would make weights NaN or infinite, so it was not applied; ` +
-      `the model keeps the weights that gave a finite loss on this batch (total ${values.total}). ` +
-      'Try a smaller learning rate.');
-    this.name = 'NonFiniteUpdateError';
-  }
-}
-
-/** "total 0.5, reconstruction 0.4, ..." */
-function describeLosses(values: Record<string, number>): string {
-  return Object.entries(values).map(([k, v]) => `${k} ${v}`).join(', ');
-}
-
+/** The training settings merged into the defaults and checked (see checks.ts); unknown fields are errors. */
 export function validateTrainConfig(partial: Partial<TrainConfig>): TrainConfig {
-  for (const key of Object.keys(partial)) {
-    if (!(key in DEFAULT_TRAIN_CONFIG)) {
-      throw new Error(`unknown TrainConfig field '${key}'; the fields are ${Object.keys(DEFAULT_TRAIN_CONFIG).join(', ')}`);
-    }
-  }
-  const c = { ...DEFAULT_TRAIN_CONFIG, ...partial };
-  const bad = (field: string, value: unknown, expected: string) =>
-    new Error(`TrainConfig.${field} = ${String(value)} is invalid: expected ${expected}`);
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) throw bad('epochs', c.epochs, 'an integer >= 1');
-  if (!Number.isInteger(c.batchSize) || c.batchSize < 1) throw bad('batchSize', c.batchSize, 'an integer >= 1');
-  if (!(c.learningRate > 0 && Number.isFinite(c.learningRate))) {
-    throw bad('learningRate', c.learningRate, 'a finite number > 0');
-  }
-  if (!Number.isInteger(c.seed)) throw bad('seed', c.seed, 'an integer');
-  return c;
+  return checkConfig('TrainConfig', TRAIN_CHECKS, DEFAULT_TRAIN_CONFIG, partial);
 }
 
 /**
@@ -211,12 +175,6 @@ export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Opt
   return record;
 }
 
-function named(names: string[], values: number[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  names.forEach((k, i) => { out[k] = values[i]; });
-  return out;
-}
-
 /** The lesson's per-epoch line (or, for other models, every loss they report). */
 export function formatEpoch(r: EpochRecord): string {
   const time = `(${r.seconds.toFixed(1)} s)`;
@@ -240,7 +198,17 @@ export interface FitOptions extends Partial<TrainConfig> {
 /** Trains `model` on `data` with Adam; resolves to one record per epoch. */
 export async function fit(model: Trainable, data: Dataset, options: FitOptions = {}): Promise<History> {
   const { progress, title, onEpoch, ...rest } = options;
-  const config = validateTrainConfig(rest);
+  return fitChecked(model, data, validateTrainConfig(rest), { progress, title, onEpoch });
+}
+
+/**
+ * `fit` with settings that validateTrainConfig already checked (the results cache checks them
+ * once, for its key, and trains with the very same object, which is not checked again).
+ */
+export async function fitChecked(model: Trainable, data: Dataset, checked: TrainConfig,
+  options: Omit<FitOptions, keyof TrainConfig> = {}): Promise<History> {
+  const { progress, title, onEpoch } = options;
+  const config = validateTrainConfig(checked);
   const reporter = progress === false ? silentProgress : progress ?? autoProgress(title ?? 'training');
   const optimizer = createOptimizer(config.learningRate);
   const history: History = [];

@@ -5,6 +5,7 @@
  * Signals and atoms are rows of row-major Float64Arrays ([n, dim]); atoms have unit norm.
  */
 import { Rng } from '../runtime/random';
+import { asMatrix } from '../data/matrix';
 
 export interface SparseCode {
   /** atom indices, in the order OMP picked them */
@@ -107,9 +108,8 @@ export function ompFromCorrelations(alpha: Float64Array, g: Float64Array, count:
 
 /** OMP codes with k atoms for every row of `signals` ([n, dim]) over `atoms` ([count, dim]). */
 export function omp(signals: Float64Array, atoms: Float64Array, dim: number, k: number): SparseCode[] {
-  const count = atoms.length / dim;
-  const n = signals.length / dim;
-  if (!Number.isInteger(count) || !Number.isInteger(n)) throw new Error(`signals and atoms must be whole rows of ${dim}`);
+  const count = asMatrix(atoms, dim, 'the atoms').rows;
+  const n = asMatrix(signals, dim, 'the signals', 0).rows;
   if (!Number.isInteger(k) || k < 1 || k > count) throw new Error(`k must be an integer in [1, ${count}], got ${k}`);
   const g = gram(atoms, count, dim);
   const alpha = new Float64Array(count);
@@ -154,9 +154,9 @@ export interface KsvdResult {
  * An unused atom is replaced by the worst-represented signal.
  */
 export function ksvd(signals: Float64Array, dim: number, options: KsvdOptions): KsvdResult {
-  const n = signals.length / dim;
   const K = options.atoms;
-  if (!Number.isInteger(n) || n < K) throw new Error(`need at least ${K} signals (rows of ${dim}), got ${n}`);
+  const n = asMatrix(signals, dim, 'the signals').rows;
+  if (n < K) throw new Error(`need at least ${K} signals (rows of ${dim}), got ${n}`);
   const rng = new Rng(options.seed ?? 0);
   const D = new Float64Array(K * dim);
   const pick = rng.permutation(n);

@@ -1,8 +1,9 @@
 /** PCA through the well-kept `ml-pca` package (eigenvectors of the covariance matrix). */
 import { PCA as MlPca } from 'ml-pca';
+import { Matrix, asMatrix, columnMeans } from '../data/matrix';
 
 export interface PcaModel {
-  /** per-feature mean of the training rows */
+  /** per-column mean of the training rows */
   mean: Float64Array;
   /** [components, dim]: unit-norm principal directions, largest variance first */
   components: Float64Array;
@@ -13,10 +14,9 @@ export interface PcaModel {
   dim: number;
 }
 
-function rows(data: ArrayLike<number>, dim: number): number[][] {
-  const n = data.length / dim;
-  if (!Number.isInteger(n)) throw new Error(`data length ${data.length} is not a multiple of ${dim}`);
-  return Array.from({ length: n }, (_, i) => Array.from({ length: dim }, (_, j) => data[i * dim + j]));
+/** The rows of `m` as arrays, the shape ml-pca takes. */
+function rowArrays(m: Matrix): number[][] {
+  return Array.from({ length: m.rows }, (_, i) => Array.from({ length: m.cols }, (_, j) => m.data[i * m.cols + j]));
 }
 
 /** Fits `components` principal components to the rows of `data` ([n, dim]). */
@@ -24,17 +24,15 @@ export function fitPca(data: ArrayLike<number>, dim: number, components: number)
   if (!Number.isInteger(components) || components < 1 || components > dim) {
     throw new Error(`components must be an integer in [1, ${dim}], got ${components}`);
   }
-  const pca = new MlPca(rows(data, dim), { method: 'covarianceMatrix', center: true, scale: false });
+  const m = asMatrix(data, dim, 'the data');
+  const pca = new MlPca(rowArrays(m), { method: 'covarianceMatrix', center: true, scale: false });
   const vectors = pca.getEigenvectors(); // dim x dim, one component per column
   const values = pca.getEigenvalues();
   const total = values.reduce((a: number, b: number) => a + Math.max(0, b), 0);
   const out = new Float64Array(components * dim);
   for (let c = 0; c < components; c++) for (let j = 0; j < dim; j++) out[c * dim + j] = vectors.get(j, c);
-  const mean = new Float64Array(dim);
-  const n = data.length / dim;
-  for (let i = 0; i < data.length; i++) mean[i % dim] += data[i] / n;
   return {
-    mean, components: out, dim,
+    mean: columnMeans(m), components: out, dim,
     variances: values.slice(0, components),
     explained: values.slice(0, components).map((v: number) => Math.max(0, v) / total),
   };
@@ -43,8 +41,8 @@ export function fitPca(data: ArrayLike<number>, dim: number, components: number)
 /** Projects rows of `data` onto the components: [n, components]. */
 export function pcaTransform(model: PcaModel, data: ArrayLike<number>): Float32Array {
   const { dim } = model;
-  const k = model.components.length / dim;
-  const n = data.length / dim;
+  const k = asMatrix(model.components, dim, 'model.components').rows;
+  const n = asMatrix(data, dim, 'the data', 0).rows;
   const out = new Float32Array(n * k);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) {

@@ -1,25 +1,24 @@
 /**
- * Exercise 4: which units prefer which digit? Works on an activation matrix [samples, units]
- * (row-major) and the samples' labels.
+ * Exercise 4: which units prefer which digit? Works on an activation matrix [samples, width]
+ * (row-major; the units are its columns: MLP neurons or latents) and the samples' labels.
  */
+import { asMatrix } from '../data/matrix';
 
-/** Mean activation of each unit for each class: [numClasses, units] row-major, plus class counts. */
-export function classMeans(activations: ArrayLike<number>, units: number, labels: ArrayLike<number>, numClasses = 10): { means: Float64Array; counts: number[] } {
-  const samples = activations.length / units;
-  if (!Number.isInteger(samples) || samples !== labels.length) {
-    throw new Error(`activations hold ${activations.length / units} rows of ${units} but there are ${labels.length} labels`);
-  }
-  const means = new Float64Array(numClasses * units);
+/** Mean activation of each unit for each class: [numClasses, width] row-major, plus class counts. */
+export function classMeans(activations: ArrayLike<number>, width: number, labels: ArrayLike<number>, numClasses = 10): { means: Float64Array; counts: number[] } {
+  const samples = asMatrix(activations, width, 'activations', 0).rows;
+  if (samples !== labels.length) throw new Error(`activations hold ${samples} rows of ${width} but there are ${labels.length} labels`);
+  const means = new Float64Array(numClasses * width);
   const counts = new Array(numClasses).fill(0);
   for (let s = 0; s < samples; s++) {
     const c = labels[s];
     if (!(Number.isInteger(c) && c >= 0 && c < numClasses)) throw new Error(`label ${c} of sample ${s} is not in [0, ${numClasses - 1}]`);
     counts[c] += 1;
-    for (let j = 0; j < units; j++) means[c * units + j] += activations[s * units + j];
+    for (let j = 0; j < width; j++) means[c * width + j] += activations[s * width + j];
   }
   for (let c = 0; c < numClasses; c++) {
     if (counts[c] === 0) continue;
-    for (let j = 0; j < units; j++) means[c * units + j] /= counts[c];
+    for (let j = 0; j < width; j++) means[c * width + j] /= counts[c];
   }
   return { means, counts };
 }
@@ -41,10 +40,10 @@ export interface UnitSelectivity {
 }
 
 /** Selectivity of every unit from class means (non-negative activations, as ReLU and sigmoid give). */
-export function selectivity(means: Float64Array, units: number, numClasses = 10): UnitSelectivity[] {
+export function selectivity(means: Float64Array, width: number, numClasses = 10): UnitSelectivity[] {
   const out: UnitSelectivity[] = [];
-  for (let j = 0; j < units; j++) {
-    const profile = Array.from({ length: numClasses }, (_, c) => means[c * units + j]);
+  for (let j = 0; j < width; j++) {
+    const profile = Array.from({ length: numClasses }, (_, c) => means[c * width + j]);
     if (profile.some((v) => v < 0)) throw new Error(`unit ${j} has a negative class mean; the indices assume activations >= 0`);
     let preferred = 0;
     profile.forEach((v, c) => { if (v > profile[preferred]) preferred = c; });

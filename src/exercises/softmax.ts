@@ -1,19 +1,26 @@
 /**
- * Multinomial logistic regression (softmax classifier) on fixed features, trained with Adam on
- * the mean cross-entropy. Features are standardised with the training set's mean and std.
+ * Multinomial logistic regression (softmax classifier) on fixed features, trained by the kit's
+ * `fit` on the mean cross-entropy plus an L2 penalty. Features are standardised with the training
+ * set's mean and std.
  */
 import * as tf from '../runtime/tf';
-import { Rng } from '../runtime/random';
-import { yieldToEventLoop } from '../runtime/progress';
+import { EpochRecord, LossParts, fit } from '../core/train';
+import { datasetFromMatrix } from '../data/matrix';
+import type { ProgressReporter } from '../runtime/progress';
 
 export interface ClassifierOptions {
   classes?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
-  /** L2 penalty on the weights */
+  /** weight of the L2 penalty sum W^2 on the weights (1e-4) */
   l2?: number;
+  /** fixes the batch order (through the trainer's epochSeed) */
   seed?: number;
+  /** a progress display; none by default */
+  progress?: ProgressReporter | false;
+  /** called after each epoch with its mean total, crossEntropy and squaredWeights */
+  onEpoch?: (record: EpochRecord) => void;
 }
 
 export interface Classifier {
@@ -63,51 +70,74 @@ export function accuracy(model: Classifier, x: Float32Array, labels: ArrayLike<n
   return right / pred.length;
 }
 
-/** Trains the classifier on rows `x` ([n, features]) with integer `labels`. */
+/** Variable names are global in tfjs: each model gets its own prefix. */
+let modelCount = 0;
+
+/**
+ * The classifier while it trains: z = x W + b on standardised features, trained by the kit's `fit`
+ * like every other model. total = crossEntropy + l2 * squaredWeights.
+ */
+class SoftmaxModel {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  readonly config: { inputDim: number };
+
+  constructor(features: number, readonly classes: number, readonly l2: number) {
+    const name = `softmax${++modelCount}`;
+    this.w = tf.tidy(() => tf.variable(tf.zeros([features, classes]), true, `${name}/w`));
+    this.b = tf.tidy(() => tf.variable(tf.zeros([classes]), true, `${name}/b`));
+    this.config = { inputDim: features };
+  }
+
+  get variables(): tf.Variable[] {
+    return [this.w, this.b];
+  }
+
+  /** crossEntropy: mean over the batch; squaredWeights: sum of W's squares (the bias is not penalised). */
+  losses(x: tf.Tensor2D, labels: tf.Tensor1D): LossParts {
+    return tf.tidy(() => {
+      const logits = tf.add(tf.matMul(x, this.w), this.b) as tf.Tensor2D;
+      const crossEntropy = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, this.classes), logits) as tf.Scalar;
+      const squaredWeights = tf.sum(tf.square(this.w)) as tf.Scalar;
+      const total = tf.add(crossEntropy, tf.mul(this.l2, squaredWeights)) as tf.Scalar;
+      return { total, crossEntropy, squaredWeights };
+    });
+  }
+
+  dispose(): void {
+    this.w.dispose();
+    this.b.dispose();
+  }
+}
+
+/**
+ * Trains the classifier on rows `x` ([n, features]) with integer `labels` through the kit's `fit`
+ * (Adam, its shuffle seeds); `options.onEpoch` sees each epoch's crossEntropy and squaredWeights.
+ */
 export async function trainClassifier(x: Float32Array, labels: ArrayLike<number>, features: number, options: ClassifierOptions = {}): Promise<Classifier> {
   const classes = options.classes ?? 10;
-  const epochs = options.epochs ?? 20;
-  const batchSize = options.batchSize ?? 256;
   const l2 = options.l2 ?? 1e-4;
-  const n = x.length / features;
-  if (!Number.isInteger(n) || n !== labels.length) throw new Error(`${x.length / features} feature rows but ${labels.length} labels`);
+  if (!(Number.isInteger(classes) && classes >= 2)) throw new Error(`ClassifierOptions.classes = ${classes} is invalid: expected an integer >= 2`);
+  if (!(l2 >= 0 && Number.isFinite(l2))) throw new Error(`ClassifierOptions.l2 = ${l2} is invalid: expected a finite number >= 0`);
+  const raw = datasetFromMatrix(x, labels, features, 'classifier features');
+  const n = raw.count;
+  for (let i = 0; i < n; i++) {
+    if (raw.labels[i] >= classes) throw new Error(`labels[${i}] = ${raw.labels[i]} is invalid: expected a class in [0, ${classes - 1}]`);
+  }
   const mean = new Float32Array(features);
   const sq = new Float32Array(features);
   for (let i = 0; i < x.length; i++) { mean[i % features] += x[i] / n; }
   for (let i = 0; i < x.length; i++) { const d = x[i] - mean[i % features]; sq[i % features] += (d * d) / n; }
   const std = sq.map((v) => Math.sqrt(v) || 1);
-  const xs = standardise(x, features, mean, std);
-  const rng = new Rng(options.seed ?? 0);
-  const w = tf.tidy(() => tf.variable(tf.zeros([features, classes]), true, `clf-w-${rng.int(1e9)}`));
-  const b = tf.tidy(() => tf.variable(tf.zeros([classes]), true, `clf-b-${rng.int(1e9)}`));
-  const optimizer = tf.train.adam(options.learningRate ?? 0.01);
-  const oneHot = new Float32Array(n * classes);
-  for (let i = 0; i < n; i++) oneHot[i * classes + labels[i]] = 1;
+  const data = { ...raw, images: standardise(x, features, mean, std), source: 'classifier features (standardised)' };
+  const model = new SoftmaxModel(features, classes, l2);
   try {
-    for (let e = 0; e < epochs; e++) {
-      const order = rng.permutation(n);
-      for (let start = 0; start < n; start += batchSize) {
-        const idx = order.subarray(start, Math.min(n, start + batchSize));
-        const bx = new Float32Array(idx.length * features);
-        const by = new Float32Array(idx.length * classes);
-        idx.forEach((r, k) => {
-          bx.set(xs.subarray(r * features, (r + 1) * features), k * features);
-          by.set(oneHot.subarray(r * classes, (r + 1) * classes), k * classes);
-        });
-        tf.tidy(() => {
-          const tx = tf.tensor2d(bx, [idx.length, features]);
-          const ty = tf.tensor2d(by, [idx.length, classes]);
-          optimizer.minimize(() => tf.add(
-            tf.losses.softmaxCrossEntropy(ty, tf.add(tf.matMul(tx, w), b)),
-            tf.mul(l2, tf.sum(tf.square(w)))) as tf.Scalar);
-        });
-      }
-      await yieldToEventLoop();
-    }
-    return { weights: w.dataSync().slice() as Float32Array, bias: b.dataSync().slice() as Float32Array, mean, std, features, classes };
+    await fit(model, data, {
+      epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 256, learningRate: options.learningRate ?? 0.01,
+      seed: options.seed ?? 0, progress: options.progress ?? false, title: 'softmax classifier', onEpoch: options.onEpoch,
+    });
+    return { weights: model.w.dataSync().slice() as Float32Array, bias: model.b.dataSync().slice() as Float32Array, mean, std, features, classes };
   } finally {
-    optimizer.dispose();
-    w.dispose();
-    b.dispose();
+    model.dispose();
   }
 }

@@ -4,26 +4,27 @@
  */
 import * as tf from '../runtime/tf';
 import type { SparseAutoencoder } from '../core/sae';
+import { asMatrix } from '../data/matrix';
 
-/** Copy of `codes` ([n, units]) with all but the k largest (by magnitude) entries of each row zeroed. */
-export function keepTopK(codes: Float32Array, units: number, k: number): Float32Array {
-  if (!Number.isInteger(k) || k < 0 || k > units) throw new Error(`k must be an integer in [0, ${units}], got ${k}`);
-  const n = codes.length / units;
+/** Copy of `codes` ([n, latentDim]) with all but the k largest (by magnitude) entries of each row zeroed. */
+export function keepTopK(codes: Float32Array, latentDim: number, k: number): Float32Array {
+  if (!Number.isInteger(k) || k < 0 || k > latentDim) throw new Error(`k must be an integer in [0, ${latentDim}], got ${k}`);
+  const n = asMatrix(codes, latentDim, 'the codes', 0).rows;
   const out = new Float32Array(codes.length);
-  const order = new Array<number>(units);
+  const order = new Array<number>(latentDim);
   for (let r = 0; r < n; r++) {
-    const row = codes.subarray(r * units, (r + 1) * units);
-    for (let j = 0; j < units; j++) order[j] = j;
+    const row = codes.subarray(r * latentDim, (r + 1) * latentDim);
+    for (let j = 0; j < latentDim; j++) order[j] = j;
     // Ties broken by unit index, so the result does not depend on the sort's stability.
     order.sort((a, b) => Math.abs(row[b]) - Math.abs(row[a]) || a - b);
-    for (let i = 0; i < k; i++) out[r * units + order[i]] = row[order[i]];
+    for (let i = 0; i < k; i++) out[r * latentDim + order[i]] = row[order[i]];
   }
   return out;
 }
 
 /** Mean squared error between `images` and the decoded `codes` (both row-major, n rows). */
 export function decodeMse(model: SparseAutoencoder, codes: Float32Array, images: Float32Array): number {
-  const n = codes.length / model.latentDim;
+  const n = asMatrix(codes, model.latentDim, 'the codes', 0).rows;
   return tf.tidy(() => {
     const x = tf.tensor2d(images, [n, model.config.inputDim]);
     const y = model.decode(tf.tensor2d(codes, [n, model.latentDim]));
@@ -45,9 +46,9 @@ export interface SparseCodePoint {
  * `codes` are the images' latent codes [n, latentDim].
  */
 export function sparseCodeCurve(model: SparseAutoencoder, codes: Float32Array, images: Float32Array, ks: number[]): SparseCodePoint[] {
-  const units = model.latentDim;
-  const all = Array.from(new Set([0, ...ks, units])).sort((a, b) => a - b);
-  const mses = all.map((k) => decodeMse(model, keepTopK(codes, units, k), images));
+  const latentDim = model.latentDim;
+  const all = Array.from(new Set([0, ...ks, latentDim])).sort((a, b) => a - b);
+  const mses = all.map((k) => decodeMse(model, keepTopK(codes, latentDim, k), images));
   const empty = mses[0];
   const full = mses[mses.length - 1];
   return all.map((k, i) => ({ k, mse: mses[i], quality: empty === full ? 1 : (empty - mses[i]) / (empty - full) }));
@@ -61,14 +62,14 @@ export function unitsForQuality(curve: SparseCodePoint[], fraction = 0.9): numbe
 
 /** For each unit, how much the MSE rises when that unit alone is zeroed in every code. */
 export function unitImportance(model: SparseAutoencoder, codes: Float32Array, images: Float32Array): Float64Array {
-  const units = model.latentDim;
+  const latentDim = model.latentDim;
   const base = decodeMse(model, codes, images);
-  const out = new Float64Array(units);
+  const out = new Float64Array(latentDim);
   const ablated = new Float32Array(codes);
-  for (let j = 0; j < units; j++) {
-    for (let r = j; r < codes.length; r += units) ablated[r] = 0;
+  for (let j = 0; j < latentDim; j++) {
+    for (let r = j; r < codes.length; r += latentDim) ablated[r] = 0;
     out[j] = decodeMse(model, ablated, images) - base;
-    for (let r = j; r < codes.length; r += units) ablated[r] = codes[r];
+    for (let r = j; r < codes.length; r += latentDim) ablated[r] = codes[r];
   }
   return out;
 }

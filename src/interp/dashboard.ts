@@ -4,7 +4,7 @@
  */
 import * as tf from '../runtime/tf';
 import { Dataset } from '../data/mnist';
-import { DictSae } from './dictsae';
+import type { Decoder } from '../core/evaluate';
 import { MlpClassifier } from './mlp';
 import { histogram, Histogram } from '../core/analysis';
 
@@ -29,14 +29,29 @@ export interface FeatureDashboard {
   classProfile: number[];
   /**
    * Mean change of each class logit when the feature is removed from the reconstruction
-   * (logits(x_hat) - logits(x_hat - f_j d_j)), over the images where it fires.
+   * (logits(decode(f)) - logits(decode(f with f_j = 0)); for a linear decoder that is
+   * logits(x_hat) - logits(x_hat - f_j d_j)), over the images where it fires.
    */
   logitEffect: number[];
 }
 
-/** Builds the dashboard of feature `unit` from the SAE's codes of `acts` (the MLP's hidden activations of `images`). */
-export function featureDashboard(sae: DictSae, mlp: MlpClassifier, acts: Dataset, codes: Float32Array, unit: number, topCount = 12): FeatureDashboard {
-  const units = sae.latentDim;
+/**
+ * Builds the dashboard of feature `unit` from the codes [n, latentDim] that `sae` gives the MLP's
+ * hidden activations `acts`. Any model with a decoder fits (a dictionary SAE of any activation,
+ * a lesson autoencoder trained on the activations).
+ */
+export function featureDashboard(sae: Decoder, mlp: MlpClassifier, acts: Dataset, codes: Float32Array, unit: number, topCount = 12): FeatureDashboard {
+  const units = sae.config.latentDim;
+  if (sae.config.inputDim !== mlp.hiddenDim) {
+    throw new Error(`the SAE's config.inputDim is ${sae.config.inputDim}, but the MLP's hidden layer has ${mlp.hiddenDim} units: ` +
+      'train the SAE on this MLP\'s activations');
+  }
+  if (codes.length !== acts.count * units) {
+    throw new Error(`codes hold ${codes.length} values; expected acts.count x latentDim = ${acts.count} x ${units} = ${acts.count * units}`);
+  }
+  if (!(Number.isInteger(unit) && unit >= 0 && unit < units)) {
+    throw new Error(`unit ${unit} is not a latent unit; expected an integer in [0, ${units - 1}]`);
+  }
   const n = acts.count;
   const firing: number[] = [];
   const values: number[] = [];
@@ -53,9 +68,11 @@ export function featureDashboard(sae: DictSae, mlp: MlpClassifier, acts: Dataset
     const effect = tf.tidy(() => {
       const c = tf.tensor2d(Float32Array.from(firing.flatMap((i) => Array.from(codes.subarray(i * units, (i + 1) * units)))), [firing.length, units]);
       const xHat = sae.decode(c);
-      const dj = tf.slice(sae.decoderMatrix(), [unit, 0], [1, -1]); // [1, inputDim]
-      const fj = tf.slice(c, [0, unit], [-1, 1]); // [k, 1]
-      const without = tf.sub(xHat, tf.mul(fj, dj)) as tf.Tensor2D;
+      // Zeroing the feature's code (rather than subtracting f_j d_j) needs no decoder matrix, so
+      // a non-linear decoder works too.
+      const keep = new Float32Array(units).fill(1);
+      keep[unit] = 0;
+      const without = sae.decode(tf.mul(c, tf.tensor2d(keep, [1, units])) as tf.Tensor2D);
       return tf.mean(tf.sub(mlp.logitsFromHidden(xHat), mlp.logitsFromHidden(without)), 0).dataSync();
     });
     effect.forEach((v, c) => { logitEffect[c] = v; });

@@ -6,8 +6,10 @@ import * as tf from '../runtime/tf';
 import { Dataset, batches } from '../data/mnist';
 import { Dense, applyDense, createDense } from '../core/dense';
 import { Rng } from '../runtime/random';
-import { createOptimizer } from '../core/train';
-import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from '../runtime/progress';
+import { FitOptions, LossParts, fit as fitModel } from '../core/train';
+import { datasetFromMatrix } from '../data/matrix';
+
+let modelCount = 0;
 
 export class MlpClassifier {
   readonly hidden: Dense;
@@ -15,8 +17,18 @@ export class MlpClassifier {
 
   constructor(readonly inputDim = 784, readonly hiddenDim = 256, readonly classes = 10, seed = 42) {
     const rng = new Rng(seed);
-    this.hidden = createDense(inputDim, hiddenDim, 'relu', rng, `mlp${seed}-${Math.floor(rng.next() * 1e9)}/hidden`, false);
-    this.out = createDense(hiddenDim, classes, 'linear', rng, `mlp${seed}-${Math.floor(rng.next() * 1e9)}/out`);
+    // Variable names are global in tfjs, so a counter keeps two MLPs of the same seed apart. The
+    // two draws stay (they once named the layers) so that a seed gives the weights it always gave.
+    const name = `mlp${++modelCount}`;
+    rng.next();
+    this.hidden = createDense(inputDim, hiddenDim, 'relu', rng, `${name}/hidden`, false);
+    rng.next();
+    this.out = createDense(hiddenDim, classes, 'linear', rng, `${name}/out`);
+  }
+
+  /** The widths, for the trainer's check that the data's rows have inputDim values. */
+  get config(): { inputDim: number; hiddenDim: number; classes: number } {
+    return { inputDim: this.inputDim, hiddenDim: this.hiddenDim, classes: this.classes };
   }
 
   get variables(): tf.Variable[] {
@@ -37,38 +49,24 @@ export class MlpClassifier {
     return tf.tidy(() => this.logitsFromHidden(this.activations(x)));
   }
 
-  /** Trains with Adam on softmax cross-entropy; resolves to the training loss per epoch. */
-  async fit(data: Dataset, options: { epochs?: number; batchSize?: number; learningRate?: number; seed?: number; progress?: ProgressReporter | false } = {}): Promise<number[]> {
-    const epochs = options.epochs ?? 5;
-    const batchSize = options.batchSize ?? 128;
-    const reporter = options.progress === false ? silentProgress : options.progress ?? autoProgress('MLP classifier');
-    const optimizer = createOptimizer(options.learningRate ?? 1e-3);
-    const losses: number[] = [];
-    try {
-      for (let e = 1; e <= epochs; e++) {
-        let sum = 0;
-        let b = 0;
-        const n = Math.ceil(data.count / batchSize);
-        const start = Date.now();
-        for (const batch of batches(data, { batchSize, seed: (options.seed ?? 42) * 1000 + e })) {
-          b += 1;
-          sum += tf.tidy(() => {
-            const x = tf.tensor2d(batch.images, [batch.size, data.dim]);
-            const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), this.classes);
-            const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, this.logits(x)) as tf.Scalar, this.variables);
-            optimizer.applyGradients(grads);
-            return value.dataSync()[0];
-          });
-          reporter.batch({ epoch: e, epochs, batch: b, batches: n, loss: sum / b, seconds: (Date.now() - start) / 1000 });
-          if (b % 20 === 0) await yieldToEventLoop();
-        }
-        losses.push(sum / b);
-        reporter.epoch(`epoch ${e}: cross-entropy ${(sum / b).toFixed(4)} (${((Date.now() - start) / 1000).toFixed(1)} s)`);
-      }
-    } finally {
-      optimizer.dispose();
-    }
-    return losses;
+  /**
+   * The mean softmax cross-entropy of the batch (the trainer's contract; `total` is the same
+   * scalar, recorded under its own name so the history reads `crossEntropy`).
+   */
+  losses(x: tf.Tensor2D, labels: tf.Tensor1D): LossParts {
+    return tf.tidy(() => {
+      const crossEntropy = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, this.classes), this.logits(x)) as tf.Scalar;
+      return { total: crossEntropy, crossEntropy };
+    });
+  }
+
+  /**
+   * Trains with the kit's `fit` (Adam, its shuffle seeds, 5 epochs unless told); resolves to the
+   * mean training cross-entropy of each epoch. Use `fit(mlp, data)` directly for the full history.
+   */
+  async fit(data: Dataset, options: FitOptions = {}): Promise<number[]> {
+    const history = await fitModel(this, data, { epochs: 5, title: 'MLP classifier', ...options });
+    return history.map((r) => r.crossEntropy);
   }
 
   /** Fraction of `data` classified correctly. */
@@ -89,7 +87,7 @@ export class MlpClassifier {
       out.set(tf.tidy(() => this.activations(tf.tensor2d(b.images, [b.size, data.dim])).dataSync()), row * this.hiddenDim);
       row += b.size;
     }
-    return { images: out, labels: data.labels, count: data.count, rows: 1, cols: this.hiddenDim, dim: this.hiddenDim, source: `${data.source} (MLP hidden layer)` };
+    return datasetFromMatrix(out, data.labels, this.hiddenDim, `${data.source} (MLP hidden layer)`);
   }
 
   dispose(): void {

@@ -3,7 +3,8 @@
  * a figure is data + layout that a test can inspect and `show` can draw.
  */
 import type { History } from '../core/train';
-import { histogram, Histogram, SparsityReport } from '../core/analysis';
+import { histogram, Histogram } from '../data/histogram';
+import type { SparsityReport } from '../core/analysis';
 
 export interface Figure {
   data: Record<string, unknown>[];

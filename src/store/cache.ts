@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Dataset } from '../data/mnist';
 import { SaeConfig, makeConfig } from '../core/config';
 import { SparseAutoencoder, createModel } from '../core/sae';
-import { FitOptions, History, TrainConfig, fit, validateTrainConfig } from '../core/train';
+import { FitOptions, History, TrainConfig, fitChecked, validateTrainConfig } from '../core/train';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import * as tf from '../runtime/tf';
 import { nativeEnabled } from '../runtime/native';
@@ -161,7 +161,7 @@ export async function trainCached(spec: TrainSpec, data: Dataset, options: Cache
   const model = createModel(description.model, description.modelSeed);
   let history: History;
   try {
-    history = await fit(model, data, { ...description.train, title: options.title, progress: options.progress });
+    history = await fitChecked(model, data, description.train, { title: options.title, progress: options.progress });
   } catch (err) {
     model.dispose();
     throw err;

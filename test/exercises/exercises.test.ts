@@ -6,6 +6,7 @@ import { keepTopK, sparseCodeCurve, unitImportance, unitsForQuality, decodeMse }
 import { denseCodes, ksvd, omp } from '../../src/exercises/ksvd';
 import { fitPca, pcaTransform } from '../../src/exercises/pca';
 import { accuracy, predictProba, trainClassifier } from '../../src/exercises/softmax';
+import type { EpochRecord } from '../../src/core/train';
 import { createModel } from '../../src/core/sae';
 import { Rng } from '../../src/runtime/random';
 import { assertAllClose, assertClose, setup } from '../helpers';
@@ -175,3 +176,28 @@ test('the softmax classifier: probabilities sum to 1, separable classes are lear
   const ez = z.map(Math.exp);
   assertAllClose(p.subarray(0, 3), ez.map((e) => e / ez.reduce((a, b) => a + b)), 1e-5);
 });
+
+test('the softmax classifier trains through the one fit: each epoch records total = crossEntropy + l2 * squaredWeights', async () => {
+  await setup();
+  const rng = new Rng(3);
+  const n = 120;
+  const labels = Uint8Array.from({ length: n }, (_, i) => i % 3);
+  const x = Float32Array.from({ length: n * 2 }, (_, k) => rng.next() + 4 * labels[k >> 1] * (k % 2));
+  const records: EpochRecord[] = [];
+  const before = tf.memory().numTensors;
+  await trainClassifier(x, labels, 2, { classes: 3, epochs: 4, batchSize: 32, l2: 0.05, seed: 2, onEpoch: (r) => records.push(r) });
+  assert.equal(tf.memory().numTensors, before, 'training leaks no tensors');
+  assert.equal(records.length, 4);
+  for (const r of records) {
+    // Per batch total = ce + 0.05 sw, so the epoch means obey it too.
+    assertClose(r.total, r.crossEntropy + 0.05 * r.squaredWeights, 1e-5, `epoch ${r.epoch} total`);
+    assert.ok(r.squaredWeights > 0);
+  }
+  // W starts at 0, where every class has probability 1/3: the first epoch's mean is below ln 3 and it falls.
+  assert.ok(records[0].crossEntropy < Math.log(3), `first epoch cross-entropy ${records[0].crossEntropy}`);
+  assert.ok(records[3].crossEntropy < records[0].crossEntropy);
+  await assert.rejects(trainClassifier(x, Uint8Array.from(labels, (y) => y + 1), 2, { classes: 3 }),
+    /labels\[2\] = 3 is invalid: expected a class in \[0, 2\]/);
+  await assert.rejects(trainClassifier(x.subarray(1), labels, 2), /not a whole number of rows of dim = 2/);
+});
+

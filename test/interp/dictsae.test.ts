@@ -4,6 +4,7 @@ import { tf } from '../../src/runtime/backend';
 import { DictSae, makeDictSaeConfig, topK } from '../../src/interp/dictsae';
 import { densityReport, firingRates, fvu, l0 } from '../../src/interp/metrics';
 import { fit } from '../../src/core/train';
+import { encodeAll } from '../../src/core/evaluate';
 import { Dataset } from '../../src/data/mnist';
 import { Rng } from '../../src/runtime/random';
 import { assertAllClose, assertClose, setup } from '../helpers';
@@ -52,11 +53,16 @@ test('decoder rows stay at unit norm after every step, tied or not; no tensors l
   await setup();
   const data = sparseData(1, 12, 10, 256, 2);
   for (const tied of [false, true]) {
-    const sae = new DictSae({ inputDim: 12, latentDim: 16, activation: 'relu', l1Weight: 1e-3, tied }, 3);
+    const sae = new DictSae({ inputDim: 12, latentDim: 16, activation: 'relu', sparsityWeight: 1e-3, tied }, 3);
     const norms: number[][] = [];
     const before = tf.memory().numTensors;
-    const model = { variables: sae.variables, losses: (x: tf.Tensor2D) => sae.losses(x), afterStep: () => { sae.afterStep(); norms.push(Array.from(tf.tidy(() => tf.norm(sae.decoderMatrix(), 'euclidean', 1).dataSync()))); } };
-    await fit(model, data, { epochs: 2, batchSize: 64, learningRate: 0.01, progress: false });
+    // One batch of 256 per epoch, so onEpoch runs after every step. A decoder row is
+    // decode(e_j) - decode(0) (the decoder is affine), read through the public decode.
+    const rowNorms = () => tf.tidy(() => {
+      const rows = tf.sub(sae.decode(tf.eye(16) as tf.Tensor2D), sae.decode(tf.zeros([1, 16]) as tf.Tensor2D));
+      return Array.from(tf.norm(rows, 'euclidean', 1).dataSync());
+    });
+    await fit(sae, data, { epochs: 8, batchSize: 256, learningRate: 0.01, progress: false, onEpoch: () => norms.push(rowNorms()) });
     assert.equal(norms.length, 8);
     for (const row of norms) assertAllClose(row, new Array(16).fill(1), 1e-5, `tied=${tied}`);
     assert.ok(tf.memory().numTensors <= before + 1, `tensors grew from ${before} to ${tf.memory().numTensors}`);
@@ -78,8 +84,7 @@ test('AuxK revives latents that TopK starves; without it they stay dead', async 
       sae.wEnc.assign(tf.mul(sae.wEnc, scale) as tf.Tensor2D);
     });
     const history: number[] = [];
-    const model = { variables: sae.variables, losses: (x: tf.Tensor2D) => sae.losses(x), afterStep: () => sae.afterStep() };
-    await fit(model, data, { epochs: 6, batchSize: 64, learningRate: 0.01, progress: false,
+    await fit(sae, data, { epochs: 6, batchSize: 64, learningRate: 0.01, progress: false,
       onEpoch: () => history.push(sae.deadFraction()) });
     sae.dispose();
     return history;
@@ -108,17 +113,21 @@ test('the MLP classifier reaches 97% on the MNIST test set; a dashboard\'s logit
 
   const acts = mlp.activationDataset(loadMnist({ split: 'test', limit: 300 }));
   const sae = new DictSae({ inputDim: 256, latentDim: 64, activation: 'topk', k: 8 }, 1);
-  const codes = tf.tidy(() => sae.encode(tf.tensor2d(acts.images, [acts.count, 256])).dataSync() as Float32Array);
+  const codes = encodeAll(sae, acts);
   const unit = topActivating(codes, 64, 0, 1).length ? 0 : 1;
   const d = featureDashboard(sae, mlp, acts, codes, unit);
   assert.ok(d.top.length > 0);
   for (let i = 1; i < d.top.length; i++) assert.ok(codes[d.top[i - 1] * 64 + unit] >= codes[d.top[i] * 64 + unit]);
-  // Direct: for the firing images, logits of the reconstruction minus logits without the feature.
+  // Direct: for the firing images, logits of x_hat minus logits of x_hat - f_j d_j, with the
+  // decoder row d_j = decode(e_j) - decode(0) (the dashboard zeroes the code instead).
   const firing = Array.from({ length: acts.count }, (_, i) => i).filter((i) => codes[i * 64 + unit] > 0);
   const direct = tf.tidy(() => {
-    const rows = firing.map((i) => Array.from(codes.subarray(i * 64, (i + 1) * 64)));
-    const withF = sae.decode(tf.tensor2d(rows));
-    const withoutF = sae.decode(tf.tensor2d(rows.map((r) => r.map((v, j) => (j === unit ? 0 : v)))));
+    const rows = tf.tensor2d(firing.map((i) => Array.from(codes.subarray(i * 64, (i + 1) * 64))));
+    const withF = sae.decode(rows);
+    const oneHot = tf.cast(tf.oneHot(tf.tensor1d([unit], 'int32'), 64), 'float32') as tf.Tensor2D;
+    const dj = tf.sub(sae.decode(oneHot), sae.decode(tf.zeros([1, 64]) as tf.Tensor2D));
+    const fj = tf.slice(rows, [0, unit], [-1, 1]);
+    const withoutF = tf.sub(withF, tf.mul(fj, dj)) as tf.Tensor2D;
     return tf.mean(tf.sub(mlp.logitsFromHidden(withF), mlp.logitsFromHidden(withoutF)), 0).dataSync();
   });
   assertAllClose(d.logitEffect, direct, 1e-4, 'logit effect');

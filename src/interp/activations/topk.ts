@@ -1,0 +1,45 @@
+/**
+ * TopK codes (OpenAI, "Scaling and evaluating sparse autoencoders"): each input keeps its k
+ * largest pre-activations (after a ReLU), the rest are 0. Sparsity is built in, so there is no
+ * penalty; the loss's sparsity term is the AuxK loss when it is on (see deadlatents.ts).
+ */
+import * as tf from '../../runtime/tf';
+import { finiteAtLeast, integerUpTo } from '../../core/checks';
+import type { ActivationKind, DictSaeBase } from './types';
+
+export interface TopKSaeConfig extends DictSaeBase {
+  activation: 'topk';
+  /** active latents per input */
+  k: number;
+  /** how many dead latents the AuxK loss uses at the start (0: no AuxK); DictSae.setAuxK changes it while training */
+  auxK: number;
+  /** the weight of the AuxK loss */
+  auxWeight: number;
+}
+
+/** 1 where an entry is among its row's k largest, else 0; a constant for gradients. z [batch, n] -> [batch, n] */
+export function topKMask(z: tf.Tensor2D, k: number): tf.Tensor2D {
+  // Built inside customGrad so the tape never sees TopK (which has no gradient in tfjs).
+  const op = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+    void save;
+    const { values } = tf.topk(x, k);
+    const kth = tf.slice(values, [0, k - 1], [-1, 1]); // [batch, 1]
+    return { value: tf.cast(tf.greaterEqual(x, kth), 'float32'), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(z) as tf.Tensor2D;
+}
+
+/** Keeps each row's k largest entries of `z` (after ReLU) and zeroes the rest. z [batch, n] -> [batch, n] */
+export function topK(z: tf.Tensor2D, k: number): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(tf.relu(z), topKMask(z, k)) as tf.Tensor2D);
+}
+
+export const TOPK: ActivationKind<TopKSaeConfig> = {
+  defaults: { k: 16, auxK: 0, auxWeight: 1 / 32 },
+  checks: { k: integerUpTo(1, 'latentDim'), auxK: integerUpTo(0, 'latentDim'), auxWeight: finiteAtLeast(0) },
+  create: (config) => ({
+    encode: (pre) => topK(pre, config.k),
+    penalty: (input) => input.dead.auxKPenalty(input, config.auxWeight),
+    firingThreshold: 0,
+  }),
+};

@@ -1,0 +1,53 @@
+/**
+ * Comparing sparse coders at matched sparsity (notebook 14): each method's sweep gives points
+ * (L0, FVU); reading every curve at the same L0 values says which method reconstructs best at
+ * each sparsity. Works on plain numbers, so any model's points fit.
+ */
+
+/** One trained model: mean active latents per input, and its fraction of variance unexplained. */
+export interface SparsityPoint {
+  l0: number;
+  fvu: number;
+}
+
+/**
+ * The FVU of a curve at `l0`, by linear interpolation in log L0 between the two neighbouring
+ * points (log because the sweeps space L0 geometrically). NaN outside the range of the points'
+ * L0, where the curve says nothing. Points with L0 = 0 (a model that never fires) have no log
+ * and are left out; at an L0 that several points share, the first one's FVU is returned.
+ */
+export function fvuAtL0(points: SparsityPoint[], l0: number): number {
+  if (!(l0 > 0 && Number.isFinite(l0))) throw new Error(`fvuAtL0: l0 = ${l0} is invalid: expected a finite number > 0`);
+  points.forEach((p, i) => {
+    if (!(p.l0 >= 0 && Number.isFinite(p.l0) && Number.isFinite(p.fvu))) {
+      throw new Error(`fvuAtL0: points[${i}] = (l0 ${p.l0}, fvu ${p.fvu}) is invalid: expected l0 >= 0 and a finite fvu`);
+    }
+  });
+  const s = points.filter((p) => p.l0 > 0).sort((a, b) => a.l0 - b.l0);
+  if (s.length === 0 || l0 < s[0].l0 || l0 > s[s.length - 1].l0) return NaN;
+  const i = s.findIndex((p) => p.l0 >= l0);
+  if (s[i].l0 === l0) return s[i].fvu;
+  // Here s[i - 1].l0 < l0 < s[i].l0, so the denominator is not 0.
+  const t = (Math.log(l0) - Math.log(s[i - 1].l0)) / (Math.log(s[i].l0) - Math.log(s[i - 1].l0));
+  return s[i - 1].fvu + t * (s[i].fvu - s[i - 1].fvu);
+}
+
+/** Every method's FVU at one L0, and the method with the lowest. */
+export interface MatchedL0 {
+  l0: number;
+  /** method -> interpolated FVU (NaN where that method's curve does not reach this L0) */
+  fvu: Record<string, number>;
+  /** the method with the lowest FVU, or null when fewer than two methods reach this L0 */
+  best: string | null;
+}
+
+/** Reads each method's curve (method -> its points) at each of `l0s`. */
+export function compareAtL0(curves: Record<string, SparsityPoint[]>, l0s: number[]): MatchedL0[] {
+  return l0s.map((l0) => {
+    const fvu: Record<string, number> = {};
+    for (const [method, points] of Object.entries(curves)) fvu[method] = fvuAtL0(points, l0);
+    const scored = Object.entries(fvu).filter(([, v]) => Number.isFinite(v));
+    const best = scored.length >= 2 ? scored.reduce((a, b) => (b[1] < a[1] ? b : a))[0] : null;
+    return { l0, fvu, best };
+  });
+}
