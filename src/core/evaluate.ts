@@ -3,6 +3,7 @@
  * They ask only for an Encoder or Decoder, so the lesson's autoencoders and the dictionary SAEs
  * (every activation) are measured by the same functions.
  */
+import { columnMeans, matrixOf } from '../data/matrix';
 import * as tf from '../runtime/tf';
 import { Dataset, batches } from '../data/mnist';
 import type { SparseAutoencoder } from './sae';
@@ -45,9 +46,7 @@ export function reconstructionMse(model: Encoder & Decoder, data: Dataset, batch
  */
 export function meanImageMse(train: Dataset, test: Dataset): number {
   if (train.dim !== test.dim) throw new Error(`image sizes differ: ${train.dim} vs ${test.dim}`);
-  const mean = new Float64Array(train.dim);
-  for (let i = 0; i < train.count * train.dim; i++) mean[i % train.dim] += train.images[i];
-  for (let j = 0; j < train.dim; j++) mean[j] /= train.count;
+  const mean = columnMeans(matrixOf(train.images, train.count, train.dim, 'the training images'));
   let se = 0;
   for (let i = 0; i < test.count * test.dim; i++) se += (test.images[i] - mean[i % test.dim]) ** 2;
   return se / (test.count * test.dim);

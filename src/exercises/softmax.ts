@@ -5,7 +5,8 @@
  */
 import * as tf from '../runtime/tf';
 import { EpochRecord, LossParts, fit } from '../core/train';
-import { datasetFromMatrix } from '../data/matrix';
+import { asMatrix, columnMeans, datasetFromMatrix } from '../data/matrix';
+import { Checks, anInteger, checkConfig, finiteAbove, finiteAtLeast, integerAtLeast } from '../core/checks';
 import type { ProgressReporter } from '../runtime/progress';
 
 export interface ClassifierOptions {
@@ -22,6 +23,21 @@ export interface ClassifierOptions {
   /** called after each epoch with its mean total, crossEntropy and squaredWeights */
   onEpoch?: (record: EpochRecord) => void;
 }
+
+type ClassifierSettings = Required<Omit<ClassifierOptions, 'progress' | 'onEpoch'>>;
+
+const DEFAULT_CLASSIFIER: Readonly<ClassifierSettings> = Object.freeze({
+  classes: 10, epochs: 20, batchSize: 256, learningRate: 0.01, l2: 1e-4, seed: 0,
+});
+
+const CLASSIFIER_CHECKS: Checks<ClassifierSettings> = {
+  classes: integerAtLeast(2),
+  epochs: integerAtLeast(1),
+  batchSize: integerAtLeast(1),
+  learningRate: finiteAbove(0),
+  l2: finiteAtLeast(0),
+  seed: anInteger,
+};
 
 export interface Classifier {
   /** [features, classes] */
@@ -115,26 +131,26 @@ class SoftmaxModel {
  * (Adam, its shuffle seeds); `options.onEpoch` sees each epoch's crossEntropy and squaredWeights.
  */
 export async function trainClassifier(x: Float32Array, labels: ArrayLike<number>, features: number, options: ClassifierOptions = {}): Promise<Classifier> {
-  const classes = options.classes ?? 10;
-  const l2 = options.l2 ?? 1e-4;
-  if (!(Number.isInteger(classes) && classes >= 2)) throw new Error(`ClassifierOptions.classes = ${classes} is invalid: expected an integer >= 2`);
-  if (!(l2 >= 0 && Number.isFinite(l2))) throw new Error(`ClassifierOptions.l2 = ${l2} is invalid: expected a finite number >= 0`);
+  const { progress, onEpoch, ...rest } = options;
+  const o = checkConfig('ClassifierOptions', CLASSIFIER_CHECKS, DEFAULT_CLASSIFIER, rest);
+  const { classes, l2 } = o;
   const raw = datasetFromMatrix(x, labels, features, 'classifier features');
   const n = raw.count;
   for (let i = 0; i < n; i++) {
     if (raw.labels[i] >= classes) throw new Error(`labels[${i}] = ${raw.labels[i]} is invalid: expected a class in [0, ${classes - 1}]`);
   }
-  const mean = new Float32Array(features);
-  const sq = new Float32Array(features);
-  for (let i = 0; i < x.length; i++) { mean[i % features] += x[i] / n; }
-  for (let i = 0; i < x.length; i++) { const d = x[i] - mean[i % features]; sq[i % features] += (d * d) / n; }
-  const std = sq.map((v) => Math.sqrt(v) || 1);
+  const m = asMatrix(x, features, 'the classifier features');
+  const mean64 = columnMeans(m);
+  const mean = Float32Array.from(mean64);
+  // var = E[x^2] - mean^2, in float64 (clamped at 0 against rounding); a constant column keeps std 1
+  const meanSquares = columnMeans(m, (v) => v * v);
+  const std = Float32Array.from(meanSquares, (v, j) => Math.sqrt(Math.max(0, v - mean64[j] * mean64[j])) || 1);
   const data = { ...raw, images: standardise(x, features, mean, std), source: 'classifier features (standardised)' };
   const model = new SoftmaxModel(features, classes, l2);
   try {
     await fit(model, data, {
-      epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 256, learningRate: options.learningRate ?? 0.01,
-      seed: options.seed ?? 0, progress: options.progress ?? false, title: 'softmax classifier', onEpoch: options.onEpoch,
+      epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate,
+      seed: o.seed, progress: progress ?? false, title: 'softmax classifier', onEpoch,
     });
     return { weights: model.w.dataSync().slice() as Float32Array, bias: model.b.dataSync().slice() as Float32Array, mean, std, features, classes };
   } finally {

@@ -2,6 +2,7 @@
  * A small MLP classifier for MNIST (784 -> hidden (ReLU) -> 10), whose hidden layer is the
  * "real network" that notebook 13 opens up with a sparse autoencoder.
  */
+import { Checks, anInteger, checkConfig, integerIn } from '../core/checks';
 import * as tf from '../runtime/tf';
 import { Dataset, batches } from '../data/mnist';
 import { Dense, applyDense, createDense } from '../core/dense';
@@ -11,11 +12,23 @@ import { datasetFromMatrix } from '../data/matrix';
 
 let modelCount = 0;
 
+interface MlpConfig { inputDim: number; hiddenDim: number; classes: number; seed: number }
+
+const MLP_DEFAULTS: Readonly<MlpConfig> = Object.freeze({ inputDim: 784, hiddenDim: 256, classes: 10, seed: 42 });
+
+const MLP_CHECKS: Checks<MlpConfig> = {
+  inputDim: integerIn(1, 1_000_000),
+  hiddenDim: integerIn(1, 100_000),
+  classes: integerIn(2, 100_000),
+  seed: anInteger,
+};
+
 export class MlpClassifier {
   readonly hidden: Dense;
   readonly out: Dense;
 
   constructor(readonly inputDim = 784, readonly hiddenDim = 256, readonly classes = 10, seed = 42) {
+    checkConfig('MlpConfig', MLP_CHECKS, MLP_DEFAULTS, { inputDim, hiddenDim, classes, seed });
     const rng = new Rng(seed);
     // Variable names are global in tfjs, so a counter keeps two MLPs of the same seed apart. The
     // two draws stay (they once named the layers) so that a seed gives the weights it always gave.

@@ -74,3 +74,14 @@ test('from the cache key to the loss a model config is checked once: createModel
     model.dispose();
   }
 });
+
+test('the classifiers check their settings with the same checker and wording', async () => {
+  const { MlpClassifier } = await import('../../src/interp/mlp');
+  const { trainClassifier } = await import('../../src/exercises/softmax');
+  assert.throws(() => new MlpClassifier(784, 0), /^Error: MlpConfig\.hiddenDim = 0 is invalid: expected an integer in \[1, 100000\]/);
+  assert.throws(() => new MlpClassifier(784, 256, 1), /MlpConfig\.classes = 1 is invalid/);
+  const x = new Float32Array(8);
+  await assert.rejects(() => trainClassifier(x, [0, 1, 0, 1], 2, { l2: -1 }), /ClassifierOptions\.l2 = -1 is invalid: expected a finite number >= 0/);
+  await assert.rejects(() => trainClassifier(x, [0, 1, 0, 1], 2, { epochs: NaN }), /ClassifierOptions\.epochs = NaN is invalid/);
+  await assert.rejects(() => trainClassifier(x, [0, 1, 0, 1], 2, { lr: 1 } as never), /unknown ClassifierOptions field 'lr'/);
+});
