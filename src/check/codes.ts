@@ -1,0 +1,152 @@
+/** Checks of Exercise 4's selectivity index (notebook 10) and Exercise 5's keep-top-k codes (notebook 11). */
+import { Rng } from '../runtime/random';
+import { selectivity as kitSelectivity } from '../exercises/selectivity';
+import { keepTopK as kitKeepTopK } from '../exercises/sparsecode';
+import { Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, describeValue, isNumberArray, runCheck } from './runner';
+import { sparseUniform, uniform } from './data';
+
+/** The learner's contrast index per unit, from class means [numClasses, units] row-major. */
+export type SelectivityFn = (means: Float64Array, units: number, numClasses: number) => ArrayLike<number>;
+
+/** The learner's Exercise 5 step: each row of codes [n, units] with all but its k largest (by magnitude) entries zeroed. */
+export type KeepTopKFn = (codes: Float32Array, units: number, k: number) => Float32Array;
+
+/** Contrast index of each unit, its class means read by `at`, with `rest` computed by `restOf`: for recognising mistakes. */
+function contrasts(units: number, classes: number, at: (c: number, j: number) => number,
+  restOf: (profile: number[], top: number) => number): number[] {
+  return Array.from({ length: units }, (_, j) => {
+    const profile = Array.from({ length: classes }, (_, c) => at(c, j));
+    const top = Math.max(...profile);
+    const rest = restOf(profile, top);
+    return top + rest > 0 ? (top - rest) / (top + rest) : 0;
+  });
+}
+
+/** Exercise 4's contrast index, against the kit's selectivity(). */
+export function selectivity(fn: SelectivityFn, options: CheckOptions = {}): CheckResult {
+  const rng = new Rng(606);
+  const make = (name: string, inputs: string, means: Float64Array, units: number, classes: number): Case => ({
+    name,
+    inputs: `${inputs}: means ${classes}x${units} (class x unit)`,
+    run(): Failure | null {
+      const want = kitSelectivity(means, units, classes).map((u) => u.index);
+      const got = fn(Float64Array.from(means), units, classes);
+      if (!isNumberArray(got)) return { expected: `${units} indices`, got: describeValue(got), hint: 'return one contrast index per unit' };
+      if (allClose(got, want, 1e-6, 1e-9)) return null;
+      const rowMajor = (c: number, j: number) => means[c * units + j];
+      const othersMean = (p: number[], top: number) => (p.reduce((a, b) => a + b, 0) - top) / (classes - 1);
+      let hint = 'contrast = (top - rest) / (top + rest): top is the largest class mean of the unit, rest the mean of the other classes; 0 when top + rest = 0';
+      if (got.length !== want.length) hint = 'one index per unit';
+      else if (Array.from(got).some((v) => Number.isNaN(v))) hint = 'a unit whose class means are all 0 gives 0 / 0: define its index as 0';
+      else if (allClose(got, contrasts(units, classes, rowMajor, (p) => p.reduce((a, b) => a + b, 0) / classes), 1e-6, 1e-9)) {
+        hint = 'rest is the mean of the other classes, without the preferred one';
+      } else if (allClose(got, contrasts(units, classes, rowMajor, (p, top) => p.reduce((a, b) => a + b, 0) - top), 1e-6, 1e-9)) {
+        hint = 'rest is the mean of the other classes, not their sum';
+      } else if (allClose(got, contrasts(units, classes, (c, j) => means[j * classes + c], othersMean), 1e-6, 1e-9)) {
+        hint = 'means is [numClasses, units] row-major: class c, unit j is means[c * units + j]';
+      }
+      return arrayFailure(got, want, hint, 'unit');
+    },
+  });
+  const handMade = new Float64Array(10 * 3);
+  handMade[3 * 3 + 0] = 0.8; // unit 0 answers digit 3 only
+  for (let c = 0; c < 10; c++) handMade[c * 3 + 1] = 0.2; // unit 1: flat
+  for (let c = 0; c < 10; c++) handMade[c * 3 + 2] = 0.05 * (c + 1); // unit 2: a ramp
+  const withSilent = Float64Array.from(uniform(rng, 10, 4, 0, 0.5));
+  for (let c = 0; c < 10; c++) withSilent[c * 4 + 2] = 0;
+  return runCheck('selectivity', [
+    make('one-class, flat and ramp units', 'hand-made', handMade, 3, 10),
+    make('a unit that never responds', 'random, unit 2 all 0', withSilent, 4, 10),
+    make('three classes', 'random', Float64Array.from(uniform(rng, 3, 5, 0, 1)), 5, 3),
+    make('two classes', 'random', Float64Array.from(uniform(rng, 2, 4, 0, 1)), 4, 2),
+    make('a wide latent', 'random', Float64Array.from(uniform(rng, 10, 1024, 0, 0.3)), 1024, 10),
+  ], options);
+}
+
+/**
+ * Whether `got` keeps, in each row, k entries of largest magnitude (any choice among ties), as they
+ * were, and zeroes the rest: the kit's keepTopK breaks ties by unit index, a learner need not.
+ */
+function validTopK(codes: Float32Array, got: ArrayLike<number>, units: number, k: number): boolean {
+  if (got.length !== codes.length) return false;
+  for (let r = 0; r < codes.length / units; r++) {
+    const row = Array.from(codes.subarray(r * units, (r + 1) * units));
+    const want = row.map(Math.abs).sort((a, b) => b - a).slice(0, k).filter((v) => v !== 0);
+    const kept: number[] = [];
+    for (let j = 0; j < units; j++) {
+      const v = got[r * units + j];
+      if (v === 0) continue;
+      if (v !== row[j]) return false;
+      kept.push(Math.abs(v));
+    }
+    kept.sort((a, b) => b - a);
+    if (kept.length !== want.length || kept.some((v, i) => v !== want[i])) return false;
+  }
+  return true;
+}
+
+/**
+ * Keeps k entries per row (or over the whole batch) chosen by rank, the rest zeroed: the kit's
+ * rule and the usual mistakes, for recognising them.
+ */
+function keepByRank(codes: Float32Array, units: number, k: number, how: 'smallest' | 'by value' | 'whole batch' | 'inverse'): Float32Array {
+  const out = new Float32Array(codes.length);
+  const pick = (idx: number[], score: (i: number) => number, n: number) => {
+    const order = idx.slice().sort((a, b) => score(b) - score(a) || a - b);
+    for (const i of order.slice(0, n)) out[i] = codes[i];
+  };
+  if (how === 'whole batch') {
+    pick(Array.from(codes.keys()), (i) => Math.abs(codes[i]), k);
+    return out;
+  }
+  for (let r = 0; r < codes.length / units; r++) {
+    const idx = Array.from({ length: units }, (_, j) => r * units + j);
+    if (how === 'smallest') pick(idx, (i) => -Math.abs(codes[i]), k);
+    else if (how === 'by value') pick(idx, (i) => codes[i], k);
+    else pick(idx, (i) => -Math.abs(codes[i]), units - k);
+  }
+  return out;
+}
+
+/** Exercise 5's keep-top-k, against the kit's keepTopK. */
+export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResult {
+  const rng = new Rng(707);
+  const make = (name: string, inputs: string, codes: Float32Array, units: number, k: number): Case => ({
+    name,
+    inputs: `${inputs}, k ${k}`,
+    run(): Failure | null {
+      const want = kitKeepTopK(codes, units, k);
+      const input = Float32Array.from(codes);
+      const got = fn(input, units, k);
+      if (!allClose(input, codes, 0, 0)) {
+        return { expected: 'codes left as they were', got: 'codes changed by your function', hint: 'return a new array and leave codes unchanged: the curve decodes the same codes for every k' };
+      }
+      if (!isNumberArray(got)) return { expected: `${codes.length} values`, got: describeValue(got), hint: 'return a Float32Array shaped like codes' };
+      if (validTopK(codes, got, units, k)) return null;
+      const is = (how: 'smallest' | 'by value' | 'whole batch' | 'inverse') => allClose(got, keepByRank(codes, units, k, how), 0, 0);
+      let hint = 'in each row keep the k entries of largest magnitude as they are and set every other entry to 0';
+      if (got.length !== codes.length) hint = 'return every row, zeros included: an array as long as codes';
+      else if (k < units && validTopK(codes, got, units, k + 1)) hint = 'keep exactly k entries per row (you kept k + 1)';
+      else if (k > 0 && validTopK(codes, got, units, k - 1)) hint = 'keep exactly k entries per row (you kept k - 1)';
+      else if (is('inverse')) hint = 'keep the k largest and zero the others, not the other way round';
+      else if (is('smallest')) hint = 'keep the k largest entries (you kept the smallest)';
+      else if (codes.length > units && is('whole batch')) hint = 'each row (each image\'s code) keeps its own k largest, not k over the whole batch';
+      else if (is('by value')) hint = 'rank the entries by magnitude |h|, so a large negative entry counts as large';
+      else {
+        const most = Math.max(...Array.from({ length: codes.length / units }, (_, r) => Array.from(got.slice(r * units, (r + 1) * units)).filter((v) => v !== 0).length));
+        if (most > k) hint = `keep at most k = ${k} entries per row and zero the others (a row of yours keeps ${most})`;
+      }
+      return arrayFailure(got, want, hint);
+    },
+  });
+  const ties = Float32Array.from([0.5, 0.2, 0.5, 0.5, 0.1, 0]);
+  return runCheck('keepTopK', [
+    make('three rows', 'codes 3x8 in (0, 1)', uniform(rng, 3, 8, 0, 1), 8, 3),
+    make('k = 0', 'codes 2x5', uniform(rng, 2, 5, 0, 1), 5, 0),
+    make('k = all units', 'codes 2x5', uniform(rng, 2, 5, 0, 1), 5, 5),
+    make('negative entries', 'codes 2x6 in (-1, 1)', uniform(rng, 2, 6, -1, 1), 6, 2),
+    make('a single row', 'codes 1x10 with zeros', sparseUniform(rng, 1, 10, 0.3), 10, 4),
+    make('ties', 'codes 1x6 = [0.5, 0.2, 0.5, 0.5, 0.1, 0]', ties, 6, 2),
+    make('a wide latent', 'codes 2x1024 in (0, 1)', uniform(rng, 2, 1024, 0, 1), 1024, 16),
+  ], options);
+}

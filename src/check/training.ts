@@ -1,0 +1,227 @@
+/** Checks of the learner's finite-difference gradient (notebook 02) and training step (notebook 03). */
+import * as tf from '../runtime/tf';
+import { Rng } from '../runtime/random';
+import { createModel } from '../core/sae';
+import type { SparseAutoencoder } from '../core/sae';
+import type { SaeConfig } from '../core/config';
+import { createOptimizer } from '../core/train';
+import type { Optimizer } from '../core/train';
+import { klScalar } from '../core/losses';
+import { numericalGradient as kitNumericalGradient, trainStep as kitTrainStep } from './reference';
+import {
+  Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, close, describeValue, isNumberArray, list, num, runCheck,
+} from './runner';
+import { uniform } from './data';
+
+/** The learner's central finite differences: f, the point x, the step eps -> one partial derivative per entry of x. */
+export type NumericalGradientFn = (f: (x: Float64Array) => number, x: Float64Array, eps: number) => ArrayLike<number>;
+
+/** The learner's training step: one optimizer step on the batch x; returns the total loss before the step. */
+export type TrainStepFn = (model: SparseAutoencoder, x: tf.Tensor2D, optimizer: Optimizer) => number;
+
+/** Forward differences, for recognising them. */
+function forward(f: (x: Float64Array) => number, x0: Float64Array, eps: number): Float64Array {
+  const x = Float64Array.from(x0);
+  const f0 = f(x);
+  return x.map((v, i) => {
+    x[i] = v + eps;
+    const up = f(x);
+    x[i] = v;
+    return (up - f0) / eps;
+  });
+}
+
+/** Central differences without putting x[i] back, for recognising that mistake. */
+function unrestored(f: (x: Float64Array) => number, x0: Float64Array, eps: number): Float64Array {
+  const x = Float64Array.from(x0);
+  const g = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    g[i] = (up - f(x)) / (2 * eps);
+  }
+  return g;
+}
+
+/** The learner's own finite-difference gradient (UFLDL's gradient check), on functions whose gradient the check knows. */
+export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions = {}): CheckResult {
+  const rng = new Rng(303);
+  const code = uniform(rng, 3, 2, 0.02, 0.3);
+  const klOfCode = (v: Float64Array) => {
+    let s = 0;
+    for (let j = 0; j < 2; j++) s += klScalar(0.05, (v[j] + v[2 + j] + v[4 + j]) / 3);
+    return s;
+  };
+  const make = (name: string, inputs: string, f: (x: Float64Array) => number, point: number[], eps: number): Case => ({
+    name,
+    inputs: `${inputs} at x = ${list(point)}, eps ${eps}`,
+    run(): Failure | null {
+      const x0 = Float64Array.from(point);
+      const expected = kitNumericalGradient(f, Float64Array.from(point), eps);
+      const x = Float64Array.from(point);
+      const got = fn(f, x, eps);
+      if (!isNumberArray(got)) return { expected: `${point.length} numbers`, got: describeValue(got), hint: 'return one partial derivative per entry of x (a Float64Array of x.length numbers)' };
+      if (!allClose(x, x0, 0, 0)) {
+        return { expected: `x unchanged, ${list(x0)}`, got: `x = ${list(x)} after your call`, hint: 'put x[i] back after perturbing it: the caller\'s x must be left as it was' };
+      }
+      if (got.length !== point.length) return arrayFailure(got, expected, 'one partial derivative per entry of x');
+      if (allClose(got, expected, 1e-6, 1e-9)) return null;
+      let hint = 'entry i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps): x moved by eps both ways along coordinate i only';
+      if (allClose(got, forward(f, x0, eps), 1e-6, 1e-9)) {
+        hint = 'those are forward differences (f(x + eps e_i) - f(x)) / eps, off by O(eps); use central differences, off by O(eps^2)';
+      } else if (allClose(got, expected.map((v) => 2 * v), 1e-6, 1e-9)) {
+        hint = 'the two points x + eps e_i and x - eps e_i are 2 eps apart: divide by 2 eps';
+      } else if (allClose(got, expected.map((v) => v / 2), 1e-6, 1e-9)) {
+        hint = 'divide the difference by 2 eps (the distance between the two points), not by 4 eps';
+      } else if (allClose(got, unrestored(f, x0, eps), 1e-6, 1e-9)) {
+        hint = 'restore x[i] after each coordinate: later coordinates were computed at a shifted point';
+      }
+      return arrayFailure(got, expected, hint);
+    },
+  });
+  return runCheck('numericalGradient', [
+    make('a quadratic', 'f(x) = sum of x_i^2', (v) => v.reduce((s, a) => s + a * a, 0), [1, -2, 0.5], 1e-4),
+    make('a cubic with cross terms', 'f(x) = x0^3 + x0 x1 + sin(x2)', (v) => v[0] ** 3 + v[0] * v[1] + Math.sin(v[2]), [0.7, -1.3, 0.4], 1e-2),
+    make('the KL penalty', 'f = sum_j KL(0.05 || mean of column j) of a 3x2 code', klOfCode, Array.from(code), 1e-5),
+    make('a single number', 'f(x) = exp(x0)', (v) => Math.exp(v[0]), [0.3], 1e-5),
+  ], options);
+}
+
+const STEPS = 3;
+const LEARNING_RATE = 0.01;
+
+function params(model: SparseAutoencoder): Float32Array[] {
+  return model.variables.map((v) => Float32Array.from(v.dataSync()));
+}
+
+/** "encoder.1.b": a variable as the hint names it (its index in model.variables -> layer and part). */
+function variableName(model: SparseAutoencoder, i: number): string {
+  const layers = [...model.encoder.map((_, k) => `encoder.${k}`), ...model.decoder.map((_, k) => `decoder.${k}`)];
+  return `${layers[Math.floor(i / 2)]}.${i % 2 === 0 ? 'w' : 'b'}`;
+}
+
+interface Trace {
+  /** total loss before step i (and, at STEPS, after the last step) */
+  total: number[];
+  /** reconstruction loss before step i */
+  reconstruction: number[];
+  /** parameters before step i (index 0: the initial weights) */
+  params: Float32Array[][];
+}
+
+function referenceTrace(config: Partial<SaeConfig>, seed: number, x: Float32Array, rows: number): Trace {
+  const model = createModel(config, seed);
+  const optimizer = createOptimizer(LEARNING_RATE);
+  const trace: Trace = { total: [], reconstruction: [], params: [params(model)] };
+  try {
+    tf.tidy(() => {
+      const xt = tf.tensor2d(x, [rows, model.config.inputDim]);
+      for (let s = 0; s <= STEPS; s++) {
+        const parts = model.losses(xt);
+        trace.reconstruction.push(parts.reconstruction.dataSync()[0]);
+        if (s === STEPS) {
+          trace.total.push(parts.total.dataSync()[0]);
+          break;
+        }
+        trace.total.push(kitTrainStep(model, xt, optimizer));
+        trace.params.push(params(model));
+      }
+    });
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+  return trace;
+}
+
+function sameParams(a: Float32Array[], b: Float32Array[]): boolean {
+  return a.every((p, i) => allClose(p, b[i], 1e-5, 1e-7));
+}
+
+/** The learner's training step, against the kit's on identical models, optimizers and batches. */
+export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckResult {
+  const rng = new Rng(404);
+  const make = (name: string, config: Partial<SaeConfig>, rows: number): Case => {
+    const x = uniform(rng, rows, config.inputDim!, 0, 1);
+    return {
+      name,
+      inputs: `${config.sparsity === 'l1' ? 'L1' : 'KL'} model ${config.inputDim}-${config.hiddenDim}-${config.latentDim}, ` +
+        `x ${rows}x${config.inputDim}, Adam (lr ${LEARNING_RATE}), ${STEPS} steps`,
+      run(): Failure | null {
+        const ref = referenceTrace(config, 7, x, rows);
+        const model = createModel(config, 7);
+        const optimizer = createOptimizer(LEARNING_RATE);
+        const xt = tf.tensor2d(x, [rows, config.inputDim!]);
+        try {
+          for (let s = 0; s < STEPS; s++) {
+            let leaked = 0;
+            let got: unknown;
+            tf.tidy(() => {
+              const before = tf.memory().numTensors;
+              got = fn(model, xt, optimizer);
+              leaked = tf.memory().numTensors - before;
+            });
+            const step = `step ${s + 1}`;
+            if (typeof got !== 'number' || !Number.isFinite(got)) {
+              return {
+                expected: `the loss before ${step}, ${num(ref.total[s])}`,
+                got: describeValue(got),
+                hint: got instanceof tf.Tensor ? 'return the loss as a plain number: read it out of the scalar tensor (and dispose the tensor)'
+                  : 'return the total loss of the batch as a number',
+              };
+            }
+            const now = params(model);
+            if (!close(got, ref.total[s], 1e-5, 1e-7)) {
+              let hint = 'return the total loss tf.variableGrads computed for this batch, at the weights before the step';
+              if (close(got, ref.reconstruction[s], 1e-5, 1e-7)) {
+                hint = 'minimise and return the total loss, model.losses(x).total (reconstruction + weight x penalty), not the reconstruction alone';
+              } else if (close(got, ref.total[s + 1], 1e-5, 1e-7) && sameParams(now, ref.params[s + 1])) {
+                hint = 'you returned the loss after the update; return the one tf.variableGrads computed, at the weights the gradients belong to';
+              }
+              return { expected: `${num(ref.total[s])} at ${step}`, got: num(got), hint };
+            }
+            if (!sameParams(now, ref.params[s + 1])) {
+              const moved = now.map((p, i) => !allClose(p, ref.params[s][i], 0, 0));
+              let hint = 'apply one optimizer step with the gradients of the total loss for every weight';
+              if (moved.every((m) => !m)) hint = 'the weights did not change: hand the gradients to the optimizer (optimizer.applyGradients(grads))';
+              else if (ref.params[s + 2] && sameParams(now, ref.params[s + 2])) hint = 'one call, one step: the gradients were applied twice';
+              else if (moved.some((m) => !m)) {
+                const still = moved.map((m, i) => (m ? '' : variableName(model, i))).filter(Boolean);
+                hint = `${still.join(', ')} did not move: compute gradients for every weight (model.variables)`;
+              }
+              return { expected: `the kit's weights after ${step}`, got: 'different weights', hint };
+            }
+            // Adam creates its moment estimates on the first step; from then on a step makes nothing that stays.
+            if (s > 0 && leaked > 0) {
+              return {
+                expected: 'no tensors left behind',
+                got: `${leaked} tensor${leaked === 1 ? '' : 's'} left behind per step`,
+                hint: 'dispose the loss value and the gradients after the step (tf.dispose([value, ...Object.values(grads)])), or a long training run fills the memory',
+              };
+            }
+          }
+          return null;
+        } finally {
+          xt.dispose();
+          optimizer.dispose();
+          model.dispose();
+        }
+      },
+    };
+  };
+  const errorHint = (err: unknown) => {
+    const message = err instanceof Error ? err.message : '';
+    if (/not a function of|Cannot compute gradient|Cannot find a connection/i.test(message)) {
+      return 'compute the loss inside the function you give tf.variableGrads, from the model and x, so it can trace how the loss depends on the weights';
+    }
+    return null;
+  };
+  return runCheck('trainStep', [
+    make('L1 model', { inputDim: 6, hiddenDim: 5, latentDim: 4, sparsity: 'l1', sparsityWeight: 0.1 }, 5),
+    make('KL model', { inputDim: 6, hiddenDim: 5, latentDim: 4, sparsity: 'kl', sparsityWeight: 0.1, rho: 0.2 }, 5),
+    make('a single-sample batch', { inputDim: 6, hiddenDim: 5, latentDim: 4, sparsity: 'l1', sparsityWeight: 0.1 }, 1),
+  ], options, errorHint);
+}
+
