@@ -62,6 +62,8 @@ export { featureDashboard, topActivating } from './interp/dashboard';
 export type { FeatureDashboard } from './interp/dashboard';
 export { fvuAtL0, compareAtL0 } from './interp/pareto';
 export type { SparsityPoint, MatchedL0 } from './interp/pareto';
+export { massPixels, meanImage, featureQuality } from './exercises/locality';
+export type { FeatureQuality, FeatureQualityOptions } from './exercises/locality';
 export type { Optimizer } from './core/train';
 export { check, NotImplemented, CheckResult, CheckFailed, TASKS, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares } from './check/index';
 export type { CheckOptions, TaskInfo, SweepRow, SparsityMatch, SparsityNumbers, OmpCode } from './check/index';
