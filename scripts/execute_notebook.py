@@ -1,7 +1,8 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """Executes one notebook headless in a Jupyter kernel (nbclient), for tests and `npm run lesson`.
 
 usage: execute_notebook.py IN.ipynb OUT.ipynb [--html OUT.html] [--kernel tslab] [--timeout S]
+                           [--mathjax-url URL] [--plotly-url URL | --plotly-file FILE]
 
 tslab reports a failing cell only on stderr (Jupyter just sees an error with no message),
 so on failure this prints the failing cell's source and everything it wrote to stderr.
@@ -99,14 +100,30 @@ class TrackingClient(NotebookClient):
             return None
 
 
+def html_page(nb, args):
+    """The notebook as one HTML page, with scripts/nbconvert/lesson (every script from a local copy)."""
+    from nbconvert import HTMLExporter
+    exporter = HTMLExporter(
+        extra_template_basedirs=[os.path.join(os.path.dirname(os.path.abspath(__file__)), "nbconvert")],
+        template_name="lesson",
+    )
+    sae = {"mathjax_url": args.mathjax_url, "plotly_url": args.plotly_url, "plotly_js": None}
+    if args.plotly_file and not args.plotly_url:
+        with open(args.plotly_file, encoding="utf-8") as f:
+            sae["plotly_js"] = re.sub(r"</(script)", r"<\\/\1", f.read(), flags=re.I)
+    body, _ = exporter.from_notebook_node(nb, resources={"sae": sae})
+    return body
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("--html")
     ap.add_argument("--kernel", default="tslab")
-    ap.add_argument("--mathjax-url", help="MathJax.js for the HTML page (default: nbconvert's)")
-    ap.add_argument("--require-url", help="require.js for the HTML page (default: nbconvert's)")
+    ap.add_argument("--mathjax-url", help="MathJax 3 (tex-chtml-full.js) for the HTML page (default: nbconvert's MathJax 2 from its CDN)")
+    ap.add_argument("--plotly-url", help="plotly.js for the HTML page's charts, as a <script src>")
+    ap.add_argument("--plotly-file", help="plotly.js for the HTML page's charts, inlined")
     ap.add_argument("--timeout", type=positive_int, default=1800, help="seconds per cell (default 1800)")
     args = ap.parse_args()
 
@@ -178,14 +195,7 @@ def main():
     os.makedirs(os.path.dirname(os.path.abspath(args.dst)), exist_ok=True)
     write_atomic(args.dst, nbformat.writes(nb))
     if args.html:
-        from nbconvert import HTMLExporter
-        exporter = HTMLExporter()
-        if args.mathjax_url:
-            exporter.mathjax_url = args.mathjax_url
-        if args.require_url:
-            exporter.require_js_url = args.require_url
-        body, _ = exporter.from_notebook_node(nb)
-        write_atomic(args.html, body)
+        write_atomic(args.html, html_page(nb, args))
 
     code_cells = sum(1 for c in nb.cells if c.cell_type == "code")
     code_cell = None

@@ -1,35 +1,95 @@
 /**
- * The Jupyter side of the kit: registers this project's tslab kernel (never a global one)
- * under .jupyter/, and executes notebooks headless through scripts/execute_notebook.py.
+ * The Jupyter side of the kit: which Python runs Jupyter (the kit's own .venv, made by
+ * `npm install`), this project's tslab kernel (registered under .jupyter/, never globally), and
+ * headless execution of notebooks through scripts/execute_notebook.py.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { isQuick } from '../src/runtime/settings';
+import { envFlag, isQuick } from '../src/runtime/settings';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const JUPYTER_PREFIX = path.join(ROOT, '.jupyter');
 export const JUPYTER_PATH = path.join(JUPYTER_PREFIX, 'share', 'jupyter');
-export const PYTHON = process.env.SAE_PYTHON ?? '/usr/bin/python3';
-export const APT_PACKAGES = 'jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel';
+/** The kit's Python environment with Jupyter, made by scripts/setup-jupyter.mjs (npm install). */
+export const VENV = path.join(ROOT, '.venv');
+export const VENV_PYTHON = process.platform === 'win32' ? path.join(VENV, 'Scripts', 'python.exe') : path.join(VENV, 'bin', 'python');
+/** Written by scripts/setup-jupyter.mjs once .venv's packages are installed. */
+export const VENV_STAMP = path.join(VENV, 'sae-lab-jupyter.json');
+/**
+ * Where the HTML fallback of a chart finds Plotly in a page that never received it: the classic
+ * notebook serves this folder at <base>nbextensions/ (it is on JUPYTER_PATH), and the servers
+ * `npm start` starts also at <base>static/ (extra_static_paths).
+ */
+export const PLOTLY_ASSET_DIR = path.join(JUPYTER_PATH, 'nbextensions');
+export const PLOTLY_ASSET = path.join(PLOTLY_ASSET_DIR, 'sae-lab', 'plotly.min.js');
+
+/**
+ * The Python that runs Jupyter, and where it came from: SAE_PYTHON when set; else the kit's .venv
+ * when npm install set it up (and SAE_NO_VENV is not set); else /usr/bin/python3 (e.g. Debian's
+ * jupyter-notebook, nbclient and nbconvert packages).
+ */
+export function jupyterPython(env: NodeJS.ProcessEnv = process.env): { python: string; source: 'SAE_PYTHON' | '.venv' | 'system' } {
+  if (env.SAE_PYTHON) return { python: env.SAE_PYTHON, source: 'SAE_PYTHON' };
+  if (!envFlag('SAE_NO_VENV', false, env) && fs.existsSync(VENV_STAMP) && fs.existsSync(VENV_PYTHON)) return { python: VENV_PYTHON, source: '.venv' };
+  return { python: '/usr/bin/python3', source: 'system' };
+}
+
+export const PYTHON = jupyterPython().python;
 
 /** Why Jupyter can't run here, or null when it can. */
 export function jupyterMissing(): string | null {
   const r = spawnSync(PYTHON, ['-c', 'import nbclient, nbconvert, jupyter_client'], { encoding: 'utf8' });
   if (r.status === 0) return null;
-  return `${PYTHON} cannot import nbclient/nbconvert/jupyter_client. ` +
-    `Install them with: apt-get update && apt-get install -y ${APT_PACKAGES} (or pip install jupyterlab nbclient).`;
+  const { source } = jupyterPython();
+  if (source === 'SAE_PYTHON') {
+    return `SAE_PYTHON=${PYTHON} cannot import nbclient/nbconvert/jupyter_client: ` +
+      `${PYTHON} -m pip install -r scripts/jupyter-requirements.txt, or unset SAE_PYTHON and run npm run setup:jupyter.`;
+  }
+  return 'Jupyter is not set up: npm install creates it in .venv (it needs Python 3.10+ with venv: on Debian/Ubuntu ' +
+    'apt-get install -y python3-venv), then npm run setup:jupyter; or set SAE_PYTHON to a Python that has nbclient and nbconvert.';
 }
 
-/** The environment in which Jupyter finds this project's kernel spec. */
+/** Package versions in PYTHON's Jupyter (null: not installed). */
+export function jupyterVersions(python = PYTHON): Record<'jupyterlab' | 'notebook' | 'nbclient' | 'nbconvert' | 'plotly', string | null> {
+  const code = 'import json, importlib.metadata as m\n' +
+    'def v(p):\n  try: return m.version(p)\n  except Exception: return None\n' +
+    'print(json.dumps({p: v(p) for p in ["jupyterlab", "notebook", "nbclient", "nbconvert", "plotly"]}))';
+  const r = spawnSync(python, ['-c', code], { encoding: 'utf8' });
+  const none = { jupyterlab: null, notebook: null, nbclient: null, nbconvert: null, plotly: null };
+  if (r.status !== 0) return none;
+  return { ...none, ...JSON.parse(r.stdout) };
+}
+
+/**
+ * The environment in which Jupyter finds this project's kernel spec (and, with the kit's .venv,
+ * its `jupyter` commands first on PATH).
+ */
 export function jupyterEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const paths = [JUPYTER_PATH, process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
-  return { ...process.env, JUPYTER_PATH: paths, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: paths };
+  if (PYTHON === VENV_PYTHON) env.PATH = [path.dirname(VENV_PYTHON), process.env.PATH].filter(Boolean).join(path.delimiter);
+  return { ...env, ...extra };
+}
+
+/** Copies plotly.js where a chart's HTML fallback can load it (see PLOTLY_ASSET). */
+export function installPlotlyAsset(): string {
+  const from = require.resolve('plotly.js-dist-min/plotly.min.js');
+  const stat = fs.statSync(from);
+  const have = fs.existsSync(PLOTLY_ASSET) ? fs.statSync(PLOTLY_ASSET) : null;
+  if (!have || have.size !== stat.size || have.mtimeMs < stat.mtimeMs) {
+    fs.mkdirSync(path.dirname(PLOTLY_ASSET), { recursive: true });
+    const tmp = `${PLOTLY_ASSET}.${process.pid}.tmp`;
+    fs.copyFileSync(from, tmp);
+    fs.renameSync(tmp, PLOTLY_ASSET);
+  }
+  return PLOTLY_ASSET;
 }
 
 /**
  * Writes the kernel spec `tslab` into .jupyter/. It starts scripts/tslab-kernel, which runs this
  * project's node_modules/.bin/tslab from the project root (so notebooks import './src/index').
+ * Also puts plotly.js where charts' HTML fallback finds it (installPlotlyAsset).
  */
 export function registerKernel(): string {
   const tslab = path.join(ROOT, 'node_modules', '.bin', 'tslab');
@@ -42,6 +102,7 @@ export function registerKernel(): string {
   const spec = path.join(JUPYTER_PATH, 'kernels', 'tslab', 'kernel.json');
   const argv = JSON.parse(fs.readFileSync(spec, 'utf8')).argv as string[];
   if (argv[0] !== binary) throw new Error(`${spec} starts ${argv[0]}, expected ${binary}`);
+  installPlotlyAsset();
   return spec;
 }
 
@@ -105,9 +166,12 @@ export interface ExecuteOptions {
   html?: string;
   /** extra environment for the kernel (e.g. SAE_QUICK) */
   env?: NodeJS.ProcessEnv;
-  /** script URLs for the HTML page, e.g. relative copies for an offline folder */
+  /**
+   * script URLs for the HTML page, e.g. relative copies for an offline folder: MathJax 3
+   * (tex-chtml-full.js) and plotly.js; without plotlyUrl, plotly.js is inlined into the page
+   */
   mathjaxUrl?: string;
-  requireUrl?: string;
+  plotlyUrl?: string;
   /** seconds a cell may run (default: SAE_CELL_TIMEOUT, else DEFAULT_CELL_TIMEOUT for the mode) */
   timeout?: number;
 }
@@ -126,7 +190,8 @@ export function executeNotebook(notebook: string, outIpynb: string, options: Exe
   const args = [path.join(ROOT, 'scripts', 'execute_notebook.py'), notebook, outIpynb, '--timeout', String(timeout)];
   if (options.html) args.push('--html', options.html);
   if (options.mathjaxUrl) args.push('--mathjax-url', options.mathjaxUrl);
-  if (options.requireUrl) args.push('--require-url', options.requireUrl);
+  if (options.plotlyUrl) args.push('--plotly-url', options.plotlyUrl);
+  else if (options.html) args.push('--plotly-file', require.resolve('plotly.js-dist-min/plotly.min.js'));
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env: jupyterEnv(options.env), maxBuffer: 64 * 1024 * 1024 });
   const lines = (r.stdout || '').trim().split('\n');
   let summary: Omit<RunResult, 'stderr'>;

@@ -2,7 +2,7 @@
  * `npm run lesson [NN ...]`: executes every notebook (or those whose names start with NN)
  * headless in this project's tslab kernel and writes, under out/lesson/, the executed
  * notebooks, one HTML page each, and index.html linking them in lesson order. The folder
- * works offline: Plotly is inlined in each page, MathJax and require.js are copied beside them.
+ * works offline: plotly.js and MathJax 3 are copied into assets/ beside the pages.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,28 +14,18 @@ import { escapeHtml } from '../src/runtime/progress';
 import { isQuick } from '../src/runtime/settings';
 
 export const LESSON_OUT = path.join(ROOT, 'out', 'lesson');
-const DEBIAN_JS = '/usr/share/javascript';
-const MATHJAX_PARTS = ['MathJax.js', 'config', 'extensions', 'jax/input/TeX', 'jax/output/CommonHTML', 'jax/element',
-  'fonts/HTML-CSS/TeX/woff', 'localization/en'];
+/** The parts of MathJax 3 (npm package `mathjax`) the pages use: TeX input, CommonHTML output and its fonts. */
+const MATHJAX_PARTS = ['tex-chtml-full.js', 'output/chtml/fonts/woff-v2'];
 
-/** Copies the parts of Debian's MathJax and require.js the pages use; returns their URLs. */
-function copyAssets(out: string): { mathjaxUrl?: string; requireUrl?: string } {
-  const urls: { mathjaxUrl?: string; requireUrl?: string } = {};
-  const mathjax = path.join(DEBIAN_JS, 'mathjax');
-  if (fs.existsSync(path.join(mathjax, 'MathJax.js'))) {
-    for (const part of MATHJAX_PARTS) {
-      const from = path.join(mathjax, part);
-      if (fs.existsSync(from)) fs.cpSync(from, path.join(out, 'assets', 'mathjax', part), { recursive: true, dereference: true });
-    }
-    urls.mathjaxUrl = 'assets/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe';
+/** Copies plotly.js and the parts of MathJax 3 the pages use beside them; returns their URLs. */
+function copyAssets(out: string): { mathjaxUrl: string; plotlyUrl: string } {
+  const assets = path.join(out, 'assets');
+  const mathjax = path.join(path.dirname(require.resolve('mathjax/package.json')), 'es5');
+  for (const part of MATHJAX_PARTS) {
+    fs.cpSync(path.join(mathjax, part), path.join(assets, 'mathjax', part), { recursive: true, dereference: true });
   }
-  const requirejs = path.join(DEBIAN_JS, 'requirejs', 'require.min.js');
-  if (fs.existsSync(requirejs)) {
-    fs.mkdirSync(path.join(out, 'assets'), { recursive: true });
-    fs.copyFileSync(requirejs, path.join(out, 'assets', 'require.min.js'));
-    urls.requireUrl = 'assets/require.min.js';
-  }
-  return urls;
+  fs.copyFileSync(require.resolve('plotly.js-dist-min/plotly.min.js'), path.join(assets, 'plotly.min.js'));
+  return { mathjaxUrl: 'assets/mathjax/tex-chtml-full.js', plotlyUrl: 'assets/plotly.min.js' };
 }
 
 /** The first markdown heading of a notebook. */

@@ -130,10 +130,7 @@ async function choose(log: boolean): Promise<BackendInfo> {
   const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
   info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core}${how}${native}${why}`;
-  if (log) {
-    console.log(info.summary);
-    if (isQuick()) announceQuickMode();
-  }
+  if (log) console.log(info.summary);
   return info;
 }
 
@@ -154,10 +151,14 @@ function announceQuickMode(): void {
  * Later calls return the same answer without printing again.
  */
 export function initBackend(options: { log?: boolean } = {}): Promise<BackendInfo> {
+  const log = options.log ?? true;
   if (chosen === null) {
-    chosen = choose(options.log ?? true);
+    chosen = choose(log);
     chosen.catch(() => { chosen = null; });
   }
+  // Every call, not only the first: a notebook re-run in the same kernel (after a page reload,
+  // in a second tab) shows the quick-mode banner at its top again.
+  if (log && isQuick()) return chosen.then((info) => { announceQuickMode(); return info; });
   return chosen;
 }
 

@@ -2,6 +2,7 @@
  * Progress of long runs: in a tslab notebook one display that rewrites itself in place,
  * in a terminal a progress bar on stderr, in a log (CI) one line per epoch.
  */
+import { randomBytes } from 'crypto';
 
 /**
  * Lets Node's event loop run. Inside a Jupyter kernel, output (progress displays, charts, printed
@@ -33,22 +34,50 @@ export interface ProgressReporter {
 /** A reporter that shows nothing. */
 export const silentProgress: ProgressReporter = { batch() {}, epoch() {} };
 
-interface TslabDisplay {
+export interface TslabDisplay {
+  /** shows (first call) or replaces (later calls) this display's output with HTML */
   html(s: string): void;
+  /**
+   * the same with one output that carries several MIME types at once (a bundle such as
+   * {'application/vnd.plotly.v1+json': ..., 'text/html': ...}); tslab's own display API sends one
+   * MIME type per call, and two calls make two outputs
+   */
+  bundle(data: Record<string, unknown>): void;
 }
 
-/** A new in-place display when running inside a tslab kernel cell, else null. */
-export function tslabDisplay(): TslabDisplay | null {
+interface TslabJupyter {
+  lastWriteDisplayData: ((data: { data: Record<string, unknown>; metadata: object; transient: object }, update: boolean) => void) | null;
+}
+
+/** tslab's kernel module when running inside a tslab kernel cell, else null. */
+function tslabJupyter(): TslabJupyter | null {
   try {
     // tslab sets this hook while a cell executes; outside the kernel it stays null.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const jupyter = require('tslab/dist/jupyter');
-    if (jupyter.lastWriteDisplayData == null) return null;
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    return require('tslab').newDisplay() as TslabDisplay;
+    const jupyter = require('tslab/dist/jupyter') as TslabJupyter;
+    return jupyter.lastWriteDisplayData == null ? null : jupyter;
   } catch {
     return null;
   }
+}
+
+/**
+ * A new in-place display when running inside a tslab kernel cell, else null. It does what tslab's
+ * newDisplay() does (display_data, then update_display_data under one display_id, through the hook
+ * of the cell that runs now), with any number of MIME types per output.
+ */
+export function tslabDisplay(): TslabDisplay | null {
+  const jupyter = tslabJupyter();
+  if (jupyter === null) return null;
+  const id = randomBytes(8).toString('hex');
+  let update = false;
+  const send = (data: Record<string, unknown>) => {
+    const write = jupyter.lastWriteDisplayData;
+    if (write == null) throw new Error('Not ready');
+    write({ data, metadata: {}, transient: { display_id: id } }, update);
+    update = true;
+  };
+  return { html: (s) => send({ 'text/html': s }), bundle: send };
 }
 
 export function escapeHtml(s: string): string {
@@ -65,7 +94,7 @@ function bar(fraction: number, width: number): string {
 }
 
 /** Shows progress in a tslab display that overwrites itself. */
-export function notebookProgress(display: TslabDisplay, title: string, throttleMs = 250): ProgressReporter {
+export function notebookProgress(display: Pick<TslabDisplay, 'html'>, title: string, throttleMs = 250): ProgressReporter {
   const lines: string[] = [];
   let last = 0;
   const render = (current: string, fraction: number) => {
