@@ -109,7 +109,8 @@ window.__sae = {
   run: function (path, command, cell) {
     var w = window.__sae.panel(path);
     if (cell !== undefined) w.content.activeCellIndex = cell;
-    return window.jupyterapp.commands.execute(command).then(function (r) { return r === undefined ? null : r; });
+    // Nothing comes back: a command's result may be a widget, which the page can't serialise.
+    return window.jupyterapp.commands.execute(command).then(function () { return null; });
   },
   executed: function (path) {
     var w = window.__sae.panel(path);
@@ -368,7 +369,8 @@ describe('the kit in JupyterLab 4 (headless Chromium)', { skip }, () => {
     }
     nb.metadata.sae_lab_handout = true;
     fs.writeFileSync(path.join(s.root, HANDOUT), JSON.stringify(nb, null, 1));
-    await tabA.evaluate((p) => (window as any).jupyterapp.commands.execute('docmanager:open', { path: p }), HANDOUT);
+    // The command resolves to the widget, which can't be sent back: return nothing.
+    await tabA.evaluate(async (p) => { await (window as any).jupyterapp.commands.execute('docmanager:open', { path: p }); }, HANDOUT);
     await tabA.waitForFunction((p) => { const w = (window as any).__sae.panel(p); return w && w.context.isReady && w.content.widgets.length > 0; },
       HANDOUT, { timeout: 60_000 });
     const trusted = await tabA.evaluate((p) => (window as any).__sae.trusted(p), HANDOUT) as boolean[];
