@@ -1,23 +1,26 @@
 /**
  * `npm run bench`: one training epoch of the lesson's KL model (784-256-128-256-784, batch 128,
- * Adam) on real MNIST, on the kit's default backend and on every other backend that loads, and
- * the lesson's own PyTorch code on the same data (bench/pytorch_epoch.py). Prints a table, then
- * as its last line one JSON object:
- *   {"backend", "epoch_s", "pytorch_epoch_s", "ratio", ...}
+ * Adam) on real MNIST, on the kit's default backend in each of its thread configurations, on
+ * every other backend that loads, and the lesson's own PyTorch code on the same data
+ * (bench/pytorch_epoch.py) as its user runs it and over torch x OpenBLAS threads (bench/pytorch.ts).
+ * Prints a table, then as its last line one JSON object:
+ *   {"backend", "epoch_s" (the kit's best configuration), "kit_config", "kit_configs",
+ *    "pytorch_epoch_s" (PyTorch's best), "pytorch_config", "pytorch_configs", "ratio", ...}
  * Exits non-zero when PyTorch is missing (apt-get install -y python3-torch libopenblas0-pthread).
  *
- * Both the kit's backend and PyTorch train two timed epochs after a warm-up; the faster counts.
- * Options: --steps N  time only N steps of the non-default backends and scale to an epoch
- * (default 60; the slow cpu backend would take minutes for a full epoch).
+ * Every configuration, the kit's and PyTorch's, is timed `--rounds` times (default 2), the
+ * rounds interleaved so that a passing load touches them all alike; each reports its fastest.
+ * --steps N  time only N steps of the non-default backends and scale to an epoch (default 60).
  */
-import { spawnSync } from 'child_process';
-import * as path from 'path';
+import * as os from 'os';
 import { initBackend, tf } from '../src/runtime/backend';
 import { loadMnist, batches, MNIST_DIR, Dataset } from '../src/data/mnist';
-import { createModel } from '../src/core/sae';
-import { createOptimizer, trainEpoch } from '../src/core/train';
+import { createModel, SparseAutoencoder } from '../src/core/sae';
+import { createOptimizer, trainEpoch, Optimizer } from '../src/core/train';
+import { nativeEnabled, nativeThreads, setNativeThreads } from '../src/runtime/native';
+import { fusedActive } from '../src/runtime/fused';
+import { describeTorch, runTorch, TORCH_CONFIGS, torchMissing, TorchRun } from './pytorch';
 
-const PYTHON = process.env.SAE_PYTHON ?? '/usr/bin/python3';
 /** Floating-point operations of the matrix products in one step: per layer x W, dz W^T and x^T dz. */
 function stepFlop(batch: number): number {
   const layers: [number, number][] = [[784, 256], [256, 128], [128, 256], [256, 784]];
@@ -34,34 +37,54 @@ interface Row {
   measured: string;
 }
 
-async function benchBackend(name: string, data: Dataset, steps: number | null): Promise<Row> {
+let peakRss = process.memoryUsage().rss;
+const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+
+function row(name: string, epoch: number, measured: string, data: Dataset): Row {
+  const steps = Math.ceil(data.count / 128);
+  return {
+    backend: name, epoch_s: epoch, samples_per_s: data.count / epoch, gflop_s: (stepFlop(128) * steps) / epoch / 1e9,
+    peak_rss_mb: peakRss / 2 ** 20, measured,
+  };
+}
+
+/** A model and optimizer warmed up by 5 steps. */
+async function trainee(data: Dataset): Promise<{ model: SparseAutoencoder; optimizer: Optimizer }> {
   const model = createModel({ sparsity: 'kl', latentDim: 128, sparsityWeight: 0.01, rho: 0.05 }, 42);
   const optimizer = createOptimizer(1e-3);
-  const warm = { ...data, count: 128 * 5 };
-  await trainEpoch(model, warm, optimizer, { batchSize: 128, seed: 1 });
-  const subset = steps === null ? data : { ...data, count: Math.min(data.count, 128 * steps) };
-  let peak = process.memoryUsage().rss;
-  const sample = () => { peak = Math.max(peak, process.memoryUsage().rss); };
-  // The full-epoch backend gets two timed epochs and reports the faster, as the PyTorch script does.
-  let seconds = Infinity;
-  for (let r = 0; r < (steps === null ? 2 : 1); r++) {
-    const t0 = performance.now();
-    await trainEpoch(model, subset, optimizer, { batchSize: 128, seed: 2 + r, progress: { batch: sample, epoch() {} } });
-    seconds = Math.min(seconds, (performance.now() - t0) / 1000);
-  }
-  const scale = data.count / subset.count;
-  const epoch = seconds * scale;
-  optimizer.dispose();
-  model.dispose();
-  const nSteps = Math.ceil(data.count / 128);
-  return {
-    backend: name,
-    epoch_s: epoch,
-    samples_per_s: data.count / epoch,
-    gflop_s: (stepFlop(128) * nSteps) / epoch / 1e9,
-    peak_rss_mb: peak / 2 ** 20,
-    measured: steps === null ? 'best of 2 epochs' : `${Math.ceil(subset.count / 128)} steps, scaled`,
-  };
+  await trainEpoch(model, { ...data, count: 128 * 5 }, optimizer, { batchSize: 128, seed: 1 });
+  return { model, optimizer };
+}
+
+async function timeEpoch(t: { model: SparseAutoencoder; optimizer: Optimizer }, data: Dataset, seed: number): Promise<number> {
+  const t0 = performance.now();
+  await trainEpoch(t.model, data, t.optimizer, { batchSize: 128, seed, progress: { batch: sampleRss, epoch() {} } });
+  return (performance.now() - t0) / 1000;
+}
+
+/** The kit's thread configurations: its own threads (1, and 2 where there are 2 cores), or OpenBLAS's. */
+interface KitConfig { name: string; threads: number; openblas: number }
+function kitConfigs(): KitConfig[] {
+  if (!nativeEnabled()) return [{ name: 'plain', threads: 1, openblas: 1 }];
+  const cores = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  const configs = [{ name: 'threads1', threads: 1, openblas: 1 }];
+  if (cores > 1) configs.push({ name: `threads${cores}`, threads: cores, openblas: 1 }, { name: `openblas${cores}`, threads: 1, openblas: cores });
+  return configs;
+}
+
+function describeKit(c: KitConfig): string {
+  if (c.name === 'plain') return 'no native addon';
+  return c.openblas > 1 ? `1 kit thread, OpenBLAS ${c.openblas} threads` : `${c.threads} kit thread(s) (SAE_BLAS_THREADS=${c.threads})`;
+}
+
+/** One non-default backend: `steps` steps, scaled to an epoch. */
+async function benchOther(name: string, data: Dataset, steps: number): Promise<Row> {
+  const t = await trainee(data);
+  const subset = { ...data, count: Math.min(data.count, 128 * steps) };
+  const seconds = await timeEpoch(t, subset, 2);
+  t.optimizer.dispose();
+  t.model.dispose();
+  return row(name, seconds * (data.count / subset.count), `${Math.ceil(subset.count / 128)} steps, scaled`, data);
 }
 
 /** Time spent only making batches and tensors: the loop's own overhead. */
@@ -71,62 +94,86 @@ function batchingSeconds(data: Dataset): number {
   return (performance.now() - t0) / 1000;
 }
 
-function pytorch(): { epoch_s: number; threads: number } | string {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `PyTorch not importable by ${PYTHON}: apt-get install -y python3-torch libopenblas0-pthread`;
-  const script = path.join(__dirname, 'pytorch_epoch.py');
-  let best: { epoch_s: number; threads: number } | null = null;
-  // One thread is best on a 2-core machine (two oversubscribe); try both and keep the faster.
-  for (const threads of [1, 2]) {
-    const r = spawnSync(PYTHON, [script, MNIST_DIR, '--threads', String(threads)], {
-      encoding: 'utf8', env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads) },
-    });
-    if (r.status !== 0) return `PyTorch reference failed: ${r.stderr.trim().split('\n').pop()}`;
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-    console.log(`pytorch, ${threads} thread(s): ${out.epoch_s.toFixed(2)} s/epoch`);
-    if (best === null || out.epoch_s < best.epoch_s) best = { epoch_s: out.epoch_s, threads };
-  }
-  return best!;
-}
+const best = (m: Record<string, number>) => Object.entries(m).reduce((a, b) => (b[1] < a[1] ? b : a));
+const round3 = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number(v.toFixed(3))]));
 
 async function main(): Promise<void> {
-  const stepsArg = process.argv.indexOf('--steps');
-  const steps = stepsArg > 0 ? Number(process.argv[stepsArg + 1]) : 60;
+  const arg = (name: string, fallback: number) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : fallback;
+  };
+  const steps = arg('--steps', 60);
+  const rounds = arg('--rounds', 2);
+  const loadBefore = os.loadavg()[0];
   const info = await initBackend();
+  console.log(`cores ${os.cpus().length}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
+    `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} (passed unchanged to PyTorch)`);
   const data = loadMnist({ split: 'train' });
   const batching = batchingSeconds(data);
-  const rows: Row[] = [];
-  const others = ['tensorflow', 'wasm', 'cpu'].filter((b) => b !== info.name && tf.findBackend(b) !== null);
-  rows.push(await benchBackend(info.name, data, null));
-  for (const b of others) {
+  const missing = torchMissing();
+  const configs = kitConfigs();
+  const defaults = nativeThreads();
+  const trainees = await Promise.all(configs.map(() => trainee(data)));
+  const kit: Record<string, number> = {};
+  const torch: Record<string, number> = {};
+  const torchRuns: Record<string, TorchRun> = {};
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, c] of configs.entries()) {
+      setNativeThreads(c.threads, c.openblas);
+      kit[c.name] = Math.min(kit[c.name] ?? Infinity, await timeEpoch(trainees[i], data, 2 + r));
+      console.log(`round ${r + 1}: kit ${c.name}: ${kit[c.name].toFixed(2)} s/epoch so far`);
+    }
+    if (missing !== null) continue;
+    for (const c of TORCH_CONFIGS) {
+      const run = runTorch(c, MNIST_DIR, 2);
+      if (torch[c.name] === undefined || run.epoch_s < torch[c.name]) torchRuns[c.name] = run;
+      torch[c.name] = Math.min(torch[c.name] ?? Infinity, run.epoch_s);
+      console.log(`round ${r + 1}: pytorch ${c.name}: ${run.epoch_s.toFixed(2)} s/epoch (best ${torch[c.name].toFixed(2)})`);
+    }
+  }
+  setNativeThreads(defaults.threads, defaults.openblas);
+  for (const t of trainees) {
+    t.optimizer.dispose();
+    t.model.dispose();
+  }
+  const [kitName, kitBest] = best(kit);
+  const rows: Row[] = configs.map((c) => row(`${info.name}`, kit[c.name], `${describeKit(c)}, best of ${rounds}`, data));
+  for (const b of ['tensorflow', 'wasm', 'cpu'].filter((b) => b !== info.name && tf.findBackend(b) !== null)) {
     if (!(await tf.setBackend(b).catch(() => false))) continue;
-    rows.push(await benchBackend(b, data, steps));
+    rows.push(await benchOther(b, data, steps));
   }
   await tf.setBackend(info.name);
-  const torch = pytorch();
   console.log('\nbackend       s/epoch   samples/s   GFLOP/s   peak RSS MB   measured');
-  for (const r of rows) {
-    console.log(`${r.backend.padEnd(12)} ${r.epoch_s.toFixed(2).padStart(8)} ${r.samples_per_s.toFixed(0).padStart(11)} ` +
-      `${r.gflop_s.toFixed(1).padStart(9)} ${r.peak_rss_mb.toFixed(0).padStart(13)}   ${r.measured}`);
+  const line = (name: string, s: number, rss: string, how: string) => console.log(`${name.padEnd(12)} ${s.toFixed(2).padStart(8)} ` +
+    `${(60000 / s).toFixed(0).padStart(11)} ${((stepFlop(128) * 469) / s / 1e9).toFixed(1).padStart(9)} ${rss.padStart(13)}   ${how}`);
+  for (const r of rows) line(r.backend, r.epoch_s, r.peak_rss_mb.toFixed(0), r.measured);
+  for (const c of TORCH_CONFIGS.filter((c) => torch[c.name] !== undefined)) {
+    line('pytorch', torch[c.name], '', `${describeTorch(c, torchRuns[c.name].threads)}, best of ${rounds}`);
   }
-  if (typeof torch !== 'string') {
-    console.log(`${'pytorch'.padEnd(12)} ${torch.epoch_s.toFixed(2).padStart(8)} ${(60000 / torch.epoch_s).toFixed(0).padStart(11)} ` +
-      `${((stepFlop(128) * 469) / torch.epoch_s / 1e9).toFixed(1).padStart(9)} ${''.padStart(13)}   best of 2 epochs, ${torch.threads} thread(s)`);
-  }
-  const main = rows[0];
   console.log(`\nloop overhead: making batches and input tensors takes ${batching.toFixed(2)} s per epoch ` +
-    `(${((100 * batching) / main.epoch_s).toFixed(1)}% of the ${main.backend} epoch)`);
+    `(${((100 * batching) / kitBest).toFixed(1)}% of the ${info.name} epoch)`);
+  const torchBest = missing === null ? best(torch) : null;
   const result = {
-    backend: main.backend,
-    epoch_s: Number(main.epoch_s.toFixed(3)),
-    pytorch_epoch_s: typeof torch === 'string' ? null : torch.epoch_s,
-    ratio: typeof torch === 'string' ? null : Number((main.epoch_s / torch.epoch_s).toFixed(3)),
-    peak_rss_mb: Number(main.peak_rss_mb.toFixed(0)),
+    backend: info.name,
+    epoch_s: Number(kitBest.toFixed(3)),
+    kit_config: kitName,
+    kit_configs: round3(kit),
+    fused: fusedActive(),
+    pytorch_epoch_s: torchBest === null ? null : torchBest[1],
+    pytorch_config: torchBest === null ? null : torchBest[0],
+    pytorch_configs: missing === null ? round3(torch) : null,
+    ratio: torchBest === null ? null : Number((kitBest / torchBest[1]).toFixed(3)),
+    peak_rss_mb: Number((peakRss / 2 ** 20).toFixed(0)),
     batching_s: Number(batching.toFixed(3)),
+    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null,
+    load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
+    sweep_s: null,
+    pytorch_sweep_s: null,
+    sweep_ratio: null,
   };
-  if (typeof torch === 'string') console.error(torch);
+  if (missing !== null) console.error(missing);
   console.log(JSON.stringify(result));
-  process.exit(typeof torch === 'string' ? 1 : 0);
+  process.exit(missing !== null ? 1 : 0);
 }
 
 main().catch((err) => {

@@ -2,8 +2,11 @@
 """The lesson's KL sparse autoencoder trained for one epoch in PyTorch: the speed reference for
 `npm run bench`. Reads MNIST from the same IDX files as the kit (no torchvision download).
 
-usage: pytorch_epoch.py MNIST_DIR [--threads N] [--limit N]
-Prints one JSON line: {"threads", "epoch_s" (fastest timed epoch), "epochs_s", "steps", "final_loss"}.
+usage: pytorch_epoch.py MNIST_DIR [--threads N] [--limit N] [--epochs N]
+Without --threads, torch keeps its own default thread count, as the lesson's code does (the bench
+also leaves OPENBLAS_NUM_THREADS unset for that run). Prints one JSON line: {"threads" (torch's
+intra-op threads in use), "openblas_threads" (OPENBLAS_NUM_THREADS, or null when unset),
+"epoch_s" (fastest timed epoch), "epochs_s", "steps", "final_loss"}.
 """
 import argparse
 import json
@@ -43,11 +46,12 @@ def kl_divergence_loss(latent, rho=0.05):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mnist_dir")
-    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads; omit for torch's default")
     ap.add_argument("--limit", type=int, default=60000)
     ap.add_argument("--epochs", type=int, default=2, help="timed epochs; the fastest is reported")
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(42)
     images = read_idx(os.path.join(args.mnist_dir, "train-images-idx3-ubyte"), 3)[: args.limit]
     x_all = torch.from_numpy(images.reshape(len(images), -1).astype(np.float32) / 255.0)
@@ -75,7 +79,8 @@ def main():
         final = run(order)
         times.append(time.perf_counter() - start)
     steps = (len(x_all) + 127) // 128
-    print(json.dumps({"threads": args.threads, "epoch_s": round(min(times), 3), "epochs_s": [round(t, 3) for t in times],
+    print(json.dumps({"threads": torch.get_num_threads(), "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+                      "epoch_s": round(min(times), 3), "epochs_s": [round(t, 3) for t in times],
                       "steps": steps, "final_loss": final}))
 
 

@@ -2,10 +2,10 @@
   "targets": [
     {
       "target_name": "sae_blas",
-      "sources": ["blas.c"],
+      "sources": ["adam.c", "blas.c", "fused.c", "fused_napi.c", "loss.c", "pool.c"],
       "include_dirs": ["/usr/include/x86_64-linux-gnu/openblas-pthread"],
-      "cflags": ["-O3", "-fno-math-errno"],
-      "link_settings": {"libraries": ["-lopenblas", "-lm"]}
+      "cflags": ["-O3", "-fno-math-errno", "-ffp-contract=off", "-fno-trapping-math", "-pthread"],
+      "link_settings": {"libraries": ["-lopenblas", "-lm", "-pthread"]}
     }
   ]
 }

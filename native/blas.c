@@ -3,17 +3,24 @@
  * TensorFlow.js, called on Float32Array views (of the wasm backend's heap, so no copies).
  *
  *   sgemm(transA, transB, m, n, k, a, b, c, batch, strideA, strideB, strideC)
- *     for i in 0..batch-1:  C_i[m x n] = op(A_i) op(B_i), row-major, op = transpose or not
+ *     for i in 0..batch-1:  C_i[m x n] = op(A_i) op(B_i), row-major, op = transpose or not,
+ *     split over the threads (fused.c's gemm_batched)
  *   adam(p, m, v, g, pOut, mOut, vOut, lr, beta1, beta2, epsilon, step) -> count
- *     one Adam step over flat arrays, in float32 as PyTorch does (see src/optim.ts); returns
- *     how many of the new parameter values are not finite (the caller then drops the step)
- *   setThreads(n), threads()
+ *     one Adam step over flat arrays, in float32 as PyTorch does (see src/core/optim.ts); returns
+ *     how many of the new parameter values are not finite (the caller then drops the step).
+ *     The outputs must not overlap the inputs.
+ *   setThreads(n), threads()          threads of every kernel here (pool.c; OpenBLAS then runs 1)
+ *   setBlasThreads(n), blasThreads()  OpenBLAS's own threads instead (the pool then runs 1)
+ * and, from fused_napi.c, the fused dense-layer and Adam kernels (fused.c).
  */
 #include <math.h>
 #include <node_api.h>
 #include <cblas.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "fused.h"
+#include "pool.h"
 
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
@@ -70,13 +77,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "sgemm: sizes do not fit the arrays");
     return NULL;
   }
-  for (int64_t i = 0; i < batch; i++) {
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)k, 1.0f,
-                a + i * sa, ta ? (int)m : (int)k,
-                b + i * sb, tb ? (int)k : (int)n,
-                0.0f, c + i * sc, (int)n);
-  }
+  gemm_batched(ta, tb, (int)m, (int)n, (int)k, a, b, c, (int)batch, (size_t)sa, (size_t)sb, (size_t)sc);
   return NULL;
 }
 
@@ -97,47 +98,46 @@ static napi_value adam(napi_env env, napi_callback_info info) {
   CHECK(napi_get_value_double(env, argv[9], &b2));
   CHECK(napi_get_value_double(env, argv[10], &eps));
   CHECK(napi_get_value_double(env, argv[11], &step));
-  /* Every constant is formed in double and rounded once, as PyTorch does with its Python-float
-   * hyperparameters: (float)(1.0 - b2) is 0.001 to float precision, while 1.0f - (float)b2 is
-   * 0.00099998713, which made every native update 6.4e-6 (relative) too large. */
-  const float step_size = (float)(lr / (1.0 - pow(b1, step)));
-  const float inv_sqrt_c2 = (float)(1.0 / sqrt(1.0 - pow(b2, step)));
-  const float fb1 = (float)b1, fb2 = (float)b2, feps = (float)eps;
-  const float c1 = (float)(1.0 - b1), c2 = (float)(1.0 - b2);
-  const float *p = arr[0], *m = arr[1], *v = arr[2], *g = arr[3];
-  float *po = arr[4], *mo = arr[5], *vo = arr[6];
-  const size_t n = len[0];
-  int64_t bad = 0;
-  for (size_t i = 0; i < n; i++) {
-    const float gi = g[i];
-    const float mi = fb1 * m[i] + c1 * gi;
-    const float vi = fb2 * v[i] + c2 * gi * gi;
-    mo[i] = mi;
-    vo[i] = vi;
-    po[i] = p[i] - step_size * mi / (sqrtf(vi) * inv_sqrt_c2 + feps);
-    bad += !isfinite(po[i]);
-  }
+  /* The one Adam loop of fused.c (constants formed in double and rounded once, vectorised). */
+  const int64_t bad = adam_many(1, arr, &len[0], lr, b1, b2, eps, step);
   napi_value out;
   CHECK(napi_create_int64(env, bad, &out));
   return out;
 }
 
-static napi_value set_threads(napi_env env, napi_callback_info info) {
+/* setThreads(n): the kernels' own threads (pool.c), OpenBLAS back to 1 (each part calls it
+ * single-threaded); setBlasThreads(n): OpenBLAS's own threads instead (to compare). */
+static napi_value set_threads_impl(napi_env env, napi_callback_info info, bool blas) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t t;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_int32(env, argv[0], &t));
-  if (t >= 1) openblas_set_num_threads(t);
+  if (t < 1 || t > POOL_MAX) {
+    napi_throw_range_error(env, NULL, "threads: expected an integer from 1 to 8");
+    return NULL;
+  }
+  if (blas) {
+    pool_set_threads(1);
+    openblas_set_num_threads(t);
+  } else {
+    openblas_set_num_threads(1);
+    pool_set_threads(t);
+  }
   return NULL;
 }
 
-static napi_value get_threads(napi_env env, napi_callback_info info) {
+static napi_value set_threads(napi_env env, napi_callback_info info) { return set_threads_impl(env, info, false); }
+static napi_value set_blas_threads(napi_env env, napi_callback_info info) { return set_threads_impl(env, info, true); }
+
+static napi_value get_threads_impl(napi_env env, int n) {
   napi_value out;
-  (void)info;
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &out));
+  CHECK(napi_create_int32(env, n, &out));
   return out;
 }
+
+static napi_value get_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, pool_threads()); }
+static napi_value get_blas_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, openblas_get_num_threads()); }
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -145,8 +145,11 @@ static napi_value init(napi_env env, napi_value exports) {
     {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"setBlasThreads", NULL, set_blas_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"blasThreads", NULL, get_blas_threads, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 4, props));
+  CHECK(napi_define_properties(env, exports, 6, props));
+  CHECK(fused_register(env, exports));
   return exports;
 }
 

@@ -2,6 +2,7 @@
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
 import { nativeMatMulActive } from '../runtime/native';
+import { fusedDense } from '../runtime/fused';
 
 export type Activation = 'relu' | 'sigmoid' | 'linear';
 
@@ -90,6 +91,9 @@ function makeDenseOp(activation: Activation, inputGrad: boolean): DenseOp {
 
 /** Applies one layer. */
 export function applyDense(layer: Dense, x: tf.Tensor2D): tf.Tensor2D {
+  // One native kernel forward and one backward where the addon is built (runtime/fused.ts).
+  const fused = fusedDense(x, layer.w, layer.b, layer.activation, layer.inputGrad);
+  if (fused !== null) return fused;
   // With OpenBLAS products, transposes are free and tfjs's own gradients (which also skip the
   // unneeded input gradient by themselves) beat the custom op: 3.8 vs 4.3 s per epoch measured.
   if (nativeMatMulActive()) return tf.tidy(() => activate(tf.add(tf.matMul(x, layer.w), layer.b) as tf.Tensor2D, layer.activation));

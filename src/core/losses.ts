@@ -5,12 +5,14 @@
  */
 import * as tf from '../runtime/tf';
 import { assertLive } from '../runtime/guards';
+import { fusedKlPenalty, fusedMse } from '../runtime/fused-loss';
 
 /** Reconstruction loss: mean over all elements of (x - xHat)^2 (PyTorch's nn.MSELoss). x, xHat [batch, inputDim] -> scalar */
 export function mse(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar {
   assertLive(x, 'x');
   assertLive(xHat, 'xHat');
-  return tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar);
+  // One native kernel where the addon is built (runtime/fused-loss.ts); plain ops otherwise.
+  return fusedMse(x, xHat) ?? tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar);
 }
 
 /** L1 sparsity penalty: the mean of |h| over batch and units, as in the lesson's `l1_loss`. h [batch, latentDim] -> scalar */
@@ -61,6 +63,8 @@ export const KL_UPPER = 1 - 2 ** -24;
  */
 export function klPenalty(h: tf.Tensor2D, rho: number): tf.Scalar {
   assertLive(h, 'the code h');
+  const fused = fusedKlPenalty(h, rho, KL_EPS, KL_UPPER);
+  if (fused !== null) return fused;
   return tf.tidy(() => {
     const rhoHat = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
     const a = tf.mul(rho, tf.log(tf.div(rho, rhoHat)));

@@ -1,11 +1,12 @@
 /**
  * Adam as PyTorch and tf.train.adam define it, with the whole update of one parameter tensor
- * done by one kernel ('SaeAdam') instead of ~12 separate tfjs ops:
+ * done by one kernel ('SaeAdam', all tensors at once) instead of ~12 tfjs ops per tensor:
  *   m <- b1 m + (1 - b1) g,   v <- b2 v + (1 - b2) g^2,
  *   p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
- * On the wasm and cpu backends the kernel is one loop over the tensors' memory, in C when the
- * native addon is built (the JavaScript loop runs ~8 ns per number, too slow to hide), else in
- * JavaScript; on any other backend this class uses tf.train.adam itself.
+ * On the wasm and cpu backends one kernel updates every tensor of a step: one loop over their
+ * memory, in C split over the addon's threads when the native addon is built (the JavaScript
+ * loop runs ~8 ns per number, too slow to hide), else in JavaScript; the moments are plain
+ * arrays that only this class reads. On any other backend this class uses tf.train.adam itself.
  *
  * A step is all or nothing: when the update would make any parameter NaN or infinite (a
  * learning rate of 3e38 does, while the loss before it is still finite), no tensor and no Adam
@@ -52,41 +53,59 @@ let lastNonFinite = 0;
 
 type Backend = { makeOutput?: Function; typedArrayFromHeap?: Function; data?: { get(id: unknown): { values: unknown } }; makeTensorInfo?: Function };
 
+/** One tensor's moments, twice: a step reads one pair and writes the other, which it keeps only if it is accepted. */
+interface Moments { m: [Float32Array, Float32Array]; v: [Float32Array, Float32Array]; current: 0 | 1 }
+
+/**
+ * The kernel: inputs p0, g0, p1, g1, ... (every parameter tensor of a step and its gradient),
+ * attrs.moments the tensors' moments in the same order; outputs the new p of each. The moments
+ * live in plain arrays, not tensors (nothing else reads them), and are written to the spare half.
+ * One call per step: the native addon updates every tensor in one loop split over its threads;
+ * without it, the JavaScript loop runs per tensor.
+ */
 function registerFor(backendName: 'wasm' | 'cpu'): void {
   if (tf.getKernel(KERNEL, backendName) !== undefined) return;
   tf.registerKernel({
     kernelName: KERNEL,
     backendName,
     kernelFunc: (args) => {
-      const { p, m, v, g } = args.inputs as Record<string, tf.TensorInfo>;
-      const attrs = args.attrs as unknown as AdamAttrs;
-      const native = nativeEnabled() ? loadNative() : null;
-      const update = native
-        ? (p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, po: Float32Array, mo: Float32Array, vo: Float32Array) => {
-          lastNonFinite = native.adam(p, m, v, g, po, mo, vo, attrs.lr, attrs.beta1, attrs.beta2, attrs.epsilon, attrs.step);
-        }
-        : (p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, po: Float32Array, mo: Float32Array, vo: Float32Array) => {
-          lastNonFinite = adamUpdate(p, m, v, g, po, mo, vo, attrs);
-        };
+      const inputs = args.inputs as Record<string, tf.TensorInfo>;
+      const attrs = args.attrs as unknown as AdamAttrs & { moments: Moments[] };
       const backend = args.backend as unknown as Backend;
+      const ins = attrs.moments.map((_, i) => [inputs[`p${i}`], inputs[`g${i}`]]);
+      let outs: tf.TensorInfo[];
+      let views: Float32Array[][]; // p, g, pOut
       if (backendName === 'wasm') {
-        const outs = [0, 1, 2].map(() => backend.makeOutput!(p.shape, 'float32') as tf.TensorInfo);
+        outs = ins.map(([p]) => backend.makeOutput!(p.shape, 'float32') as tf.TensorInfo);
+        // Views taken after every output is made: allocating may grow (and so replace) the heap.
         const view = (t: tf.TensorInfo) => backend.typedArrayFromHeap!(t) as Float32Array;
-        update(view(p), view(m), view(v), view(g), view(outs[0]), view(outs[1]), view(outs[2]));
-        return outs;
+        views = ins.map(([p, g], i) => [view(p), view(g), view(outs[i])]);
+      } else {
+        const values = (t: tf.TensorInfo) => backend.data!.get(t.dataId).values as Float32Array;
+        views = ins.map(([p, g]) => [values(p), values(g), new Float32Array(values(p).length)]);
+        outs = ins.map(([p], i) => backend.makeTensorInfo!(p.shape, 'float32', views[i][2]) as tf.TensorInfo);
       }
-      const values = (t: tf.TensorInfo) => backend.data!.get(t.dataId).values as Float32Array;
-      const n = values(p).length;
-      const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
-      update(values(p), values(m), values(v), values(g), outs[0], outs[1], outs[2]);
-      return outs.map((o) => backend.makeTensorInfo!(p.shape, 'float32', o) as tf.TensorInfo);
+      const arrays = views.map(([p, g, pOut], i) => {
+        const { m, v, current: c } = attrs.moments[i];
+        return [p, m[c], v[c], g, pOut, m[1 - c], v[1 - c]];
+      });
+      const native = nativeEnabled() ? loadNative() : null;
+      if (native?.adamMany !== undefined) {
+        lastNonFinite = native.adamMany(arrays.flat(), attrs.lr, attrs.beta1, attrs.beta2, attrs.epsilon, attrs.step);
+      } else if (native !== null) {
+        lastNonFinite = arrays.reduce((n, a) => n + native.adam(a[0], a[1], a[2], a[3], a[4], a[5], a[6],
+          attrs.lr, attrs.beta1, attrs.beta2, attrs.epsilon, attrs.step), 0);
+      } else {
+        lastNonFinite = arrays.reduce((n, a) => n + adamUpdate(a[0], a[1], a[2], a[3], a[4], a[5], a[6], attrs), 0);
+      }
+      return outs;
     },
   });
 }
 
 /** Adam with PyTorch's defaults (beta1 0.9, beta2 0.999, eps 1e-8). */
 export class Adam {
-  private readonly state = new Map<string, { m: tf.Tensor; v: tf.Tensor }>();
+  private readonly state = new Map<string, Moments>();
   private step = 0;
   private fallback: tf.Optimizer | null = null;
 
@@ -102,37 +121,36 @@ export class Adam {
   applyGradients(grads: Record<string, tf.Tensor>): boolean {
     const backend = tf.getBackend();
     if (backend !== 'wasm' && backend !== 'cpu') return this.applyWithTfjs(grads);
-    const attrs = { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.step + 1 };
     const registry = tf.engine().registeredVariables;
-    const results: { p: tf.Variable; name: string; outs: tf.Tensor[] }[] = [];
-    let bad = 0;
-    for (const [name, g] of Object.entries(grads)) {
+    const names = Object.keys(grads);
+    const inputs: Record<string, tf.Tensor> = {};
+    const moments = names.map((name, i) => {
       const p = registry[name];
-      if (p === undefined) {
-        tf.dispose(results.flatMap((r) => r.outs));
-        throw new Error(`Adam: no variable named ${name}`);
+      if (p === undefined) throw new Error(`Adam: no variable named ${name}`);
+      inputs[`p${i}`] = p;
+      inputs[`g${i}`] = grads[name];
+      let s = this.state.get(name);
+      if (s === undefined || s.m[0].length !== p.size) {
+        const zeros = () => new Float32Array(p.size);
+        s = { m: [zeros(), zeros()], v: [zeros(), zeros()], current: 0 };
+        this.state.set(name, s);
       }
-      const s = this.state.get(name);
-      const m = s?.m ?? tf.zerosLike(p);
-      const v = s?.v ?? tf.zerosLike(p);
-      lastNonFinite = 0;
-      const outs = tf.engine().runKernel(KERNEL, { p, m, v, g }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-      bad += lastNonFinite;
-      if (s === undefined) tf.dispose([m, v]);
-      results.push({ p, name, outs });
-    }
-    if (bad > 0) {
-      tf.dispose(results.flatMap((r) => r.outs));
+      return s;
+    });
+    if (names.length === 0) return true;
+    const attrs = { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.step + 1, moments };
+    lastNonFinite = 0;
+    const outs = tf.engine().runKernel(KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    if (lastNonFinite > 0) {
+      tf.dispose(outs);
       return false;
     }
     this.step += 1;
-    for (const { p, name, outs: [pNew, mNew, vNew] } of results) {
-      p.assign(pNew);
-      pNew.dispose();
-      const s = this.state.get(name);
-      if (s !== undefined) tf.dispose([s.m, s.v]);
-      this.state.set(name, { m: tf.keep(mNew), v: tf.keep(vNew) });
-    }
+    names.forEach((name, i) => {
+      registry[name].assign(outs[i]);
+      outs[i].dispose();
+      moments[i].current = moments[i].current === 0 ? 1 : 0;
+    });
     return true;
   }
 
@@ -160,7 +178,6 @@ export class Adam {
   }
 
   dispose(): void {
-    for (const s of this.state.values()) tf.dispose([s.m, s.v]);
     this.state.clear();
     this.fallback?.dispose();
   }

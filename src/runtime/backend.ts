@@ -14,6 +14,7 @@ import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { nativeLoadError, useNative } from './native';
+import { nativeSummary } from './fused';
 import { isQuick, quickModeNotice } from './settings';
 import { escapeHtml, tslabDisplay } from './progress';
 
@@ -125,7 +126,7 @@ async function choose(log: boolean): Promise<BackendInfo> {
   if (info.name === 'wasm' || info.name === 'cpu') {
     // Both plain backends get the native kernels, so switching between them keeps them.
     info.native = useNative(true) && tf.getKernel('BatchMatMul', info.name) !== undefined;
-    native = info.native ? ', matrix products and Adam in OpenBLAS (native addon)' : `; native addon: ${nativeLoadError()}`;
+    native = info.native ? `; ${nativeSummary()}` : `; native addon: ${nativeLoadError()}`;
   }
   const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';

@@ -1,10 +1,13 @@
 /**
- * Optional native matrix products: `native/` is a small N-API addon that calls OpenBLAS's
- * cblas_sgemm. `npm install` tries to build it (scripts/build-native.mjs) and carries on without
- * it where it can't (no compiler, no libopenblas-dev). When it is there, the kit replaces the
- * BatchMatMul kernel of the wasm and cpu backends with one that hands the operands, in place, to
- * OpenBLAS; every other op stays TensorFlow.js's own. SAE_NATIVE=0 turns it off.
+ * Optional native kernels: `native/` is a small N-API addon over OpenBLAS. `npm install` tries
+ * to build it (scripts/build-native.mjs) and carries on without it where it can't (no compiler,
+ * no libopenblas-dev). When it is there, the kit replaces the BatchMatMul kernel of the wasm and
+ * cpu backends with one that hands the operands, in place, to OpenBLAS, and runs the dense
+ * layers (runtime/fused.ts), the loss terms (runtime/fused-loss.ts) and Adam (core/optim.ts) as
+ * fused kernels; every other op stays TensorFlow.js's own. The kernels split their work over
+ * SAE_BLAS_THREADS threads (default 2 where there are 2 cores). SAE_NATIVE=0 turns it all off.
  */
+import * as os from 'os';
 import * as path from 'path';
 import * as tf from './tf';
 import { envFlag } from './settings';
@@ -14,8 +17,17 @@ interface NativeBlas {
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
   adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
     vOut: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
+  /** Threads of every kernel here (native/pool.c; OpenBLAS then runs one per part). */
   setThreads(n: number): void;
   threads(): number;
+  /** OpenBLAS's own threads instead (the pool then runs one); absent in older builds. */
+  setBlasThreads?(n: number): void;
+  blasThreads?(): number;
+  /** The fused kernels (native/fused.c); absent in an addon built before them. */
+  denseForward?(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
+  denseBackward?(dy: Float32Array, x: Float32Array, w: Float32Array, y: Float32Array, dx: Float32Array | null, dw: Float32Array,
+    db: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
+  adamMany?(arrays: Float32Array[], lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
 }
 
 export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'sae_blas.node');
@@ -37,6 +49,21 @@ export function useNative(on: boolean): boolean {
   return nativeEnabled();
 }
 
+/** Most threads the addon runs (native/pool.h's POOL_MAX). */
+const MAX_THREADS = 8;
+
+/**
+ * SAE_BLAS_THREADS, the native kernels' threads: by default 2 where there are 2 cores or more
+ * (the lesson's products gain ~1.4x from a second core; a third adds little at batch 128), else 1.
+ */
+export function threadsSetting(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = (env.SAE_BLAS_THREADS ?? '').trim();
+  if (raw === '') return Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  const n = Number(raw);
+  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`SAE_BLAS_THREADS=${env.SAE_BLAS_THREADS} is not a positive integer`);
+  return Math.min(n, MAX_THREADS);
+}
+
 /** The addon, or null (with `nativeLoadError()` saying why). */
 export function loadNative(): NativeBlas | null {
   if (addon === undefined) {
@@ -48,11 +75,7 @@ export function loadNative(): NativeBlas | null {
     try {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       addon = require(NATIVE_ADDON) as NativeBlas;
-      const threads = Number(process.env.SAE_BLAS_THREADS ?? 1);
-      if (!(Number.isInteger(threads) && threads >= 1)) {
-        throw new Error(`SAE_BLAS_THREADS=${process.env.SAE_BLAS_THREADS} is not a positive integer`);
-      }
-      addon.setThreads(threads);
+      addon.setThreads(threadsSetting());
     } catch (err) {
       addon = null;
       const e = err as NodeJS.ErrnoException;
@@ -60,6 +83,25 @@ export function loadNative(): NativeBlas | null {
     }
   }
   return addon;
+}
+
+/** How the native kernels use the cores: `threads` of their own, or OpenBLAS's threads inside one. */
+export interface NativeThreads { threads: number; openblas: number }
+
+/**
+ * Sets the native kernels' threads: `threads` of the kit's own (each part of a product one
+ * single-threaded OpenBLAS call), or, with `openblas` > 1, one kit thread and OpenBLAS's own.
+ */
+export function setNativeThreads(threads: number, openblas = 1): void {
+  const blas = loadNative();
+  if (blas === null) return;
+  if (openblas > 1 && blas.setBlasThreads !== undefined) blas.setBlasThreads(openblas);
+  else blas.setThreads(threads);
+}
+
+export function nativeThreads(): NativeThreads {
+  const blas = loadNative();
+  return { threads: blas?.threads() ?? 1, openblas: blas?.blasThreads?.() ?? 1 };
 }
 
 export function nativeLoadError(): string {

@@ -14,6 +14,7 @@ import { FitOptions, History, TrainConfig, fitChecked, validateTrainConfig } fro
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import * as tf from '../runtime/tf';
 import { nativeEnabled } from '../runtime/native';
+import { fusedActive } from '../runtime/fused';
 import { envFlag } from '../runtime/settings';
 
 /** Bump when a change to the kit makes old cached models wrong. */
@@ -74,7 +75,7 @@ export function defaultCacheDir(): string {
  */
 export function numericsName(): string {
   const backend = tf.getBackend();
-  return backend === 'wasm' || backend === 'cpu' ? `${backend}${nativeEnabled() ? '+native' : ''}` : backend;
+  return backend === 'wasm' || backend === 'cpu' ? `${backend}${nativeEnabled() ? '+native' : ''}${fusedActive() ? '+fused' : ''}` : backend;
 }
 
 /** The cache key of a run: what it depends on, hashed. */

@@ -93,7 +93,7 @@ test('the cache key names the arithmetic (backend and native addon)', async () =
   await setup();
   const data = loadMnist({ split: 'train', limit: 16 });
   const { description } = cacheKey({ model: small }, data);
-  assert.match(description.numerics, /^(wasm|cpu)(\+native)?$|^tensorflow$/);
+  assert.match(description.numerics, /^(wasm|cpu)(\+native(\+fused)?)?$|^tensorflow$/);
 });
 
 function runChild(mode: string, cacheDir: string, asUser: boolean): { out: Record<string, unknown>; stderr: string } {

@@ -1,0 +1,38 @@
+/* Fused dense-layer kernels and products (fused.c), Adam (adam.c), their N-API bindings (fused_napi.c). */
+#ifndef SAE_FUSED_H
+#define SAE_FUSED_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Elementwise loops are compiled for AVX-512, AVX2 and the baseline, picked at load time. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+void dense_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out, int act);
+/* dx may be NULL (not wanted). Returns 0, or -1 when scratch memory could not be allocated. */
+int dense_backward(const float *dy, const float *x, const float *w, const float *y, float *dx, float *dw, float *db,
+                   int rows, int in, int out, int act);
+/* C_i [m x n] = op(A_i) op(B_i) for i < batch, row-major, products i strideA/B/C numbers apart. */
+void gemm_batched(int ta, int tb, int m, int n, int k, const float *a, const float *b, float *c,
+                  int batch, size_t sa, size_t sb, size_t sc);
+/* arrays: 7 per tensor (p, m, v, g, pOut, mOut, vOut; the outputs overlap nothing); returns how many
+ * new parameters are not finite. Every constant is formed in double and rounded once, as PyTorch does
+ * with its Python-float hyperparameters: (float)(1.0 - b2) is 0.001 to float precision, while
+ * 1.0f - (float)b2 is 0.00099998713, which made every update 6.4e-6 (relative) too large. */
+int64_t adam_many(int count, float *const *arrays, const size_t *lengths, double lr, double b1, double b2, double eps, double step);
+
+/* The loss terms (loss.c). */
+double mse_value(const float *a, const float *b, size_t n);
+void mse_grad(const float *a, const float *b, float dy, float *out, size_t n, int sign);
+double kl_value(const float *h, int rows, int cols, double rho, double lo, double hi);
+int kl_grad(const float *h, int rows, int cols, double rho, double lo, double hi, float dy, float *out);
+
+/* Adds denseForward, denseBackward, adamMany, mse, mseGrad, kl and klGrad to `exports`. */
+napi_status fused_register(napi_env env, napi_value exports);
+
+#endif

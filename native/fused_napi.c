@@ -1,0 +1,198 @@
+/*
+ * N-API bindings of the fused kernels (fused.c):
+ *
+ *   denseForward(x, w, b, y, rows, inDim, outDim, act)
+ *   denseBackward(dy, x, w, y, dx | null, dw, db, rows, inDim, outDim, act)
+ *   adamMany([p, m, v, g, pOut, mOut, vOut, ...7 per tensor], lr, beta1, beta2, epsilon, step) -> non-finite count
+ *   mse(a, b) -> mean((a - b)^2),  mseGrad(a, b, dy, out, sign)
+ *   kl(h, rows, cols, rho, lo, hi) -> penalty,  klGrad(h, rows, cols, rho, lo, hi, dy, out)
+ *
+ * Every array is a Float32Array (a view of the wasm heap or a cpu tensor's values); sizes are
+ * checked against the shapes before anything is read or written.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "fused.h"
+
+#define CHECK(call)                                                   \
+  do {                                                                \
+    if ((call) != napi_ok) {                                          \
+      napi_throw_error(env, NULL, "sae-lab native: N-API call failed"); \
+      return NULL;                                                    \
+    }                                                                 \
+  } while (0)
+
+/* A Float32Array of at least `need` numbers, or NULL (then `*ok` is false). */
+static float *floats(napi_env env, napi_value v, size_t need, bool *ok) {
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t length, offset;
+  void *data;
+  if (napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_float32_array || length < need) {
+    *ok = false;
+    return NULL;
+  }
+  return (float *)data;
+}
+
+static bool ints(napi_env env, napi_value *argv, int n, int64_t *out) {
+  for (int i = 0; i < n; i++) {
+    if (napi_get_value_int64(env, argv[i], &out[i]) != napi_ok || out[i] < 0 || out[i] > (1 << 30)) return false;
+  }
+  return true;
+}
+
+static napi_value dense_forward_js(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  int64_t d[4]; /* rows, in, out, act */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 || !ints(env, argv + 4, 4, d) || d[3] > 2) {
+    napi_throw_type_error(env, NULL, "denseForward(x, w, b, y, rows, inDim, outDim, act) expects 8 arguments, act 0-2");
+    return NULL;
+  }
+  bool ok = true;
+  const float *x = floats(env, argv[0], (size_t)(d[0] * d[1]), &ok);
+  const float *w = floats(env, argv[1], (size_t)(d[1] * d[2]), &ok);
+  const float *b = floats(env, argv[2], (size_t)d[2], &ok);
+  float *y = floats(env, argv[3], (size_t)(d[0] * d[2]), &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "denseForward: the arrays must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  if (d[0] > 0 && d[2] > 0) dense_forward(x, w, b, y, (int)d[0], (int)d[1], (int)d[2], (int)d[3]);
+  return NULL;
+}
+
+static napi_value dense_backward_js(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  int64_t d[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 11 || !ints(env, argv + 7, 4, d) || d[3] > 2) {
+    napi_throw_type_error(env, NULL, "denseBackward(dy, x, w, y, dx, dw, db, rows, inDim, outDim, act) expects 11 arguments, act 0-2");
+    return NULL;
+  }
+  const size_t rows = (size_t)d[0], in = (size_t)d[1], out = (size_t)d[2];
+  bool ok = true;
+  const float *dy = floats(env, argv[0], rows * out, &ok);
+  const float *x = floats(env, argv[1], rows * in, &ok);
+  const float *w = floats(env, argv[2], in * out, &ok);
+  const float *y = floats(env, argv[3], rows * out, &ok);
+  napi_valuetype t;
+  CHECK(napi_typeof(env, argv[4], &t));
+  float *dx = t == napi_null ? NULL : floats(env, argv[4], rows * in, &ok);
+  float *dw = floats(env, argv[5], in * out, &ok);
+  float *db = floats(env, argv[6], out, &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "denseBackward: the arrays must be Float32Arrays that fit the sizes (dx may be null)");
+    return NULL;
+  }
+  if (dense_backward(dy, x, w, y, dx, dw, db, (int)rows, (int)in, (int)out, (int)d[3]) != 0) {
+    napi_throw_error(env, NULL, "denseBackward: out of memory");
+  }
+  return NULL;
+}
+
+static napi_value adam_many_js(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  bool is_array = false;
+  uint32_t n = 0;
+  double h[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 ||
+      napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[0], &n) != napi_ok || n % 7 != 0) {
+    napi_throw_type_error(env, NULL, "adamMany(arrays (7 per tensor), lr, beta1, beta2, epsilon, step) expects 6 arguments");
+    return NULL;
+  }
+  for (int i = 0; i < 5; i++) CHECK(napi_get_value_double(env, argv[1 + i], &h[i]));
+  const int count = (int)(n / 7);
+  float **arrays = malloc(sizeof(float *) * (n + 1));
+  size_t *lengths = malloc(sizeof(size_t) * (count + 1));
+  bool ok = arrays != NULL && lengths != NULL;
+  for (uint32_t i = 0; ok && i < n; i++) {
+    napi_value e;
+    napi_typedarray_type type;
+    napi_value buffer;
+    size_t length, offset;
+    void *data;
+    ok = napi_get_element(env, argv[0], i, &e) == napi_ok &&
+         napi_get_typedarray_info(env, e, &type, &length, &data, &buffer, &offset) == napi_ok &&
+         type == napi_float32_array;
+    if (!ok) break;
+    if (i % 7 == 0) lengths[i / 7] = length;
+    else ok = length == lengths[i / 7];
+    arrays[i] = data;
+  }
+  napi_value result = NULL;
+  if (ok) {
+    CHECK(napi_create_int64(env, adam_many(count, arrays, lengths, h[0], h[1], h[2], h[3], h[4]), &result));
+  } else {
+    napi_throw_type_error(env, NULL, "adamMany: every array must be a Float32Array, the 7 of one tensor of one length");
+  }
+  free(arrays);
+  free(lengths);
+  return result;
+}
+
+/* mse(a, b) -> mean((a - b)^2);  mseGrad(a, b, dy, out, sign) */
+static napi_value mse_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  bool ok = argc == 2 || argc == 5;
+  size_t n = 0;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  void *data;
+  if (ok) ok = napi_get_typedarray_info(env, argv[0], &type, &n, &data, &buffer, &offset) == napi_ok;
+  const float *a = ok ? floats(env, argv[0], n, &ok) : NULL, *b = ok ? floats(env, argv[1], n, &ok) : NULL;
+  float *out = ok && argc == 5 ? floats(env, argv[3], n, &ok) : NULL;
+  double dy = 0;
+  int32_t sign = 1;
+  if (ok && argc == 5) ok = napi_get_value_double(env, argv[2], &dy) == napi_ok && napi_get_value_int32(env, argv[4], &sign) == napi_ok;
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "mse(a, b) or mseGrad(a, b, dy, out, sign): Float32Arrays of one length");
+    return NULL;
+  }
+  napi_value result = NULL;
+  if (argc == 2) CHECK(napi_create_double(env, mse_value(a, b, n), &result));
+  else mse_grad(a, b, (float)dy, out, n, sign);
+  return result;
+}
+
+/* kl(h, rows, cols, rho, lo, hi) -> penalty;  klGrad(h, rows, cols, rho, lo, hi, dy, out) */
+static napi_value kl_js(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int64_t d[2];
+  double p[4] = {0, 0, 0, 0}; /* rho, lo, hi, dy */
+  bool ok = (argc == 6 || argc == 8) && ints(env, argv + 1, 2, d);
+  for (size_t i = 3; ok && i < (argc == 8 ? 7 : 6); i++) ok = napi_get_value_double(env, argv[i], &p[i - 3]) == napi_ok;
+  const float *h = ok ? floats(env, argv[0], (size_t)(d[0] * d[1]), &ok) : NULL;
+  float *out = ok && argc == 8 ? floats(env, argv[7], (size_t)(d[0] * d[1]), &ok) : NULL;
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "kl(h, rows, cols, rho, lo, hi) or klGrad(h, rows, cols, rho, lo, hi, dy, out)");
+    return NULL;
+  }
+  napi_value result = NULL;
+  if (argc == 6) CHECK(napi_create_double(env, kl_value(h, (int)d[0], (int)d[1], p[0], p[1], p[2]), &result));
+  else if (kl_grad(h, (int)d[0], (int)d[1], p[0], p[1], p[2], (float)p[3], out) != 0) napi_throw_error(env, NULL, "klGrad: out of memory");
+  return result;
+}
+
+napi_status fused_register(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"denseForward", NULL, dense_forward_js, NULL, NULL, NULL, napi_default, NULL},
+    {"denseBackward", NULL, dense_backward_js, NULL, NULL, NULL, napi_default, NULL},
+    {"adamMany", NULL, adam_many_js, NULL, NULL, NULL, napi_default, NULL},
+    {"mse", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
+    {"mseGrad", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
+    {"kl", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
+    {"klGrad", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
+  };
+  return napi_define_properties(env, exports, 7, props);
+}

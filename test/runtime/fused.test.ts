@@ -1,0 +1,172 @@
+/**
+ * The fused dense kernels (runtime/fused.ts, native/fused.c) against plain TensorFlow.js: values
+ * and all three gradients, every activation, with and without the input gradient, on wasm and
+ * cpu, on one thread and on two; training runs with and without fusion; the one-kernel Adam.
+ * Skipped where the addon is not built (a failure in CI, which builds it).
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { tf } from '../../src/runtime/backend';
+import { loadNative, nativeLoadError, nativeThreads, setNativeThreads, useNative } from '../../src/runtime/native';
+import { fusedActive, fusedDense, FusedActivation, useFused } from '../../src/runtime/fused';
+import { loadMnist } from '../../src/data/mnist';
+import { createModel } from '../../src/core/sae';
+import { fit } from '../../src/core/train';
+import { assertAllClose, setup, withBackend } from '../helpers';
+
+const native = loadNative();
+const skip = (native === null || native.denseForward === undefined) && process.env.CI !== 'true'
+  ? `native addon (with fused kernels) unavailable: ${nativeLoadError() || 'rebuild it: npm run build:native'}` : false;
+
+/** Runs f with the native kernels on `threads` threads, then restores the setting. */
+async function withThreads<T>(threads: number, f: () => T | Promise<T>): Promise<T> {
+  const was = nativeThreads();
+  setNativeThreads(threads);
+  try {
+    return await f();
+  } finally {
+    setNativeThreads(was.threads, was.openblas);
+  }
+}
+
+/** Value of act(x W + b) and the gradients of sum(y * r) with respect to x, W and b. */
+function layer(x: tf.Tensor2D, w: tf.Variable<tf.Rank.R2>, b: tf.Variable<tf.Rank.R1>, r: tf.Tensor2D, act: FusedActivation, inputGrad: boolean, fused: boolean) {
+  return tf.tidy(() => {
+    const apply = (xx: tf.Tensor2D) => {
+      if (fused) return fusedDense(xx, w, b, act, inputGrad)!;
+      const z = tf.add(tf.matMul(xx, w), b) as tf.Tensor2D;
+      return act === 'relu' ? tf.relu(z) : act === 'sigmoid' ? tf.sigmoid(z) : z;
+    };
+    const y = apply(x);
+    const { grads } = tf.variableGrads(() => tf.sum(tf.mul(apply(x), r)) as tf.Scalar, [w, b]);
+    const dx = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(apply(xx as tf.Tensor2D), r)))(x);
+    return [y, grads[w.name], grads[b.name], dx].map((t) => t.dataSync().slice());
+  });
+}
+
+test('fused dense layers match plain tfjs: values and gradients, every activation, wasm and cpu, 1 and 2 threads', { skip }, async () => {
+  await setup();
+  const shapes: Record<string, [number, number, number][]> = {
+    wasm: [[128, 784, 256], [128, 256, 784], [37, 50, 33], [1, 5, 3]],
+    cpu: [[64, 128, 128], [37, 50, 33], [1, 5, 3]], // the cpu backend's own elementwise ops are slow
+  };
+  for (const backend of ['wasm', 'cpu']) {
+    await withBackend(backend, () => withThreads(2, async () => {
+      for (const threads of [1, 2]) {
+        setNativeThreads(threads);
+        assert.equal(useFused(true), true, `fusion in use on ${backend}`);
+        for (const [rows, inDim, outDim] of shapes[backend]) {
+          const x = tf.randomUniform([rows, inDim], 0, 1, 'float32', 1) as tf.Tensor2D;
+          const w = tf.variable(tf.randomUniform([inDim, outDim], -0.2, 0.2, 'float32', 2) as tf.Tensor2D);
+          const b = tf.variable(tf.randomUniform([outDim], -0.5, 0.5, 'float32', 3) as tf.Tensor1D);
+          const r = tf.randomNormal([rows, outDim], 0, 1, 'float32', 4) as tf.Tensor2D;
+          for (const act of ['relu', 'sigmoid', 'linear'] as const) {
+            const what = `${backend} ${threads} thread(s) ${rows}x${inDim}x${outDim} ${act}`;
+            const plain = layer(x, w, b, r, act, true, false);
+            const fused = layer(x, w, b, r, act, true, true);
+            // Sums of up to 784 float32 products in another order: ~1e-5 relative.
+            ['y', 'dW', 'db', 'dx'].forEach((name, i) => assertAllClose(fused[i], plain[i], 1e-4, `${what} ${name}`));
+            // Without the input gradient dx is zeros (the input is data), the rest unchanged.
+            const noDx = layer(x, w, b, r, act, false, true);
+            assertAllClose(noDx[1], plain[1], 1e-4, `${what} dW (inputGrad false)`);
+            assert.ok(noDx[3].every((v) => v === 0), `${what}: dx is zeros with inputGrad false`);
+          }
+          tf.dispose([x, w, b, r]);
+        }
+      }
+    }));
+  }
+});
+
+test('fusedDense is null when fusion or the addon is off, on other shapes, and leaks no tensors', { skip }, async () => {
+  await setup();
+  const x = tf.ones([4, 3]) as tf.Tensor2D;
+  const w = tf.ones([3, 2]) as tf.Tensor2D;
+  const b = tf.zeros([2]) as tf.Tensor1D;
+  useFused(false);
+  assert.equal(fusedDense(x, w, b, 'relu', true), null);
+  useFused(true);
+  assert.equal(fusedDense(x, tf.ones([4, 2]) as tf.Tensor2D, b, 'relu', true), null, 'inner sizes differ');
+  useNative(false);
+  assert.equal(fusedActive(), false);
+  assert.equal(fusedDense(x, w, b, 'relu', true), null);
+  useNative(true);
+  const v = tf.variable(w, true, 'fused-leak');
+  const before = tf.memory().numTensors;
+  tf.tidy(() => {
+    tf.variableGrads(() => tf.sum(fusedDense(x, v, b, 'sigmoid', true)!) as tf.Scalar);
+  });
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind by a forward and backward pass');
+  assert.deepEqual(Array.from((fusedDense(x, w, b, 'linear', true) as tf.Tensor).dataSync()), [3, 3, 3, 3, 3, 3, 3, 3]);
+  tf.dispose([x, w, b, v]);
+});
+
+test('training with and without fusion, on 1 and 2 threads, gives the same losses (to 1e-4)', { skip }, async () => {
+  await setup();
+  const data = loadMnist({ split: 'train', limit: 512 });
+  const run = async () => {
+    const model = createModel({ sparsity: 'kl', latentDim: 32 }, 4);
+    const h = await fit(model, data, { epochs: 2, batchSize: 64, seed: 4, progress: false });
+    model.dispose();
+    return h.flatMap((r) => [r.total, r.reconstruction, r.sparsity]);
+  };
+  await withBackend('wasm', async () => {
+    useFused(false);
+    const plain = await withThreads(1, run);
+    useFused(true);
+    for (const threads of [1, 2]) {
+      const fused = await withThreads(threads, run);
+      console.log(`fused (${threads} thread(s)) vs plain, per-epoch losses: ${fused.map((v, i) => `${v.toFixed(6)}/${plain[i].toFixed(6)}`).join(' ')}`);
+      assertAllClose(fused, plain, 1e-4, `losses, ${threads} thread(s)`);
+    }
+  });
+});
+
+test('the one-kernel Adam gives the same weights on 1 and 2 threads and as the per-tensor native loop', { skip }, async () => {
+  await setup();
+  const n = [5000, 40000, 7, 300000];
+  const p = n.map((k, i) => Float32Array.from({ length: k }, (_, j) => Math.sin(j * 0.1 + i)));
+  const g = n.map((k, i) => Float32Array.from({ length: k }, (_, j) => Math.cos(j * 0.37 + i) * 10 ** -(j % 5)));
+  const step = (threads: number) => {
+    setNativeThreads(threads);
+    const outs = n.map((k) => [0, 1, 2].map(() => new Float32Array(k)));
+    const m = n.map((k) => new Float32Array(k).fill(0.01));
+    const v = n.map((k) => new Float32Array(k).fill(0.02));
+    const bad = native!.adamMany!(n.flatMap((_, i) => [p[i], m[i], v[i], g[i], ...outs[i]]), 0.01, 0.9, 0.999, 1e-8, 3);
+    return { bad, outs };
+  };
+  const was = nativeThreads();
+  const one = step(1);
+  const two = step(2);
+  setNativeThreads(was.threads, was.openblas);
+  assert.equal(one.bad, 0);
+  assert.equal(two.bad, 0);
+  n.forEach((k, i) => {
+    const ref = [0, 1, 2].map(() => new Float32Array(k));
+    native!.adam(p[i], new Float32Array(k).fill(0.01), new Float32Array(k).fill(0.02), g[i], ref[0], ref[1], ref[2], 0.01, 0.9, 0.999, 1e-8, 3);
+    for (let o = 0; o < 3; o++) {
+      assert.deepEqual(one.outs[i][o], ref[o], `tensor ${i} output ${o}: 1 thread vs per-tensor`);
+      assert.deepEqual(two.outs[i][o], ref[o], `tensor ${i} output ${o}: 2 threads vs per-tensor`);
+    }
+  });
+});
+
+test('the BatchMatMul kernel split over 2 threads (columns, rows, whole products) matches tfjs', { skip }, async () => {
+  await setup();
+  await withBackend('wasm', () => withThreads(2, () => {
+    const cases: [number[], number[], boolean, boolean][] = [
+      [[128, 784], [784, 256], false, false], [[784, 128], [128, 40], false, false], [[128, 784], [128, 256], true, false],
+      [[128, 256], [784, 256], false, true], [[4, 100, 300], [4, 300, 90], false, false], [[3, 300, 200], [1, 200, 100], false, false],
+    ];
+    for (const [as, bs, ta, tb] of cases) {
+      const a = tf.randomUniform(as, -1, 1, 'float32', 1);
+      const b = tf.randomUniform(bs, -1, 1, 'float32', 2);
+      const got = tf.matMul(a, b, ta, tb);
+      useNative(false);
+      const ref = tf.matMul(a, b, ta, tb);
+      useNative(true);
+      assertAllClose(got.dataSync(), ref.dataSync(), 1e-4, `${as}x${bs} ${ta} ${tb}`);
+      tf.dispose([a, b, got, ref]);
+    }
+  }));
+});
