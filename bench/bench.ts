@@ -10,16 +10,61 @@
  *
  * Every configuration, the kit's and PyTorch's, is timed `--rounds` times (default 2), the
  * rounds interleaved so that a passing load touches them all alike; each reports its fastest.
+ * Then Exercise 1's sweep (notebook 07: the L1 model at 5 weights, the KL model at 5, one epoch
+ * each on the full training set): through the kit's sweep path (`pretrain`, all cores) and in
+ * the lesson's PyTorch code one after another at PyTorch's best thread configuration, again
+ * interleaved `--rounds` times: "sweep_s", "pytorch_sweep_s" and "sweep_ratio" in the JSON line.
  * --steps N  time only N steps of the non-default backends and scale to an epoch (default 60).
  */
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import { initBackend, tf } from '../src/runtime/backend';
 import { loadMnist, batches, MNIST_DIR, Dataset } from '../src/data/mnist';
 import { createModel, SparseAutoencoder } from '../src/core/sae';
 import { createOptimizer, trainEpoch, Optimizer } from '../src/core/train';
 import { nativeEnabled, nativeThreads, setNativeThreads } from '../src/runtime/native';
 import { fusedActive } from '../src/runtime/fused';
-import { describeTorch, runTorch, TORCH_CONFIGS, torchMissing, TorchRun } from './pytorch';
+import { describeTorch, runTorch, runTorchSweep, TORCH_CONFIGS, torchMissing, TorchConfig, TorchRun } from './pytorch';
+import { variantSpec } from '../src/core/part6';
+import { runSizes } from '../src/runtime/settings';
+import { PretrainSpec, pretrain } from '../src/store/pretrain';
+
+/** Exercise 1's sweep as notebook 07 runs it (bench/pytorch_epoch.py's SWEEP), one epoch per model. */
+const EXERCISE1 = { l1: [1e-4, 1e-3, 1e-2, 1e-1, 1], kl: [1e-3, 1e-2, 1e-1, 1, 10] } as const;
+function exercise1Specs(): PretrainSpec[] {
+  const sizes = runSizes({});
+  return (['l1', 'kl'] as const).flatMap((kind) => EXERCISE1[kind].map((weight) => {
+    const spec = variantSpec(kind, { sparsityWeight: weight }, sizes);
+    return { ...spec, train: { ...spec.train, epochs: 1 }, title: `${kind.toUpperCase()}, weight ${weight}` };
+  }));
+}
+
+/** The sweep through the kit (pretrain into a fresh cache, all cores) and in PyTorch, interleaved; best of `rounds` each. */
+async function benchSweep(data: Dataset, rounds: number, torchConfig: TorchConfig | null): Promise<{ kit: number; torch: number | null }> {
+  const specs = exercise1Specs();
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-bench-sweep-'));
+  const sampler = setInterval(sampleRss, 200);
+  let kit = Infinity;
+  let torch = Infinity;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const t0 = performance.now();
+      const result = await pretrain(specs, data, { cacheDir, retrain: true, log: false, progress: false, title: 'bench: Exercise 1 sweep' });
+      const seconds = (performance.now() - t0) / 1000;
+      kit = Math.min(kit, seconds);
+      console.log(`round ${r + 1}: kit sweep (${result.workers} at a time): ${seconds.toFixed(2)} s for ${specs.length} models`);
+      if (torchConfig === null) continue;
+      const run = runTorchSweep(torchConfig, MNIST_DIR);
+      torch = Math.min(torch, run.sweep_s);
+      console.log(`round ${r + 1}: pytorch sweep (${torchConfig.name}): ${run.sweep_s.toFixed(2)} s`);
+    }
+  } finally {
+    clearInterval(sampler);
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+  return { kit, torch: torchConfig === null ? null : torch };
+}
 
 /** Floating-point operations of the matrix products in one step: per layer x W, dz W^T and x^T dz. */
 function stepFlop(batch: number): number {
@@ -153,6 +198,10 @@ async function main(): Promise<void> {
   console.log(`\nloop overhead: making batches and input tensors takes ${batching.toFixed(2)} s per epoch ` +
     `(${((100 * batching) / kitBest).toFixed(1)}% of the ${info.name} epoch)`);
   const torchBest = missing === null ? best(torch) : null;
+  const epochPeakRss = peakRss;
+  const sweep = await benchSweep(data, rounds, torchBest === null ? null : TORCH_CONFIGS.find((c) => c.name === torchBest[0])!);
+  console.log(`Exercise 1's sweep (10 models, 1 epoch each): kit ${sweep.kit.toFixed(2)} s` +
+    (sweep.torch === null ? '' : `, PyTorch one after another (${torchBest![0]}) ${sweep.torch.toFixed(2)} s`));
   const result = {
     backend: info.name,
     epoch_s: Number(kitBest.toFixed(3)),
@@ -163,13 +212,14 @@ async function main(): Promise<void> {
     pytorch_config: torchBest === null ? null : torchBest[0],
     pytorch_configs: missing === null ? round3(torch) : null,
     ratio: torchBest === null ? null : Number((kitBest / torchBest[1]).toFixed(3)),
-    peak_rss_mb: Number((peakRss / 2 ** 20).toFixed(0)),
+    peak_rss_mb: Number((epochPeakRss / 2 ** 20).toFixed(0)),
     batching_s: Number(batching.toFixed(3)),
     openblas_coretype: process.env.OPENBLAS_CORETYPE ?? null,
     load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))],
-    sweep_s: null,
-    pytorch_sweep_s: null,
-    sweep_ratio: null,
+    sweep_s: Number(sweep.kit.toFixed(3)),
+    pytorch_sweep_s: sweep.torch,
+    sweep_ratio: sweep.torch === null ? null : Number((sweep.kit / sweep.torch).toFixed(3)),
+    sweep_peak_rss_mb: Number((peakRss / 2 ** 20).toFixed(0)),
   };
   if (missing !== null) console.error(missing);
   console.log(JSON.stringify(result));

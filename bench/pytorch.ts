@@ -29,18 +29,35 @@ export function torchMissing(): string | null {
   return probe.status === 0 ? null : `PyTorch not importable by ${PYTHON}: apt-get install -y python3-torch libopenblas0-pthread`;
 }
 
-/** One process of pytorch_epoch.py under `config`: its fastest of `epochs` timed epochs. */
-export function runTorch(config: TorchConfig, mnistDir: string, epochs: number): TorchRun {
+/** The environment and arguments of one pytorch_epoch.py process under `config`. */
+function torchProcess(config: TorchConfig, mnistDir: string, extra: string[]): { args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const v of THREAD_VARS) delete env[v];
   // OpenBLAS reads OPENBLAS_NUM_THREADS (then GOTO_, then OMP_NUM_THREADS); torch's threads are set in the script.
   if (config.openblas !== null) env.OPENBLAS_NUM_THREADS = String(config.openblas);
-  const args = [path.join(__dirname, 'pytorch_epoch.py'), mnistDir, '--epochs', String(epochs)];
+  const args = [path.join(__dirname, 'pytorch_epoch.py'), mnistDir, ...extra];
   if (config.torch !== null) args.push('--threads', String(config.torch));
+  return { args, env };
+}
+
+/** Runs pytorch_epoch.py and returns its last line, parsed. */
+function runScript<T>(config: TorchConfig, mnistDir: string, extra: string[]): T {
+  const { args, env } = torchProcess(config, mnistDir, extra);
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`PyTorch reference (${config.name}) failed: ${r.stderr.trim().split('\n').pop()}`);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+/** One process of pytorch_epoch.py under `config`: its fastest of `epochs` timed epochs. */
+export function runTorch(config: TorchConfig, mnistDir: string, epochs: number): TorchRun {
+  const out = runScript<TorchRun>(config, mnistDir, ['--epochs', String(epochs)]);
   return { epoch_s: out.epoch_s, threads: out.threads, final_loss: out.final_loss };
+}
+
+/** Exercise 1's ten models, one epoch each, one after another (pytorch_epoch.py --sweep): seconds for all ten. */
+export function runTorchSweep(config: TorchConfig, mnistDir: string): { sweep_s: number; models_s: number[] } {
+  const out = runScript<{ sweep_s: number; models_s: number[] }>(config, mnistDir, ['--sweep']);
+  return { sweep_s: out.sweep_s, models_s: out.models_s };
 }
 
 /** What a config means, for the table: the default names torch's own thread count. */

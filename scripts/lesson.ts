@@ -1,8 +1,9 @@
 /**
  * `npm run lesson [NN ...]`: executes every notebook (or those whose names start with NN)
  * headless in this project's tslab kernel and writes, under out/lesson/, the executed
- * notebooks, one HTML page each, and index.html linking them in lesson order. The folder
- * works offline: plotly.js and MathJax 3 are copied into assets/ beside the pages.
+ * notebooks, one HTML page each, index.html (the course's overview, scripts/lesson-index.ts) and
+ * summary.json (times per notebook, the last run's total, the course's). The folder works offline:
+ * plotly.js and MathJax 3 are copied into assets/ beside the pages.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -10,17 +11,41 @@ import {
   ROOT, cellTimeout, describeFailure, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult,
 } from './jupyter';
 import { writeFileAtomic } from '../src/store/files';
-import { escapeHtml } from '../src/runtime/progress';
 import { isQuick } from '../src/runtime/settings';
+import {
+  countTasks, courseTotals, formatSeconds, goodRun, GoodRun, indexPage, LessonRow, LessonSummary, runLabel, summaryRows, totalsLine,
+} from './lesson-index';
+
+export type { GoodRun, LessonRow, LessonSummary } from './lesson-index';
 
 export const LESSON_OUT = path.join(ROOT, 'out', 'lesson');
 /** The parts of MathJax 3 (npm package `mathjax`) the pages use: TeX input, CommonHTML output and its fonts. */
 const MATHJAX_PARTS = ['tex-chtml-full.js', 'output/chtml/fonts/woff-v2'];
 
+/** What assets/ holds; anything else there is left from an older kit (MathJax 2, require.js) and removed. */
+const ASSETS = ['mathjax', 'plotly.min.js'];
+
+/**
+ * Removes what `dir` holds beyond `keep` (relative paths, and the folders on the way to them), so files
+ * of an older kit do not pile up (MathJax 2's 9 MB, require.js). Entry by entry, not the whole folder:
+ * another lesson run may be copying into it.
+ */
+function prune(dir: string, keep: string[], prefix = ''): void {
+  if (!fs.existsSync(dir)) return;
+  for (const entry of fs.readdirSync(dir)) {
+    const rel = prefix + entry;
+    if (keep.includes(rel)) continue;
+    if (keep.some((k) => k.startsWith(`${rel}/`))) prune(path.join(dir, entry), keep, `${rel}/`);
+    else fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+  }
+}
+
 /** Copies plotly.js and the parts of MathJax 3 the pages use beside them; returns their URLs. */
 function copyAssets(out: string): { mathjaxUrl: string; plotlyUrl: string } {
   const assets = path.join(out, 'assets');
   const mathjax = path.join(path.dirname(require.resolve('mathjax/package.json')), 'es5');
+  prune(assets, ASSETS);
+  prune(path.join(assets, 'mathjax'), MATHJAX_PARTS);
   for (const part of MATHJAX_PARTS) {
     fs.cpSync(path.join(mathjax, part), path.join(assets, 'mathjax', part), { recursive: true, dereference: true });
   }
@@ -39,42 +64,6 @@ function title(notebook: string): string {
   return path.basename(notebook, '.ipynb');
 }
 
-/** "quick, 2026-11-25 14:39 UTC": which run a page is from. */
-function runLabel(quick: boolean, at: string): string {
-  return `${quick ? 'quick' : 'full'}, ${at}`;
-}
-
-function indexPage(rows: LessonRow[]): string {
-  const items = rows.map((row) => {
-    const { name, title: t, result, quick, at } = row;
-    if (result === null) return `<tr><td>${escapeHtml(t)}</td><td></td><td></td><td>not run yet</td><td></td></tr>`;
-    const good = goodRun(row);
-    // The title links the last good page; a failed run's own page lies beside it.
-    const link = good ? `<a href="${encodeURI(name)}.html">${escapeHtml(t)}</a>` : escapeHtml(t);
-    let status = 'ok';
-    if (result.errors) {
-      status = `<b style="color:#b00">failed at ${escapeHtml(describeFailure(result))}</b>`;
-      if (row.failedPage) status += `: <a href="${encodeURI(row.failedPage)}">the failed run</a>`;
-      status += good
-        ? `<br><small>the notebook's link shows the last good run (${escapeHtml(runLabel(good.quick, good.at))})</small>`
-        : '<br><small>no earlier run succeeded</small>';
-    }
-    return `<tr><td>${link}</td><td>${result.cells}</td>` +
-      `<td>${result.seconds.toFixed(1)} s</td><td>${status}</td><td>${escapeHtml(runLabel(quick, at))}</td></tr>`;
-  }).join('\n');
-  return `<!doctype html>
-<html><head><meta charset="utf-8"><title>sae-lab: the executed lesson</title>
-<style>body{font-family:sans-serif;max-width:52em;margin:2em auto}td,th{padding:.3em .8em;text-align:left}</style></head>
-<body><h1>Sparse autoencoders, executed</h1>
-<p>Each page is a notebook run top to bottom on a fresh tslab kernel, in full mode or in quick mode
-(SAE_QUICK=1: small data, few epochs). The pages need no network. When a run fails, the notebook's
-link keeps showing its last good run and the failed run gets its own page beside it.</p>
-<table><tr><th>notebook</th><th>code cells</th><th>time</th><th>status</th><th>run</th></tr>
-${items}
-</table></body></html>
-`;
-}
-
 export interface LessonOptions {
   /** where the pages go (out/lesson by default) */
   out?: string;
@@ -88,30 +77,6 @@ export interface LessonOptions {
   timeout?: number;
   /** print a line per notebook (default true) */
   log?: boolean;
-}
-
-/** A successful run, whose pages are NN.html and NN.ipynb. */
-export interface GoodRun { at: string; quick: boolean; seconds: number; cells: number }
-
-export interface LessonRow {
-  name: string;
-  title: string;
-  /** this (latest) run */
-  result: RunResult | null;
-  quick: boolean;
-  at: string;
-  /** the run NN.html shows: this one when it succeeded, else the last that did (null: none) */
-  good?: GoodRun | null;
-  /** when this run failed: its page (NN.failed.html), beside the good one */
-  failedPage?: string | null;
-}
-
-/** The good run behind NN.html (rows written before `good` existed: the row itself if it succeeded). */
-function goodRun(row: LessonRow | undefined): GoodRun | null {
-  if (!row) return null;
-  if (row.good !== undefined) return row.good;
-  if (row.result && !row.result.errors) return { at: row.at, quick: row.quick, seconds: row.result.seconds, cells: row.result.cells };
-  return null;
 }
 
 /** Executes the notebooks into `out` and writes index.html; returns this run's rows. */
@@ -138,8 +103,28 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
   }
   // Results of earlier runs stay in the index when only some notebooks are run now.
   const summaryFile = path.join(out, 'summary.json');
-  const previous: Record<string, LessonRow> = fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : {};
+  const readRows = () => summaryRows(fs.existsSync(summaryFile) ? JSON.parse(fs.readFileSync(summaryFile, 'utf8')) : {});
+  const previous = readRows();
+  const tasks = Object.fromEntries(listed.map((nb) => [path.basename(nb, '.ipynb'), countTasks(nb)]));
+  const started = Date.now();
+  const startedAt = new Date(started).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
   const rows: LessonRow[] = [];
+  const allRows = () => listed.map((nb) => {
+    const name = path.basename(nb, '.ipynb');
+    return previous[name] ?? { name, title: title(nb), result: null, quick, at: '' };
+  });
+  // Before each write: the rows on disk now (another lesson run may have finished notebooks into the
+  // same folder meanwhile), then this run's.
+  const refresh = () => Object.assign(previous, readRows(), Object.fromEntries(rows.map((r) => [r.name, r])));
+  const summary = (): LessonSummary => ({
+    lastRun: {
+      at: startedAt, quick, notebooks: rows.map((r) => r.name),
+      seconds: Math.round(10 * rows.reduce((s, r) => s + (r.result?.seconds ?? 0), 0)) / 10,
+      wallSeconds: Math.round((Date.now() - started) / 100) / 10,
+    },
+    course: courseTotals(allRows(), tasks),
+    notebooks: previous,
+  });
   for (const nb of notebooks) {
     const name = path.basename(nb, '.ipynb');
     const page = (suffix: string) => path.join(out, `${name}${suffix}`);
@@ -172,7 +157,8 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
     const row: LessonRow = { name, title: title(nb), result, quick, at, good, failedPage };
     rows.push(row);
     previous[name] = row;
-    writeFileAtomic(summaryFile, JSON.stringify(previous, null, 1));
+    refresh();
+    writeFileAtomic(summaryFile, JSON.stringify(summary(), null, 1));
     if (log) {
       console.log(`${name.padEnd(28)} ${String(result.seconds.toFixed(1)).padStart(7)} s  ${String(result.cells).padStart(3)} cells  ` +
         `${result.errors ? `FAILED at ${describeFailure(result)}` : '0 errors'}`);
@@ -183,11 +169,15 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
       }
     }
   }
-  const all = listed.map((nb) => {
-    const name = path.basename(nb, '.ipynb');
-    return previous[name] ?? { name, title: title(nb), result: null, quick, at: '' };
-  });
-  writeFileAtomic(path.join(out, 'index.html'), indexPage(all));
+  refresh();
+  const all = allRows();
+  writeFileAtomic(path.join(out, 'index.html'), indexPage(all, { tasks }));
+  if (log) {
+    const run = summary().lastRun!;
+    console.log(`${'total'.padEnd(28)} ${String(run.seconds.toFixed(1)).padStart(7)} s  (${formatSeconds(run.wallSeconds)} wall clock, ` +
+      `${rows.length} notebook${rows.length === 1 ? '' : 's'}, ${quick ? 'quick' : 'full'} mode)`);
+    console.log(totalsLine(courseTotals(all, tasks)));
+  }
   return rows;
 }
 

@@ -7,6 +7,7 @@
 import * as tf from '../runtime/tf';
 import type { SparseAutoencoder } from '../core/sae';
 import type { Optimizer } from '../core/train';
+import { choleskySolve } from '../exercises/ksvd';
 
 /**
  * One optimizer step of the lesson's training loop (Part 3) on the batch x [batch, inputDim]:
@@ -25,6 +26,20 @@ export function trainStep(model: SparseAutoencoder, x: tf.Tensor2D, optimizer: O
 }
 
 /**
+ * Entry i of the central-difference gradient, (f(x + eps e_i) - f(x - eps e_i)) / (2 eps): x[i] is
+ * moved both ways in place and put back.
+ */
+export function centralDifference(f: (x: Float64Array) => number, x: Float64Array, i: number, eps: number): number {
+  const keep = x[i];
+  x[i] = keep + eps;
+  const up = f(x);
+  x[i] = keep - eps;
+  const down = f(x);
+  x[i] = keep;
+  return (up - down) / (2 * eps);
+}
+
+/**
  * Central finite differences: entry i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps), whose error
  * shrinks like eps^2 (forward differences: like eps). `x` is perturbed in place, one entry at a
  * time, and left as it was.
@@ -32,15 +47,7 @@ export function trainStep(model: SparseAutoencoder, x: tf.Tensor2D, optimizer: O
 export function numericalGradient(f: (x: Float64Array) => number, x: Float64Array, eps = 1e-5): Float64Array {
   if (!(eps > 0 && Number.isFinite(eps))) throw new Error(`eps = ${eps} is invalid: expected a finite number > 0`);
   const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + eps;
-    const up = f(x);
-    x[i] = keep - eps;
-    const down = f(x);
-    x[i] = keep;
-    g[i] = (up - down) / (2 * eps);
-  }
+  for (let i = 0; i < x.length; i++) g[i] = centralDifference(f, x, i, eps);
   return g;
 }
 
@@ -119,30 +126,9 @@ export function leastSquares(atoms: Float64Array, dim: number, support: readonly
     for (let t = 0; t < dim; t++) s += atoms[j * dim + t] * x[t];
     return s;
   });
-  const l = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = dot(support[i], support[j]);
-      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
-      if (i === j) {
-        if (!(s > 1e-12)) throw new Error(`the atoms ${support.join(', ')} are linearly dependent: no unique least-squares fit`);
-        l[i * n + i] = Math.sqrt(s);
-      } else {
-        l[i * n + j] = s / l[j * n + j];
-      }
-    }
-  }
-  const y = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    let s = rhs[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * y[k];
-    y[i] = s / l[i * n + i];
-  }
-  const c = new Array<number>(n);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = y[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * c[k];
-    c[i] = s / l[i * n + i];
-  }
+  const gram = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) gram[i * n + j] = dot(support[i], support[j]);
+  const c = choleskySolve(gram, rhs, n);
+  if (c === null) throw new Error(`the atoms ${support.join(', ')} are linearly dependent: no unique least-squares fit`);
   return c;
 }

@@ -7,7 +7,7 @@ import type { SaeConfig } from '../core/config';
 import { createOptimizer } from '../core/train';
 import type { Optimizer } from '../core/train';
 import { klScalar } from '../core/losses';
-import { numericalGradient as kitNumericalGradient, trainStep as kitTrainStep } from './reference';
+import { centralDifference, numericalGradient as kitNumericalGradient, trainStep as kitTrainStep } from './reference';
 import {
   Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, close, describeValue, isNumberArray, list, num, runCheck,
 } from './runner';
@@ -31,16 +31,15 @@ function forward(f: (x: Float64Array) => number, x0: Float64Array, eps: number):
   });
 }
 
-/** Central differences without putting x[i] back, for recognising that mistake. */
-function unrestored(f: (x: Float64Array) => number, x0: Float64Array, eps: number): Float64Array {
-  const x = Float64Array.from(x0);
+/**
+ * Central differences that never put x[i] back (the usual mistake, for recognising it): coordinate i
+ * is taken with every earlier one left at its value - eps. Works in place on x, as a learner's would.
+ */
+export function unrestoredGradient(f: (x: Float64Array) => number, x: Float64Array, eps: number): Float64Array {
   const g = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
-    const keep = x[i];
-    x[i] = keep + eps;
-    const up = f(x);
-    x[i] = keep - eps;
-    g[i] = (up - f(x)) / (2 * eps);
+    g[i] = centralDifference(f, x, i, eps);
+    x[i] -= eps;
   }
   return g;
 }
@@ -75,7 +74,7 @@ export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions
         hint = 'the two points x + eps e_i and x - eps e_i are 2 eps apart: divide by 2 eps';
       } else if (allClose(got, expected.map((v) => v / 2), 1e-6, 1e-9)) {
         hint = 'divide the difference by 2 eps (the distance between the two points), not by 4 eps';
-      } else if (allClose(got, unrestored(f, x0, eps), 1e-6, 1e-9)) {
+      } else if (allClose(got, unrestoredGradient(f, Float64Array.from(x0), eps), 1e-6, 1e-9)) {
         hint = 'restore x[i] after each coordinate: later coordinates were computed at a shifted point';
       }
       return arrayFailure(got, expected, hint);

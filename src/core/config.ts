@@ -1,7 +1,21 @@
 /** The configuration of a sparse autoencoder, validated once where it enters the kit. */
 import { Checks, checkConfig, finiteAtLeast, integerIn, oneOf, strictlyBetween } from './checks';
 
-export type Sparsity = 'l1' | 'kl';
+/**
+ * Which penalty, and with it which latent activation: 'l1' (ReLU latent, mean |h|), 'kl' (sigmoid
+ * latent, sum_j KL(rho || rhoHat_j)), or no penalty at all: the lesson's "standard" autoencoder,
+ * the baseline the sparse ones are compared with, with a ReLU ('none-relu') or a sigmoid
+ * ('none-sigmoid') latent so that each sparse model has a dense twin of the same architecture.
+ */
+export type Sparsity = 'l1' | 'kl' | 'none-relu' | 'none-sigmoid';
+
+/** The sparsity values without a penalty (the standard autoencoder). */
+export const NO_PENALTY: readonly Sparsity[] = Object.freeze(['none-relu', 'none-sigmoid'] as Sparsity[]);
+
+/** True when `sparsity` names a model with a penalty ('l1' or 'kl'). */
+export function hasPenalty(sparsity: Sparsity): boolean {
+  return !NO_PENALTY.includes(sparsity);
+}
 
 export interface SaeConfig {
   /** Pixels per input image (784 for 28x28 MNIST). */
@@ -10,9 +24,15 @@ export interface SaeConfig {
   hiddenDim: number;
   /** Number of latent units h_j (128 in the lesson's main run). */
   latentDim: number;
-  /** 'l1': ReLU latent with penalty mean|h|; 'kl': sigmoid latent with penalty sum_j KL(rho || rhoHat_j). */
+  /**
+   * 'l1': ReLU latent with penalty mean|h|; 'kl': sigmoid latent with penalty sum_j KL(rho || rhoHat_j);
+   * 'none-relu' / 'none-sigmoid': no penalty (the standard autoencoder), ReLU or sigmoid latent.
+   */
   sparsity: Sparsity;
-  /** lambda (L1) or beta (KL): the weight of the sparsity penalty in the total loss. */
+  /**
+   * lambda (L1) or beta (KL): the weight of the sparsity penalty in the total loss. A 'none-...'
+   * model's penalty is the constant 0, so its weight changes nothing (the lesson's specs set it to 0).
+   */
   sparsityWeight: number;
   /** Target mean activation of each latent unit (KL only; 0.05 in the lesson). */
   rho: number;
@@ -42,7 +62,7 @@ const CHECKS: Checks<SaeConfig> = {
   inputDim: integerIn(1, 1_000_000),
   hiddenDim: integerIn(1, 100_000),
   latentDim: integerIn(1, 100_000),
-  sparsity: oneOf('l1', 'kl'),
+  sparsity: oneOf('l1', 'kl', 'none-relu', 'none-sigmoid'),
   sparsityWeight: finiteAtLeast(0),
   rho: strictlyBetween(0, 1),
   decoder: oneOf('mlp', 'linear'),

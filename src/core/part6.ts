@@ -3,7 +3,7 @@
  * very same models: trained once, reused everywhere.
  */
 import { Dataset, loadMnist } from '../data/mnist';
-import { DEFAULT_SAE_CONFIG, SaeConfig, Sparsity } from './config';
+import { DEFAULT_SAE_CONFIG, SaeConfig, Sparsity, hasPenalty } from './config';
 import { DEFAULT_TRAIN_CONFIG } from './train';
 import { TrainSpec } from '../store/cache';
 import { RunSizes, runSizes } from '../runtime/settings';
@@ -26,10 +26,14 @@ export const PART6 = Object.freeze({
   seed: DEFAULT_TRAIN_CONFIG.seed,
 });
 
-/** The spec of Part 6's model of the given kind; the epoch count follows SAE_QUICK. */
+/**
+ * The spec of Part 6's model of the given kind; the epoch count follows SAE_QUICK. The standard
+ * autoencoders ('none-relu', 'none-sigmoid') get sparsityWeight 0, so their config says what they are.
+ */
 export function lessonSpec(sparsity: Sparsity, sizes: RunSizes = runSizes()): TrainSpec {
+  const sparsityWeight = hasPenalty(sparsity) ? PART6.sparsityWeight : 0;
   return {
-    model: { inputDim: PART6.inputDim, latentDim: PART6.latentDim, sparsity, sparsityWeight: PART6.sparsityWeight, rho: PART6.rho },
+    model: { inputDim: PART6.inputDim, latentDim: PART6.latentDim, sparsity, sparsityWeight, rho: PART6.rho },
     train: { epochs: sizes.quick ? sizes.epochs : PART6.epochs, batchSize: PART6.batchSize, learningRate: PART6.learningRate, seed: PART6.seed },
     modelSeed: PART6.seed,
   };

@@ -1,7 +1,8 @@
 /**
- * The lesson's two sparse autoencoders (Parts 1 and 2).
+ * The lesson's two sparse autoencoders (Parts 1 and 2), and the standard autoencoder they are
+ * compared with (the first row of the lesson's table: the same layers, no penalty).
  *
- *   encoder: inputDim -> hiddenDim (ReLU) -> latentDim (ReLU for L1, Sigmoid for KL)
+ *   encoder: inputDim -> hiddenDim (ReLU) -> latentDim (ReLU for L1, Sigmoid for KL; either for none)
  *   decoder: latentDim -> hiddenDim (ReLU) -> inputDim (Sigmoid)
  *            (or, with config.decoder = 'linear', one linear layer latentDim -> inputDim)
  *
@@ -12,7 +13,7 @@ import { Rng } from '../runtime/random';
 import { Activation, Dense, applyStack, createDense } from './dense';
 import { SaeConfig, Sparsity, makeConfig } from './config';
 import { klPenalty, l1Penalty, mse } from './losses';
-import { assertMatrix } from '../runtime/guards';
+import { assertLive, assertMatrix } from '../runtime/guards';
 
 /** The three numbers of the lesson's training loop, as scalar tensors. */
 export type SaeLossParts = {
@@ -112,24 +113,24 @@ export abstract class SparseAutoencoder {
 
 /**
  * A model class fixes its penalty: a config that names another one is a mistake, not a wish.
- * A config that already names `own` (such as createModel's checked one) is passed on unchanged,
- * so it is not checked a second time.
+ * A config that already names one of `own` (such as createModel's checked one) is passed on
+ * unchanged, so it is not checked a second time; a config without the field gets `own[0]`.
  */
-function ownSparsity(config: Partial<SaeConfig>, own: Sparsity): Partial<SaeConfig> {
+function ownSparsity(config: Partial<SaeConfig>, cls: string, own: readonly Sparsity[]): Partial<SaeConfig> {
   const given = (config as { sparsity?: unknown }).sparsity;
-  if (given === own) return config;
+  if (own.includes(given as Sparsity)) return config;
   if (given !== undefined) {
-    const cls = own === 'l1' ? 'L1SparseAutoencoder' : 'KLSparseAutoencoder';
-    throw new Error(`SaeConfig.sparsity = ${JSON.stringify(given)} is invalid for ${cls}: expected '${own}' ` +
-      "or no sparsity field (createModel picks the class from 'l1' or 'kl')");
+    const allowed = own.map((s) => `'${s}'`).join(' or ');
+    throw new Error(`SaeConfig.sparsity = ${JSON.stringify(given)} is invalid for ${cls}: expected ${allowed} ` +
+      'or no sparsity field (createModel picks the class from the sparsity field)');
   }
-  return { ...config, sparsity: own };
+  return { ...config, sparsity: own[0] };
 }
 
 /** Part 1: ReLU latent, penalty mean |h|. */
 export class L1SparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super(ownSparsity(config, 'l1'), seed, 'relu');
+    super(ownSparsity(config, 'L1SparseAutoencoder', ['l1']), seed, 'relu');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {
@@ -140,7 +141,7 @@ export class L1SparseAutoencoder extends SparseAutoencoder {
 /** Part 2: sigmoid latent (so activations are in (0, 1)), penalty sum_j KL(rho || rhoHat_j). */
 export class KLSparseAutoencoder extends SparseAutoencoder {
   constructor(config: Partial<SaeConfig> = {}, seed = 42) {
-    super(ownSparsity(config, 'kl'), seed, 'sigmoid');
+    super(ownSparsity(config, 'KLSparseAutoencoder', ['kl']), seed, 'sigmoid');
   }
 
   penalty(latent: tf.Tensor2D): tf.Scalar {
@@ -149,10 +150,36 @@ export class KLSparseAutoencoder extends SparseAutoencoder {
 }
 
 /**
+ * The standard autoencoder (the lesson's table, first row): the same layers, loss = MSE alone.
+ * `sparsity: 'none-relu'` (the default here) gives the L1 model's ReLU latent, 'none-sigmoid' the
+ * KL model's sigmoid latent. Its penalty is the constant 0, so total = reconstruction exactly and
+ * no gradient comes from it; the history's `sparsity` column reads 0.
+ */
+export class StandardAutoencoder extends SparseAutoencoder {
+  constructor(config: Partial<SaeConfig> = {}, seed = 42) {
+    const checked = ownSparsity(config, 'StandardAutoencoder', ['none-relu', 'none-sigmoid']);
+    super(checked, seed, (checked as { sparsity: Sparsity }).sparsity === 'none-sigmoid' ? 'sigmoid' : 'relu');
+  }
+
+  penalty(latent: tf.Tensor2D): tf.Scalar {
+    assertLive(latent, 'the code h');
+    return tf.scalar(0);
+  }
+}
+
+/** The class of each `sparsity` value. */
+const MODEL_CLASSES: Record<Sparsity, new (config: SaeConfig, seed: number) => SparseAutoencoder> = {
+  l1: L1SparseAutoencoder,
+  kl: KLSparseAutoencoder,
+  'none-relu': StandardAutoencoder,
+  'none-sigmoid': StandardAutoencoder,
+};
+
+/**
  * The model that `config.sparsity` names ('kl' by default, as in the lesson's main run). The config
  * is checked here once; the class's constructor receives the checked one and does not check again.
  */
 export function createModel(config: Partial<SaeConfig> = {}, seed = 42): SparseAutoencoder {
   const full = makeConfig(config);
-  return full.sparsity === 'l1' ? new L1SparseAutoencoder(full, seed) : new KLSparseAutoencoder(full, seed);
+  return new MODEL_CLASSES[full.sparsity](full, seed);
 }

@@ -36,7 +36,7 @@ export function gram(atoms: Float64Array, count: number, dim: number): Float64Ar
 }
 
 /** Solves A c = b for a small symmetric positive definite A (Cholesky); null if A is singular. */
-function choleskySolve(a: Float64Array, b: number[], n: number): number[] | null {
+export function choleskySolve(a: Float64Array, b: number[], n: number): number[] | null {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {

@@ -161,13 +161,37 @@ export class DictSae {
 /**
  * L0 and FVU (metrics.ts) of `sae` on `data`. Codes at or below `threshold` (the activation's
  * firing threshold by default: 0.1 for sigmoid, Part 4's "active"; 0 otherwise) are set to 0
- * first, so a sigmoid's L0 counts real non-zeros and the FVU is that sparse code's.
+ * first, so a sigmoid's L0 counts real non-zeros and `fvu` is that sparse code's. `fvuRaw` is the
+ * FVU of the code as the activation gives it (what training reconstructed from; for a sigmoid it
+ * also uses the values at or below the threshold, which L0 does not count). For ReLU and TopK,
+ * whose codes are >= 0, the two are the same number.
  */
 export function evaluateDictSae(sae: DictSae, data: { images: Float32Array; count: number; dim: number },
-  threshold = sae.rule.firingThreshold): { l0: number; fvu: number } {
+  threshold = sae.rule.firingThreshold): { l0: number; fvu: number; fvuRaw: number } {
   const x = matrixOf(data.images, data.count, data.dim, 'data.images');
   const codes = tf.tidy(() => sae.encode(tf.tensor2d(x.data, [x.rows, x.cols])).dataSync() as Float32Array);
   const kept = codes.map((v) => (v > threshold ? v : 0));
-  const xHat = tf.tidy(() => sae.decode(tf.tensor2d(kept, [x.rows, sae.latentDim])).dataSync() as Float32Array);
-  return { l0: l0(kept, sae.latentDim), fvu: fvu(x.data, xHat, x.cols) };
+  const decoded = (c: Float32Array) => tf.tidy(() => sae.decode(tf.tensor2d(c, [x.rows, sae.latentDim])).dataSync() as Float32Array);
+  const fvuKept = fvu(x.data, decoded(kept), x.cols);
+  const same = codes.every((v, i) => v === kept[i]);
+  return { l0: l0(kept, sae.latentDim), fvu: fvuKept, fvuRaw: same ? fvuKept : fvu(x.data, decoded(codes), x.cols) };
+}
+
+/**
+ * Per latent, on how many inputs of `data` it fires (its code is above the activation's firing
+ * threshold), with the SAE as it is now. Encodes `batchSize` inputs at a time, so it never holds
+ * the [count, latentDim] codes (60000 x 1024 floats for notebook 13's training set).
+ */
+export function firingCounts(sae: DictSae, data: { images: Float32Array; count: number; dim: number }, batchSize = 2048): Int32Array {
+  const x = matrixOf(data.images, data.count, data.dim, 'data.images');
+  const counts = new Int32Array(sae.latentDim);
+  for (let start = 0; start < x.rows; start += batchSize) {
+    const rows = Math.min(batchSize, x.rows - start);
+    const batch = tf.tidy(() => {
+      const xb = tf.tensor2d(x.data.subarray(start * x.cols, (start + rows) * x.cols), [rows, x.cols]);
+      return tf.sum(tf.cast(tf.greater(sae.encode(xb), sae.rule.firingThreshold), 'int32'), 0).dataSync();
+    });
+    for (let j = 0; j < counts.length; j++) counts[j] += batch[j];
+  }
+  return counts;
 }

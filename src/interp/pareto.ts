@@ -51,3 +51,66 @@ export function compareAtL0(curves: Record<string, SparsityPoint[]>, l0s: number
     return { l0, fvu, best };
   });
 }
+
+/** One setting of a sweep and what it measured. */
+export interface SweepResult<S, P extends SparsityPoint = SparsityPoint> {
+  setting: S;
+  point: P;
+}
+
+export interface CoverOptions<S> {
+  /** the curve should reach down to this L0 ... */
+  lowest: number;
+  /** ... and up to this one */
+  highest: number;
+  /** the next setting past the sparsest one (a larger lambda, a smaller rho, a smaller k) */
+  sparser: (setting: S) => S;
+  /** the next setting past the densest one */
+  denser: (setting: S) => S;
+  /** at most this many settings added at each end */
+  extraPerEnd: number;
+}
+
+/**
+ * Measures every setting of a sweep, in order, then extends the sweep where its curve stops short
+ * of [lowest, highest] in L0, so that matched-L0 comparisons have points on both sides: while the
+ * smallest L0 measured is above `lowest`, the setting that gave it is made sparser and measured
+ * (at most extraPerEnd times); likewise at the dense end. An end stops early when a new setting
+ * does not move L0 further that way (the knob has stopped working there). Results come in the
+ * order they were measured.
+ */
+export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], measure: (setting: S) => Promise<P>,
+  options: CoverOptions<S>): Promise<SweepResult<S, P>[]> {
+  const { lowest, highest, sparser, denser, extraPerEnd } = options;
+  if (!(lowest > 0 && highest >= lowest)) throw new Error(`sweepToCover: expected 0 < lowest <= highest, got ${lowest} and ${highest}`);
+  if (!(Number.isInteger(extraPerEnd) && extraPerEnd >= 0)) throw new Error(`sweepToCover: extraPerEnd = ${extraPerEnd} is invalid: expected an integer >= 0`);
+  if (settings.length === 0) throw new Error('sweepToCover: no settings to start from');
+  const results: SweepResult<S, P>[] = [];
+  for (const setting of settings) results.push({ setting, point: await measure(setting) });
+  const extend = async (sparse: boolean) => {
+    for (let added = 0; added < extraPerEnd; added++) {
+      const end = results.reduce((a, b) => ((sparse ? b.point.l0 < a.point.l0 : b.point.l0 > a.point.l0) ? b : a));
+      if (sparse ? end.point.l0 <= lowest : end.point.l0 >= highest) return;
+      const setting = (sparse ? sparser : denser)(end.setting);
+      const point = await measure(setting);
+      results.push({ setting, point });
+      if (!(sparse ? point.l0 < end.point.l0 : point.l0 > end.point.l0)) return;
+    }
+  };
+  await extend(true);
+  await extend(false);
+  return results;
+}
+
+/**
+ * Why a curve has no FVU at `l0`, for a table cell: "not reached (the sweep's smallest L0 is 30.3)"
+ * (or largest); null where fvuAtL0 gives a number.
+ */
+export function notReached(points: SparsityPoint[], l0: number): string | null {
+  if (Number.isFinite(fvuAtL0(points, l0))) return null;
+  const fired = points.filter((p) => p.l0 > 0).map((p) => p.l0);
+  if (fired.length === 0) return 'not reached (no model of the sweep fires)';
+  const [low, high] = [Math.min(...fired), Math.max(...fired)];
+  return l0 < low ? `not reached (the sweep's smallest L0 is ${Number(low.toPrecision(3))})`
+    : `not reached (the sweep's largest L0 is ${Number(high.toPrecision(3))})`;
+}

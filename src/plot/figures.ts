@@ -5,6 +5,7 @@
 import type { History } from '../core/train';
 import { histogram, Histogram } from '../data/histogram';
 import type { SparsityReport } from '../core/analysis';
+import { logAxis } from './ticks';
 
 export interface Figure {
   data: Record<string, unknown>[];
@@ -23,6 +24,7 @@ export interface LineOptions {
   title: string;
   xTitle: string;
   yTitle: string;
+  /** log axes, their ticks labelled with plain values (64 ... 1024, 0.001): see logTicks */
   logY?: boolean;
   logX?: boolean;
 }
@@ -31,19 +33,20 @@ const axis = (text: string, extra: Record<string, unknown> = {}) => ({ title: { 
 
 /** Lines, one per series, sharing the x axis. */
 export function lineFigure(series: Series[], options: LineOptions): Figure {
+  const data = series.map((s) => ({
+    type: 'scatter',
+    mode: s.text ? 'lines+markers+text' : 'lines+markers',
+    name: s.name,
+    x: Array.from(s.x ?? Array.from({ length: s.y.length }, (_, i) => i + 1)),
+    y: Array.from(s.y),
+    ...(s.text ? { text: s.text, textposition: 'top right' } : {}),
+  }));
   return {
-    data: series.map((s) => ({
-      type: 'scatter',
-      mode: s.text ? 'lines+markers+text' : 'lines+markers',
-      name: s.name,
-      x: Array.from(s.x ?? Array.from({ length: s.y.length }, (_, i) => i + 1)),
-      y: Array.from(s.y),
-      ...(s.text ? { text: s.text, textposition: 'top right' } : {}),
-    })),
+    data,
     layout: {
       title: { text: options.title },
-      xaxis: axis(options.xTitle, options.logX ? { type: 'log' } : {}),
-      yaxis: axis(options.yTitle, options.logY ? { type: 'log' } : {}),
+      xaxis: axis(options.xTitle, options.logX ? logAxis(data.flatMap((d) => d.x)) : {}),
+      yaxis: axis(options.yTitle, options.logY ? logAxis(data.flatMap((d) => d.y)) : {}),
       height: 380,
       margin: { t: 50, r: 20, b: 50, l: 70 },
     },
@@ -103,23 +106,41 @@ export interface GridOptions {
   perRow?: number;
   /** text shown on hover over each image */
   labels?: string[];
-  /** colour range shared by all tiles; by default the min..max over all images */
+  /** one label per grid row, written at its left (e.g. the model or setting each row shows) */
+  rowLabels?: string[];
+  /**
+   * colour range shared by all tiles; by default the min..max over all images. A signed grid (a value
+   * or zmin below 0) gets a range symmetric around 0, a diverging scale and a colour bar.
+   */
   zmin?: number;
   zmax?: number;
-  /** a Plotly colorscale name, or [position, colour] stops */
+  /** a Plotly colorscale name, or [position, colour] stops (default: Greys, or DIVERGING for a signed grid) */
   colorscale?: string | [number, string][];
 }
+
+/** The smallest side of a tile on screen, in CSS pixels (a 28 x 28 digit at 2 px per pixel). */
+export const MIN_TILE_PX = 56;
+/** Screen pixels per image pixel are chosen so that the grid is about this wide, within [MIN_TILE_PX, 6 px per pixel]. */
+const GRID_TARGET_WIDTH = 900;
+/** Room for a colour bar at the right, and for row labels at the left (per character of the longest). */
+const COLORBAR_MARGIN = 100;
+const LABEL_CHAR_PX = 7;
 
 /**
  * Many small images as one tiled heatmap (one trace, so 1000 tiles stay fast), with a
  * one-pixel gap between tiles. Each tile's label shows on hover through a second, invisible
  * scatter trace with one point per tile (per-pixel labels would make the page megabytes bigger).
+ * The figure's size is fixed from the tiles (each at least MIN_TILE_PX on its smaller side), and
+ * both axes' ranges are set, so the hover markers cannot widen them and shrink the tiles.
  */
 export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Figure {
   const { rows, cols } = options;
   const n = images.length;
   const perRow = options.perRow ?? Math.ceil(Math.sqrt(n));
   const gridRows = Math.ceil(n / perRow);
+  if (options.rowLabels && options.rowLabels.length !== gridRows) {
+    throw new Error(`GridOptions.rowLabels has ${options.rowLabels.length} labels, expected ${gridRows} (one per grid row: ${n} images, ${perRow} per row)`);
+  }
   const height = gridRows * (rows + 1) - 1;
   const width = perRow * (cols + 1) - 1;
   const z: (number | null)[][] = [];
@@ -143,17 +164,29 @@ export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Fi
     centers.y.push(top + (rows - 1) / 2);
     centers.text.push(options.labels?.[k] ?? `#${k}`);
   });
-  const px = Math.max(2, Math.min(6, Math.floor(900 / width)));
+  let zmin = options.zmin ?? lo;
+  let zmax = options.zmax ?? hi;
+  const signed = zmin < 0;
+  if (signed) {
+    const m = Math.max(Math.abs(zmin), Math.abs(zmax));
+    [zmin, zmax] = [-m, m];
+  }
+  const colorscale = options.colorscale ?? (signed ? DIVERGING : 'Greys');
+  const px = Math.max(MIN_TILE_PX / Math.min(rows, cols), Math.min(6, Math.floor(GRID_TARGET_WIDTH / width)));
+  const longest = Math.max(0, ...(options.rowLabels ?? []).map((l) => l.length));
+  const margin = { t: 50, r: signed ? COLORBAR_MARGIN : 20, b: 20, l: options.rowLabels ? 30 + LABEL_CHAR_PX * longest : 20 };
+  const rowCenters = Array.from({ length: gridRows }, (_, r) => r * (rows + 1) + (rows - 1) / 2);
   return {
     data: [{
       type: 'heatmap',
       z,
       hoverinfo: 'skip',
-      colorscale: options.colorscale ?? 'Greys',
-      reversescale: (options.colorscale ?? 'Greys') === 'Greys',
-      zmin: options.zmin ?? lo,
-      zmax: options.zmax ?? hi,
-      showscale: false,
+      colorscale,
+      reversescale: colorscale === 'Greys',
+      zmin,
+      zmax,
+      showscale: signed,
+      ...(signed ? { colorbar: { thickness: 14, outlinewidth: 0, x: 1, xanchor: 'left', xpad: 10 } } : {}),
     }, {
       type: 'scatter',
       mode: 'markers',
@@ -166,11 +199,14 @@ export function imageGrid(images: ArrayLike<number>[], options: GridOptions): Fi
     }],
     layout: {
       title: { text: options.title },
-      width: width * px + 40,
-      height: height * px + 70,
-      margin: { t: 50, r: 20, b: 20, l: 20 },
+      width: Math.ceil(width * px) + margin.l + margin.r,
+      height: Math.ceil(height * px) + margin.t + margin.b,
+      margin,
       xaxis: { visible: false, constrain: 'domain', range: [-0.5, width - 0.5] },
-      yaxis: { visible: false, autorange: 'reversed', scaleanchor: 'x' },
+      yaxis: options.rowLabels
+        ? { range: [height - 0.5, -0.5], scaleanchor: 'x', constrain: 'domain', tickmode: 'array', tickvals: rowCenters,
+          ticktext: options.rowLabels, ticks: '', ticklabelstandoff: 6, showgrid: false, zeroline: false, showline: false }
+        : { visible: false, range: [height - 0.5, -0.5], scaleanchor: 'x', constrain: 'domain' },
       plot_bgcolor: '#ffffff',
       hovermode: 'closest',
     },
@@ -209,7 +245,7 @@ export function sparsityHistograms(report: SparsityReport, activations: ArrayLik
       bargap: 0,
       xaxis: axis(`fraction of units > ${t} (per sample)`), yaxis: axis('samples'),
       xaxis2: axis(`fraction of samples with unit > ${t}`), yaxis2: axis('units'),
-      xaxis3: axis('activation'), yaxis3: axis('count (log)', { type: 'log' }),
+      xaxis3: axis('activation'), yaxis3: axis('count (log)', logAxis(data[2].y as number[])),
       annotations: [
         ['Population sparsity (per sample)', 0.14], ['Lifetime sparsity (per unit)', 0.5], ['Activation distribution', 0.86],
       ].map(([text, x]) => ({ text, x, y: 1.08, xref: 'paper', yref: 'paper', showarrow: false, xanchor: 'center' })),
@@ -230,7 +266,9 @@ export function featureGrid(images: ArrayLike<number>[], units: number[], lifeti
 export function reconstructionGrid(originals: ArrayLike<number>[], reconstructions: ArrayLike<number>[], title = 'Originals (top) and reconstructions (bottom)'): Figure {
   const n = originals.length;
   const labels = [...originals.map((_, i) => `image ${i}: original`), ...reconstructions.map((_, i) => `image ${i}: reconstruction`)];
-  return imageGrid([...originals, ...reconstructions], { title, rows: 28, cols: 28, perRow: n, labels, zmin: 0, zmax: 1 });
+  return imageGrid([...originals, ...reconstructions], {
+    title, rows: 28, cols: 28, perRow: n, labels, zmin: 0, zmax: 1, rowLabels: ['original', 'reconstruction'],
+  });
 }
 
 /** A heatmap of a [rows, cols] row-major matrix, with row and column labels. */
@@ -251,7 +289,8 @@ export function barFigure(categories: string[], series: Series[], options: LineO
     data: series.map((s, i) => ({ type: 'bar', name: s.name, x: categories, y: Array.from(s.y), marker: { color: PALETTE[i % PALETTE.length] } })),
     layout: {
       title: { text: options.title }, barmode: 'group', height: 380, margin: { t: 50, r: 20, b: 50, l: 70 },
-      xaxis: { ...axis(options.xTitle), type: 'category' }, yaxis: axis(options.yTitle, options.logY ? { type: 'log' } : {}),
+      xaxis: { ...axis(options.xTitle), type: 'category' },
+      yaxis: axis(options.yTitle, options.logY ? logAxis(series.flatMap((s) => Array.from(s.y))) : {}),
     },
   };
 }

@@ -65,6 +65,42 @@ export function datasetHash(data: Dataset): string {
   return h;
 }
 
+/**
+ * Tells datasetHash the hash of `data` without reading it: a pretrain worker's view of images
+ * whose hash the main thread has already computed (hashing 188 MB again in every worker costs).
+ */
+export function rememberDatasetHash(data: Dataset, sha256: string): void {
+  dataHashes.set(data, sha256);
+}
+
+/**
+ * Entries that pretrain (store/pretrain.ts) trained in this process: the next trainCached of the
+ * same run loads its entry even under retrain (SAE_RETRAIN=1 then trains each model once, not twice).
+ */
+const freshEntries = new Set<string>();
+
+/** Marks the entry in `dir` as just trained here (see freshEntries), or clears the mark. */
+export function markFresh(dir: string, fresh = true): void {
+  if (fresh) freshEntries.add(path.resolve(dir));
+  else freshEntries.delete(path.resolve(dir));
+}
+
+/** Where the run of `spec` on `data` lives in the cache, and whether a usable entry is there (a quiet probe). */
+export function cacheEntry(spec: TrainSpec, data: Dataset, cacheDir: string = defaultCacheDir()):
+  { key: string; dir: string; description: RunDescription; hit: boolean } {
+  const { key, description } = cacheKey(spec, data);
+  const dir = path.join(cacheDir, key);
+  let hit = false;
+  if (fs.existsSync(path.join(dir, 'checkpoint.json'))) {
+    const entry = loadEntry(dir, description, '', false);
+    if (entry !== null) {
+      entry.model.dispose();
+      hit = true;
+    }
+  }
+  return { key, dir, description, hit };
+}
+
 export function defaultCacheDir(): string {
   return process.env.SAE_CACHE_DIR || path.join(process.cwd(), '.cache', 'sae-lab');
 }
@@ -137,7 +173,8 @@ export async function trainCached(spec: TrainSpec, data: Dataset, options: Cache
   const { key, description } = cacheKey(spec, data);
   const root = options.cacheDir ?? defaultCacheDir();
   const dir = path.join(root, key);
-  const retrain = options.retrain ?? envFlag('SAE_RETRAIN', false);
+  const fresh = freshEntries.delete(path.resolve(dir));
+  const retrain = !fresh && (options.retrain ?? envFlag('SAE_RETRAIN', false));
   const log = options.log ?? true;
   const name = options.title ?? `${description.model.sparsity} model`;
   if (!retrain && fs.existsSync(path.join(dir, 'checkpoint.json'))) {
@@ -180,17 +217,17 @@ export async function trainCached(spec: TrainSpec, data: Dataset, options: Cache
 }
 
 /** The entry in `dir` when it loads and holds exactly the run described, else null (saying why). */
-function loadEntry(dir: string, description: RunDescription, name: string): { model: SparseAutoencoder; history: History } | null {
+function loadEntry(dir: string, description: RunDescription, name: string, warn = true): { model: SparseAutoencoder; history: History } | null {
   let ck;
   try {
     ck = loadCheckpoint(dir);
   } catch (err) {
-    console.warn(`${name}: cache entry ${dir} is unusable (${(err as Error).message}); training again`);
+    if (warn) console.warn(`${name}: cache entry ${dir} is unusable (${(err as Error).message}); training again`);
     return null;
   }
   const diffs = runDifferences(description, ck.model.config, ck.seed, ck.info);
   if (diffs.length === 0) return { model: ck.model, history: ck.history };
   ck.model.dispose();
-  console.warn(`${name}: cache entry ${dir} holds another run (${diffs.join('; ')}); training again`);
+  if (warn) console.warn(`${name}: cache entry ${dir} holds another run (${diffs.join('; ')}); training again`);
   return null;
 }

@@ -21,15 +21,15 @@ test('check.sweep passes the kit\'s weightSweep and a learner-style loop', async
   await setup();
   const before = tf.memory().numTensors;
   assertPassed(await captureAsync((o) => check.sweep(weightSweep, o)), 'sweep');
-  async function mine<T>(weights: readonly number[], trainAt: Train, measure: Measure<T>): Promise<SweepRow<T>[]> {
-    const rows: SweepRow<T>[] = [];
-    for (const weight of weights) {
+  // Another learner style than the notebook's for...of loop: a promise chain, still one model at a time.
+  const mine = <T>(weights: readonly number[], trainAt: Train, measure: Measure<T>): Promise<SweepRow<T>[]> =>
+    weights.reduce(async (done: Promise<SweepRow<T>[]>, weight) => {
+      const rows = await done;
       const model = await trainAt(weight);
-      rows.push({ weight, result: measure(model) });
+      const result = measure(model);
       model.dispose();
-    }
-    return rows;
-  }
+      return [...rows, { weight, result }];
+    }, Promise.resolve([]));
   assertPassed(await captureAsync((o) => check.sweep(mine, o)), 'sweep');
   assert.equal(tf.memory().numTensors, before);
 });

@@ -8,6 +8,7 @@ import { tf } from '../../src/runtime/backend';
 import { check, numericalGradient, trainStep } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
+import { unrestoredGradient } from '../../src/check/training';
 import { setup } from '../helpers';
 import { assertFailed, assertPassed, capture } from './capture';
 
@@ -40,21 +41,11 @@ test('check.numericalGradient names the usual mistakes', async () => {
     down[i] -= eps;
     return (f(up) - f(down)) / eps;
   });
-  const notRestored: Grad = (f, x, eps) => {
-    const g = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) {
-      const keep = x[i];
-      x[i] = keep + eps;
-      const up = f(x);
-      x[i] = keep - eps;
-      g[i] = (up - f(x)) / (2 * eps);
-    }
-    return g;
-  };
   const wrong: [Grad, string, RegExp][] = [
     [forwardDiff, 'a quadratic', /forward differences/],
     [overEps, 'a quadratic', /2 eps apart: divide by 2 eps/],
-    [notRestored, 'a quadratic', /put x\[i\] back/],
+    [unrestoredGradient, 'a quadratic', /put x\[i\] back/],
+    [(f, x, eps) => unrestoredGradient(f, Float64Array.from(x), eps), 'a cubic with cross terms', /restore x\[i\] after each coordinate/],
     [(_f, x) => new Float64Array(x.length - 1), 'a quadratic', /one partial derivative per entry/],
   ];
   for (const [fn, caseName, hint] of wrong) assertFailed(capture((o) => check.numericalGradient(fn, o)), 'numericalGradient', caseName, hint);

@@ -17,7 +17,7 @@ test('each bad field is named with its value and the allowed range', () => {
     [{ latentDim: 12.5 }, /latentDim = 12\.5/],
     [{ inputDim: -3 }, /inputDim = -3/],
     [{ hiddenDim: NaN }, /hiddenDim = NaN/],
-    [{ sparsity: 'l2' }, /sparsity = "l2" is invalid: expected 'l1' or 'kl'/],
+    [{ sparsity: 'l2' }, /sparsity = "l2" is invalid: expected 'l1', 'kl', 'none-relu' or 'none-sigmoid'/],
     [{ sparsityWeight: -0.1 }, /sparsityWeight = -0.1 is invalid: expected a finite number >= 0/],
     [{ sparsityWeight: Infinity }, /sparsityWeight = Infinity/],
     [{ rho: 0 }, /rho = 0 is invalid: expected a number strictly between 0 and 1/],

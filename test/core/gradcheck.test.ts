@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { createModel, SparseAutoencoder } from '../../src/core/sae';
+import type { Sparsity } from '../../src/core/config';
 import { Rng } from '../../src/runtime/random';
 import { RefLayer, referenceLoss } from './reference';
 import { assertClose, computeModes, withMode } from '../helpers';
@@ -21,8 +22,8 @@ function toReference(model: SparseAutoencoder): RefLayer[] {
   }));
 }
 
-function check(sparsity: 'l1' | 'kl', backend: string, decoder: 'mlp' | 'linear' = 'mlp'): void {
-  const config = { inputDim: 12, hiddenDim: 7, latentDim: 5, sparsity, sparsityWeight: sparsity === 'l1' ? 0.3 : 0.2, rho: 0.05, decoder };
+function check(sparsity: Sparsity, backend: string, decoder: 'mlp' | 'linear' = 'mlp'): void {
+  const config = { inputDim: 12, hiddenDim: 7, latentDim: 5, sparsity, sparsityWeight: sparsity === 'kl' ? 0.2 : 0.3, rho: 0.05, decoder };
   const model = createModel(config, 7);
   const rng = new Rng(3);
   const rows = 6;
@@ -75,6 +76,17 @@ test('gradient of the total loss matches finite differences, both models, every 
       check('l1', label);
       check('kl', label);
       check('l1', label, 'linear');
+    });
+  }
+});
+
+test('the standard autoencoders (no penalty, sparsityWeight 0.3 left in): gradient = the MSE\'s alone', async () => {
+  // The float64 reference's loss for 'none-*' is the MSE only, so a penalty term left in the
+  // gradient (or the weight multiplying anything) would show up as a mismatch.
+  for (const [label, backend, native] of await computeModes()) {
+    await withMode(backend, native, () => {
+      check('none-relu', label);
+      check('none-sigmoid', label);
     });
   }
 });

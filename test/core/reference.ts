@@ -25,7 +25,10 @@ function layer(x: Float64Array[], l: RefLayer): Float64Array[] {
   });
 }
 
-/** total = mean (x - xHat)^2 + weight * penalty, computed in float64; the first two layers encode. */
+/**
+ * total = mean (x - xHat)^2 + weight * penalty, computed in float64; the first two layers encode.
+ * The standard autoencoders ('none-relu', 'none-sigmoid') have no penalty: total = the MSE.
+ */
 export function referenceLoss(layers: RefLayer[], x: Float64Array[], config: SaeConfig): number {
   const h = layer(layer(x, layers[0]), layers[1]);
   const xHat = layers.slice(2).reduce((a, l) => layer(a, l), h);
@@ -33,7 +36,9 @@ export function referenceLoss(layers: RefLayer[], x: Float64Array[], config: Sae
   for (let r = 0; r < x.length; r++) for (let i = 0; i < x[r].length; i++) se += (x[r][i] - xHat[r][i]) ** 2;
   const rec = se / (x.length * x[0].length);
   let penalty = 0;
-  if (config.sparsity === 'l1') {
+  if (config.sparsity === 'none-relu' || config.sparsity === 'none-sigmoid') {
+    return rec;
+  } else if (config.sparsity === 'l1') {
     for (const row of h) for (const v of row) penalty += Math.abs(v);
     penalty /= h.length * h[0].length;
   } else {

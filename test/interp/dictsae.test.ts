@@ -149,8 +149,67 @@ test('evaluateDictSae: L0 and FVU agree with the metrics functions on the same c
     assertClose(r.l0, l0(codes, 20), 1e-6, `${activation} L0`);
     assertClose(r.fvu, fvu(data.images, recon, 10), 1e-4, `${activation} FVU`);
     if (activation === 'topk') assertClose(r.l0, 3, 1e-9);
+    // fvuRaw decodes the code as the activation gives it; for ReLU and TopK that is the same code
+    const raw = tf.tidy(() => sae.decode(sae.encode(tf.tensor2d(data.images, [64, 10]))).dataSync() as Float32Array);
+    assertClose(r.fvuRaw, fvu(data.images, raw, 10), 1e-4, `${activation} raw FVU`);
+    if (activation !== 'sigmoid') assert.equal(r.fvuRaw, r.fvu);
+    else assert.notEqual(r.fvuRaw, r.fvu, 'a sigmoid code below 0.1 is not 0, so dropping it changes the reconstruction');
     sae.dispose();
   }
+});
+
+test('firingCounts counts, per latent, the inputs whose code is above the firing threshold, batch by batch', async () => {
+  await setup();
+  const { firingCounts } = await import('../../src/interp/dictsae');
+  const data = sparseData(9, 10, 12, 50, 2);
+  for (const activation of ['topk', 'relu', 'sigmoid'] as const) {
+    const sae = new DictSae({ inputDim: 10, latentDim: 20, activation, k: 3 }, 4);
+    const codes = tf.tidy(() => sae.encode(tf.tensor2d(data.images, [50, 10])).arraySync() as number[][]);
+    const threshold = activation === 'sigmoid' ? 0.1 : 0;
+    // by hand: a double loop over the whole code matrix
+    const expected = Array.from({ length: 20 }, (_, j) => codes.filter((row) => row[j] > threshold).length);
+    const before = tf.memory().numTensors;
+    assert.deepEqual(Array.from(firingCounts(sae, data, 7)), expected, `${activation}, batches of 7`); // 50 = 7 x 7 + 1
+    assert.deepEqual(Array.from(firingCounts(sae, data)), expected, `${activation}, one batch`);
+    assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+    sae.dispose();
+  }
+});
+
+test('the dead-latent counter counts only the TopK code\'s firing, never AuxK\'s', async () => {
+  await setup();
+  // Two latents, k = 1, on inputs with x0 + x1 > 0: latent 0's pre-activation is 10 (x0 + x1),
+  // latent 1's is x0 + x1 > 0. TopK keeps latent 0 alone, so latent 1 never fires in the code;
+  // it is dead after deadAfter = 1 step, and from the 2nd step on AuxK (auxK = 1) picks it and
+  // decodes its positive pre-activation: it "fires" on the auxiliary path on every input.
+  const n = 4;
+  const images = Float32Array.from([1, 0.5, 0.8, 0.9, 0.6, 0.2, 0.7, 1]);
+  const data: Dataset = { images, labels: new Uint8Array(n), count: n, rows: 1, cols: 2, dim: 2, source: 'hand-built' };
+  const run = async (k: number) => {
+    const sae = new DictSae({ inputDim: 2, latentDim: 2, activation: 'topk', k, auxK: 1, auxWeight: 1, deadAfter: 1 }, 1);
+    tf.tidy(() => {
+      sae.wEnc.assign(tf.tensor2d([[10, 1], [10, 1]]));
+      sae.wDec!.assign(tf.tensor2d([[1, 0], [0, 1]]));
+    });
+    const auxLoss: number[] = [];
+    const counts: number[][] = [];
+    // one batch of 4 per epoch: one optimizer step per epoch; lr 1e-4 keeps the order 10 > 1
+    await fit(sae, data, { epochs: 5, batchSize: n, learningRate: 1e-4, progress: false,
+      onEpoch: (r) => { auxLoss.push(r.sparsity); counts.push(Array.from(sae.stepsSinceFired)); } });
+    const pre = tf.tidy(() => sae.preActivations(tf.tensor2d(images, [n, 2])).arraySync());
+    sae.dispose();
+    return { auxLoss, counts, pre };
+  };
+  const alone = await run(1);
+  assert.ok(alone.pre.every(([p0, p1]) => p0 > p1 && p1 > 0), 'the construction holds after training');
+  // latent 0 fired on every step; latent 1 only through AuxK, so its count goes 1, 2, ..., 5
+  assert.deepEqual(alone.counts, [[0, 1], [0, 2], [0, 3], [0, 4], [0, 5]]);
+  assert.equal(alone.auxLoss[0], 0, 'step 1: no latent dead yet, no AuxK');
+  for (let e = 1; e < 5; e++) assert.ok(alone.auxLoss[e] > 0, `step ${e + 1}: AuxK is on and uses latent 1`);
+  // the control: with k = 2 latent 1 is in the code, fires, and its count stays at 0
+  const both = await run(2);
+  assert.deepEqual(both.counts, [[0, 0], [0, 0], [0, 0], [0, 0], [0, 0]]);
+  assert.deepEqual(both.auxLoss, [0, 0, 0, 0, 0]);
 });
 
 test('resampling points dead latents at badly reconstructed inputs, and they fire again', async () => {

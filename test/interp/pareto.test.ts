@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { compareAtL0, fvuAtL0 } from '../../src/interp/pareto';
+import { compareAtL0, fvuAtL0, notReached, sweepToCover } from '../../src/interp/pareto';
 import { assertClose } from '../helpers';
 
 test('fvuAtL0 interpolates linearly in log L0 between constructed points', () => {
@@ -38,4 +38,39 @@ test('compareAtL0 reads every curve at the same L0 and names the lowest FVU wher
   assert.ok(Number.isNaN(rows[1].fvu.C));
   assert.equal(rows[2].fvu.A, 0.2);
   assert.equal(rows[3].fvu.C, 0.05);
+});
+
+test('notReached says which end of the sweep stops short, and is null where the curve has a value', () => {
+  const pts = [{ l0: 0, fvu: 1 }, { l0: 30.314, fvu: 0.6 }, { l0: 166.2, fvu: 0.08 }];
+  assert.equal(notReached(pts, 4), "not reached (the sweep's smallest L0 is 30.3)");
+  assert.equal(notReached(pts, 200), "not reached (the sweep's largest L0 is 166)");
+  assert.equal(notReached(pts, 32), null);
+  assert.equal(notReached(pts, 30.314), null);
+  assert.equal(notReached([{ l0: 0, fvu: 1 }], 4), 'not reached (no model of the sweep fires)');
+});
+
+test('sweepToCover extends a sweep at the end that stops short, and stops when the knob stops working', async () => {
+  // A made-up knob: L0 = 100 / lambda, so doubling lambda halves L0.
+  const measured: number[] = [];
+  const measure = async (lambda: number) => { measured.push(lambda); return { l0: 100 / lambda, fvu: lambda / 100 }; };
+  const cover = { lowest: 10, highest: 200, sparser: (s: number) => s * 2, denser: (s: number) => s / 2, extraPerEnd: 4 };
+  const out = await sweepToCover([1, 2], measure, cover);
+  // L0 100, 50; sparser: lambda 4 (25), 8 (12.5), 16 (6.25 <= 10: stop); denser: 0.5 (200 >= 200: stop)
+  assert.deepEqual(measured, [1, 2, 4, 8, 16, 0.5]);
+  assert.deepEqual(out.map((r) => r.setting), measured);
+  assert.deepEqual(out.map((r) => r.point.l0), [100, 50, 25, 12.5, 6.25, 200]);
+  // the cap: at most extraPerEnd settings per end (sparser: 4 and 8, though L0 12.5 is still above
+  // the lowest, 1; denser: 0.5, where L0 200 reaches the highest)
+  measured.length = 0;
+  await sweepToCover([1, 2], measure, { ...cover, lowest: 1, extraPerEnd: 2 });
+  assert.deepEqual(measured, [1, 2, 4, 8, 0.5]);
+  // a sweep that already covers the range measures nothing more
+  measured.length = 0;
+  await sweepToCover([0.5, 16], measure, cover);
+  assert.deepEqual(measured, [0.5, 16]);
+  // a knob that has stopped working (L0 stuck at 40): one more try at each end, then stop
+  const stuck = await sweepToCover([1], async (s: number) => ({ l0: 40, fvu: s }), cover);
+  assert.deepEqual(stuck.map((r) => r.setting), [1, 2, 0.5]);
+  await assert.rejects(sweepToCover([], measure, cover), /no settings/);
+  await assert.rejects(sweepToCover([1], measure, { ...cover, lowest: 0 }), /expected 0 < lowest <= highest/);
 });

@@ -97,6 +97,39 @@ test('the student version holds none of the solution lines, token by token', () 
   assert.equal(findSolutionLeaks(h.solution, h.solution).length, 3);
 });
 
+test('open questions in the notebooks: every answer is gone from the student version, a placeholder in its place', () => {
+  const dir = path.join(ROOT, 'notebooks');
+  const answered = fs.readdirSync(dir).filter((f) => /^(0[7-9]|1[0-2])-.*\.ipynb$/.test(f)).sort();
+  assert.equal(answered.length, 6, `notebooks 07-12: ${answered.join(', ')}`);
+  for (const file of answered) {
+    const nb: Notebook = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const h = makeHandout(nb, file);
+    const regions = nb.cells.filter((c) => c.cell_type === 'markdown' && src(c).includes('<!-- BEGIN SOLUTION -->'));
+    assert.ok(regions.length >= 1, `${file}: no answered question`);
+    assert.equal(h.questions, regions.length, file);
+    const studentText = h.student.cells.map(src).join('\n');
+    const studentTokens = ` ${tokens(studentText).join(' ')} `;
+    for (const cell of regions) {
+      const text = src(cell);
+      const question = text.slice(0, text.indexOf('<!-- BEGIN SOLUTION -->')).trim();
+      const answer = text.slice(text.indexOf('<!-- BEGIN SOLUTION -->') + 23, text.indexOf('<!-- END SOLUTION -->')).trim();
+      assert.match(question, /^\*\*Question \(the lesson's( challenge)?\)\.\*\* [\s\S]+\?$/, `${file}: the question comes first`);
+      // The learner sees the question and the placeholder, in place of the answer.
+      assert.ok(h.student.cells.some((c) => src(c) === `${question}\n\n${TEXT_STUB}`), `${file}: no placeholder after "${question}"`);
+      // None of the answer's sentences (of 4 tokens or more) is left anywhere in the student version.
+      for (const sentence of answer.replace(/\s+/g, ' ').split(/(?<=[.;:])\s/)) {
+        const t = tokens(sentence);
+        if (t.length >= 4) assert.ok(!studentTokens.includes(` ${t.join(' ')} `), `${file}: the student version holds "${sentence}"`);
+      }
+      // A result's number is printed by a code cell from the computed values, never written in an answer
+      // (it would be wrong in the other mode); names such as L1 are not numbers.
+      assert.doesNotMatch(answer, /(?<![A-Za-z])\d/, `${file}: an answer states a number: ${answer}`);
+    }
+    // The solution version keeps every answer.
+    for (const cell of regions) assert.ok(h.solution.cells.some((c) => src(c) === src(cell)), file);
+  }
+});
+
 test('a named region (no check) is a task too; async and indented regions keep their indentation', () => {
   const nb = notebook([
     code(IMPORT),

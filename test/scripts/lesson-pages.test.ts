@@ -2,7 +2,8 @@
  * The lesson pages (`npm run lesson`) of a small notebook, through the kit's Jupyter: every script
  * comes from the folder (plotly.js once in assets/, MathJax 3 in assets/mathjax), the chart draws
  * from its HTML fallback, the math is typeset, and the page asks for nothing outside file://.
- * The saved notebook keeps Plotly's JSON beside the fallback and no copy of plotly.js.
+ * The saved notebook keeps Plotly's JSON beside the fallback and no copy of plotly.js; assets/ holds
+ * nothing else (files of an older kit are removed), and index.html and summary.json carry the totals.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -35,8 +36,19 @@ test('a lesson page draws its chart and typesets its math from local copies only
     nbformat: 4, nbformat_minor: 5,
   }));
   const out = path.join(dir, 'lesson');
+  // files an older kit left in assets/ (MathJax 2, require.js) go; the folder holds one plotly.js
+  fs.mkdirSync(path.join(out, 'assets', 'mathjax', 'config'), { recursive: true });
+  for (const old of ['require.min.js', 'mathjax/MathJax.js', 'mathjax/config/TeX-AMS_CHTML-full.js']) fs.writeFileSync(path.join(out, 'assets', old), '');
   const [row] = runLesson({ out, notebooks: [nb], log: false });
   assert.equal(row.result!.errors, 0, row.result!.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(out, 'assets')).sort(), ['mathjax', 'plotly.min.js']);
+  assert.deepEqual(fs.readdirSync(path.join(out, 'assets', 'mathjax')).sort(), ['output', 'tex-chtml-full.js']);
+  // the index's overview and the summary's totals
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.lastRun.notebooks, ['01-small']);
+  assert.equal(summary.lastRun.seconds, row.result!.seconds);
+  assert.equal(summary.course.notebooks, 1);
+  assert.ok(fs.readFileSync(path.join(out, 'index.html'), 'utf8').includes('Course total: '));
 
   const saved = JSON.parse(fs.readFileSync(path.join(out, '01-small.ipynb'), 'utf8'));
   const output = saved.cells[1].outputs.find((o: { output_type: string }) => o.output_type === 'display_data');

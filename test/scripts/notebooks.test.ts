@@ -35,6 +35,23 @@ test('notebooks are committed clean (no outputs, no execution counts)', () => {
   }
 });
 
+test('code lines in notebooks fit the page (at most 100 characters)', () => {
+  const MAX = 100;
+  const long: string[] = [];
+  for (const nb of lessonNotebooks()) {
+    const json = JSON.parse(fs.readFileSync(nb, 'utf8'));
+    json.cells.forEach((cell: { cell_type: string; source: string | string[] }, i: number) => {
+      if (cell.cell_type !== 'code') return;
+      ([] as string[]).concat(cell.source).join('').split('\n').forEach((line, j) => {
+        if (line.length > MAX) {
+          long.push(`${path.basename(nb)} cell ${i} line ${j + 1}: ${line.length} characters`);
+        }
+      });
+    });
+  }
+  assert.deepEqual(long, [], `${long.length} code lines longer than ${MAX} characters:\n${long.join('\n')}`);
+});
+
 test('the runner reports a failing cell with its source and stderr, and cells after it as not run', { skip: skipNotebooks }, () => {
   if (noJupyter) assert.fail(noJupyter);
   registerKernel();
