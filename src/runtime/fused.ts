@@ -10,7 +10,7 @@
  * caller then uses plain tfjs ops (src/core/dense.ts).
  */
 import * as tf from './tf';
-import { loadNative, nativeEnabled, nativeLoadError, nativeThreads } from './native';
+import { loadNative, nativeEnabled, nativeLoadError, nativeThreads, openblasCoreChoice } from './native';
 import { envFlag } from './settings';
 
 export type FusedActivation = 'relu' | 'sigmoid' | 'linear';
@@ -181,5 +181,5 @@ export function nativeSummary(): string {
   const t = nativeThreads();
   const threads = t.openblas > 1 ? `1 thread with OpenBLAS's ${t.openblas}` : `${t.threads} thread${t.threads > 1 ? 's' : ''}`;
   const what = fusedActive() ? 'fused dense layers and losses, products and Adam' : 'products and Adam (fusion off)';
-  return `native addon (OpenBLAS): ${what}, ${threads}`;
+  return `native addon (OpenBLAS): ${what}, ${threads}; ${openblasCoreChoice()}`;
 }

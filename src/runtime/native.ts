@@ -64,6 +64,43 @@ export function threadsSetting(env: NodeJS.ProcessEnv = process.env): number {
   return Math.min(n, MAX_THREADS);
 }
 
+/**
+ * The OpenBLAS core type for the CPU flags of /proc/cpuinfo: 'SkylakeX' with AVX-512 (F, BW, DQ,
+ * VL), 'Haswell' with AVX2 and FMA, else null (leave OpenBLAS's own choice).
+ */
+export function coretypeFor(cpuinfo: string): 'SkylakeX' | 'Haswell' | null {
+  const line = /^flags\s*:(.*)$/m.exec(cpuinfo);
+  if (line === null) return null;
+  const flags = new Set(line[1].trim().split(/\s+/));
+  if (['avx512f', 'avx512bw', 'avx512dq', 'avx512vl'].every((f) => flags.has(f))) return 'SkylakeX';
+  if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
+  return null;
+}
+
+let coreChoice = '';
+
+/**
+ * Debian's OpenBLAS (0.3.21) picks its kernels from a table of CPU models; on a CPU newer than
+ * the table (seen on this project's cloud machines: AVX-512 present, OpenBLAS reports 'Prescott')
+ * it falls back to its slowest SSE3 kernels, three times slower here. Where OPENBLAS_CORETYPE is
+ * unset, the kit sets it from the CPU's flags before OpenBLAS loads; a value the user set is kept.
+ * Returns what happened, for the backend line.
+ */
+export function chooseOpenblasCore(env: NodeJS.ProcessEnv = process.env, readCpuinfo = (): string => {
+  try { return require('fs').readFileSync('/proc/cpuinfo', 'utf8') as string; } catch { return ''; }
+}): string {
+  if ((env.OPENBLAS_CORETYPE ?? '') !== '') return `OpenBLAS core ${env.OPENBLAS_CORETYPE} (OPENBLAS_CORETYPE)`;
+  const core = coretypeFor(readCpuinfo());
+  if (core === null) return 'OpenBLAS core: its own choice';
+  env.OPENBLAS_CORETYPE = core;
+  return `OpenBLAS core ${core} (from the CPU's flags; set OPENBLAS_CORETYPE to choose another)`;
+}
+
+/** What chooseOpenblasCore did when the addon loaded ('' before). */
+export function openblasCoreChoice(): string {
+  return coreChoice;
+}
+
 /** The addon, or null (with `nativeLoadError()` saying why). */
 export function loadNative(): NativeBlas | null {
   if (addon === undefined) {
@@ -73,6 +110,7 @@ export function loadNative(): NativeBlas | null {
       return addon;
     }
     try {
+      coreChoice = chooseOpenblasCore();
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       addon = require(NATIVE_ADDON) as NativeBlas;
       addon.setThreads(threadsSetting());

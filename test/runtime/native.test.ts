@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
-import { loadNative, matMulShapes, nativeLoadError, useNative, useNativeMatMul } from '../../src/runtime/native';
+import {
+  chooseOpenblasCore, coretypeFor, loadNative, matMulShapes, nativeLoadError, useNative, useNativeMatMul,
+} from '../../src/runtime/native';
 import { Adam, adamUpdate } from '../../src/core/optim';
 import { loadMnist } from '../../src/data/mnist';
 import { createModel } from '../../src/core/sae';
@@ -157,4 +159,21 @@ test('Adam refuses a step that would make a weight non-finite and changes nothin
     small.dispose();
   }
   useNative(true);
+});
+
+test('the OpenBLAS core type: chosen from the CPU flags only where OPENBLAS_CORETYPE is unset', () => {
+  const cpu = (flags: string) => `processor\t: 0\nmodel name\t: x\nflags\t\t: ${flags}\n`;
+  assert.equal(coretypeFor(cpu('fpu sse3 avx avx2 fma avx512f avx512dq avx512bw avx512vl')), 'SkylakeX');
+  assert.equal(coretypeFor(cpu('fpu sse3 avx avx2 fma avx512f')), 'Haswell', 'AVX-512F alone is not SkylakeX');
+  assert.equal(coretypeFor(cpu('fpu sse3 avx avx2')), null, 'AVX2 without FMA');
+  assert.equal(coretypeFor(''), null);
+  const unset: NodeJS.ProcessEnv = {};
+  assert.match(chooseOpenblasCore(unset, () => cpu('avx2 fma')), /OpenBLAS core Haswell \(from the CPU's flags/);
+  assert.equal(unset.OPENBLAS_CORETYPE, 'Haswell');
+  const set: NodeJS.ProcessEnv = { OPENBLAS_CORETYPE: 'Zen' };
+  assert.match(chooseOpenblasCore(set, () => cpu('avx2 fma avx512f avx512dq avx512bw avx512vl')), /Zen \(OPENBLAS_CORETYPE\)/);
+  assert.equal(set.OPENBLAS_CORETYPE, 'Zen', "the user's value is kept");
+  const old: NodeJS.ProcessEnv = {};
+  assert.match(chooseOpenblasCore(old, () => cpu('sse3')), /its own choice/);
+  assert.equal(old.OPENBLAS_CORETYPE, undefined);
 });
