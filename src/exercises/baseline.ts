@@ -10,6 +10,7 @@ import type { History } from '../core/train';
 import type { SparseAutoencoder } from '../core/sae';
 import { reconstructionMse } from '../core/evaluate';
 import { analyzeSparsity } from '../core/analysis';
+import type { SparsityReport } from '../core/analysis';
 import { featureQuality } from './locality';
 import { NoisePoint, noiseCurve } from './robustness';
 import { ProbeResult, probeCodes } from './probe';
@@ -26,8 +27,17 @@ export interface ModelMeasures {
   /** reconstruction MSE on as many training images as there are test images */
   trainMse: number;
   populationSparsity: number;
+  /**
+   * share of the LIVE units active per image, averaged over images (population sparsity with the
+   * inactive units left out; 0 when no unit is live)
+   */
+  livePopulationSparsity: number;
   meanLifetime: number;
   inactive: number;
+  /** a code entry counts as active above this (sparsityReport's threshold, 0.1 in the lesson) */
+  activeThreshold: number;
+  /** a unit active on fewer than this share of images is inactive (sparsityReport's, 0.01) */
+  inactiveBelow: number;
   /** mean code value (the KL model's rhoHat, averaged over units and images) */
   meanActivation: number;
   /** share of code entries exactly 0 */
@@ -58,6 +68,21 @@ function head(data: Dataset, n: number): Dataset {
   return { ...data, images: data.images.subarray(0, count * data.dim), labels: data.labels.subarray(0, count), count };
 }
 
+/**
+ * Population sparsity among live units: the share of live units (those not in
+ * report.inactiveUnits) active per sample, averaged over samples. It equals the mean lifetime
+ * sparsity of the live units; 0 when every unit is inactive.
+ */
+export function livePopulationSparsity(report: SparsityReport): number {
+  const dead = new Set(report.inactiveUnits);
+  let sum = 0;
+  let live = 0;
+  report.lifetimePerUnit.forEach((v, j) => {
+    if (!dead.has(j)) { sum += v; live += 1; }
+  });
+  return live ? sum / live : 0;
+}
+
 /** Every measure of one trained model. */
 export async function measureModel(name: string, model: SparseAutoencoder, history: History, train: Dataset,
   test: Dataset, options: MeasureOptions = {}): Promise<ModelMeasures> {
@@ -70,8 +95,11 @@ export async function measureModel(name: string, model: SparseAutoencoder, histo
     testMse: reconstructionMse(model, test),
     trainMse: reconstructionMse(model, head(train, test.count)),
     populationSparsity: report.populationSparsity,
+    livePopulationSparsity: livePopulationSparsity(report),
     meanLifetime: report.meanLifetime,
     inactive: report.inactiveUnits.length,
+    activeThreshold: report.threshold,
+    inactiveBelow: report.inactiveBelow,
     meanActivation: codes.reduce((s, v) => s + v, 0) / codes.length,
     exactZeros: codes.filter((v) => v === 0).length / codes.length,
     medianMassPixels: quality.medianMassPixels,
@@ -143,7 +171,8 @@ const lastNoise = (m: ModelMeasures) => m.noise[m.noise.length - 1];
 export const CLAIMS: readonly Claim[] = [
   { claim: 'Selective feature activation', measure: 'share of units active per image (population sparsity)',
     value: (m) => m.populationSparsity, digits: 4, higherIsBetter: false, tolerance: relative,
-    captures: 'how many units each image uses (activation > 0.1)',
+    captures: 'how many units each image uses (activation > 0.1), and how much of a drop comes from ' +
+      'units that die (inactive: active on under 1% of images) rather than from live units firing less',
     misses: 'whether the units an image uses are the ones relevant to it' },
   { claim: 'Interpretable representations', measure: 'median pixels holding 80% of a decoded feature',
     value: (m) => m.medianMassPixels, digits: 0, higherIsBetter: false, tolerance: relative,
@@ -194,6 +223,7 @@ export function claimLines(sparse: ModelMeasures, dense: ModelMeasures): ClaimLi
   return CLAIMS.map((c) => {
     const s = c.value(sparse);
     const d = c.value(dense);
+    if (c === CLAIMS[0]) return selectivityLine(c, sparse, dense);
     const v = verdict(s, d, c.higherIsBetter, c.tolerance(s, d, sparse));
     const cost = c.claim.startsWith('Cost');
     const reading = v === 'no clear difference' ? 'sparsity makes no clear difference'
@@ -203,6 +233,101 @@ export function claimLines(sparse: ModelMeasures, dense: ModelMeasures): ClaimLi
       `${d.toFixed(c.digits)} for the ${dense.name} model, so here ${reading}.`;
     return { claim: c.claim, measure: c.measure, sparse: sparse.name, dense: dense.name, sparseValue: s, denseValue: d, verdict: v, sentence };
   });
+}
+
+/** Active units per image, split into live units and inactive ("dead") ones. */
+export interface ActiveSplit {
+  /** active units per image, all units */
+  active: number;
+  /** live units (not inactive) */
+  live: number;
+  /** share of the live units active per image */
+  liveShare: number;
+}
+
+export function activeSplit(m: ModelMeasures): ActiveSplit {
+  return {
+    active: m.populationSparsity * m.latentDim,
+    live: m.latentDim - m.inactive,
+    liveShare: m.livePopulationSparsity,
+  };
+}
+
+/**
+ * How a drop in active units per image, from `dense` to `sparse`, splits into a part from units
+ * that are dead in the sparse model (the difference in live units, each firing at the dense
+ * model's live rate, plus the little the dead units fire) and a part from the sparse model's live
+ * units firing less than the dense model's. The two parts add up to the drop; either can be
+ * negative (live units firing more, or fewer dead units).
+ */
+export function dropSplit(sparse: ModelMeasures, dense: ModelMeasures): { drop: number; fromDead: number; fromLive: number } {
+  const s = activeSplit(sparse);
+  const d = activeSplit(dense);
+  const drop = d.active - s.active;
+  const fromLive = s.live * (d.liveShare - s.liveShare);
+  return { drop, fromDead: drop - fromLive, fromLive };
+}
+
+/**
+ * The "selective activation" line: the share of units active per image, and the same share among
+ * live units, so that units which die do not pass for selectivity. "Helps" needs both to drop
+ * clearly (the claim's relative tolerance).
+ */
+function selectivityLine(c: Claim, sparse: ModelMeasures, dense: ModelMeasures): ClaimLine {
+  const s = c.value(sparse);
+  const d = c.value(dense);
+  const all = verdict(s, d, false, c.tolerance(s, d, sparse));
+  const sl = sparse.livePopulationSparsity;
+  const dl = dense.livePopulationSparsity;
+  const live = verdict(sl, dl, false, c.tolerance(sl, dl, sparse));
+  const S = activeSplit(sparse);
+  const D = activeSplit(dense);
+  const one = (v: number) => v.toFixed(1);
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  const under = `${Math.round(100 * sparse.inactiveBelow)}%`;
+  const head = `${c.claim}: ${c.measure} is ${s.toFixed(c.digits)} for the ${sparse.name} model vs ` +
+    `${d.toFixed(c.digits)} for the ${dense.name} model (${one(S.active)} vs ${one(D.active)} active units ` +
+    `per image); among live units (active on at least ${under} of images: ${S.live} of ${sparse.latentDim} vs ` +
+    `${D.live} of ${dense.latentDim}), ${pct(S.liveShare)} vs ${pct(D.liveShare)} of them are active per image.`;
+  const { drop, fromDead, fromLive } = dropSplit(sparse, dense);
+  let split = '';
+  if (drop > 0) {
+    const from = `Of the drop from ${one(D.active)} to ${one(S.active)} active units per image`;
+    const deadUnits = `dead units (inactive: ${sparse.inactive} of ${sparse.latentDim} in the ${sparse.name} model ` +
+      `vs ${dense.inactive} of ${dense.latentDim} in the ${dense.name} model)`;
+    if (fromLive <= 0) {
+      split = ` ${from}, all comes from ${deadUnits}; its live units fire ` +
+        `${fromLive < 0 ? 'more often' : 'as often'} than the ${dense.name} model's.`;
+    } else if (fromDead <= 0) {
+      split = ` ${from}, all comes from live units firing less, none from dead units.`;
+    } else {
+      const share = fromDead / drop;
+      const most = share >= 0.55 ? 'mostly from dead units' : share <= 0.45 ? 'mostly from live units firing less'
+        : 'about equally from dead units and from live units firing less';
+      split = ` ${from}, ${one(fromDead)} (${pct(share)}) comes from ${deadUnits} and ` +
+        `${one(fromLive)} (${pct(1 - share)}) from live units firing less: ${most}.`;
+    }
+  }
+  let v: Verdict;
+  let reading: string;
+  if (all !== 'better') {
+    v = all;
+    reading = all === 'worse' ? 'sparsity does not help (it hurts)' : 'sparsity makes no clear difference';
+  } else if (live === 'better') {
+    v = 'better';
+    reading = 'sparsity helps: the live units themselves fire less often' +
+      (fromDead / drop >= 0.55 ? ', although most of the drop is dead units' : '');
+  } else {
+    v = live;
+    reading = live === 'worse'
+      ? 'sparsity does not help selectivity: fewer units fire only because units die; live units fire more often'
+      : 'sparsity makes no clear difference to selectivity: fewer units fire because units die; ' +
+        'the live units fire about as often';
+  }
+  return {
+    claim: c.claim, measure: c.measure, sparse: sparse.name, dense: dense.name, sparseValue: s, denseValue: d,
+    verdict: v, sentence: `${head}${split} So here ${reading}.`,
+  };
 }
 
 /** What each claim's measure captures and misses, one line per measure. */
@@ -226,9 +351,12 @@ export function methodLines(l1: ModelMeasures, kl: ModelMeasures, rho: number): 
       `${l1.meanActivation.toFixed(4)} and its population sparsity at ${l1.populationSparsity.toFixed(4)}; ` +
       'moving them means training again with another lambda (Exercise 2).',
     `KL, pro "precise control over sparsity": its units' mean activation is ${kl.meanActivation.toFixed(4)} ` +
-      `against the target rho = ${rho} (off by ${pct(off)}), so here the control is ` +
-      `${off <= 0.2 ? 'close (within 20%)' : 'loose (more than 20% off)'}.`,
+      `against the target rho = ${rho}. Rho is a target for each unit's mean activation, not for the share of ` +
+      `activations above the ${kl.activeThreshold} threshold: the KL model controls the mean activation ` +
+      `${off <= 0.2 ? 'closely' : 'loosely'} (off by ${pct(off)}${off <= 0.2 ? '' : ', more than 20%'}); ` +
+      `the fraction of active units is ${pct(kl.populationSparsity)}, ` +
+      `${(kl.populationSparsity / rho).toFixed(1)} times rho.`,
     `KL, con "requires sigmoid activation": ${pct(kl.exactZeros)} of the KL codes are exactly 0 (a sigmoid never ` +
-      `reaches 0) vs ${pct(l1.exactZeros)} of the L1 codes, so the KL model's "active" depends on the 0.1 threshold.`,
+      `reaches 0) vs ${pct(l1.exactZeros)} of the L1 codes, so the KL model's "active" depends on the ${kl.activeThreshold} threshold.`,
   ];
 }

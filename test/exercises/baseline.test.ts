@@ -12,7 +12,10 @@ import { reconstructionMse, Encoder, Decoder } from '../../src/core/evaluate';
 import { datasetFromMatrix } from '../../src/data/matrix';
 import { gaussianNoise, noiseCurve, noisePoint } from '../../src/exercises/robustness';
 import { linearProbe } from '../../src/exercises/probe';
-import { ModelMeasures, accuracyTolerance, claimLines, verdict } from '../../src/exercises/baseline';
+import {
+  ModelMeasures, accuracyTolerance, claimLines, dropSplit, livePopulationSparsity, methodLines, verdict,
+} from '../../src/exercises/baseline';
+import { sparsityReport } from '../../src/core/analysis';
 import { assertClose, setup } from '../helpers';
 
 function randomRows(rows: number, cols: number, seed: number): Float32Array {
@@ -107,7 +110,7 @@ test('linear probe: 100% on a separable code, near chance on shuffled labels', a
 function fake(name: string, changes: Partial<ModelMeasures>): ModelMeasures {
   return {
     name, sparsity: 'kl', latentDim: 128, testMse: 0.01, trainMse: 0.01, populationSparsity: 0.1, meanLifetime: 0.1,
-    inactive: 0, meanActivation: 0.05, exactZeros: 0, medianMassPixels: 100, medianSelectivity: 0.5,
+    livePopulationSparsity: 0.1, inactive: 0, activeThreshold: 0.1, inactiveBelow: 0.01, meanActivation: 0.05, exactZeros: 0, medianMassPixels: 100, medianSelectivity: 0.5,
     noise: [{ sigma: 0.5, mse: 0.02, inputMse: 0.25, codeShift: 0.3 }],
     probe: { width: 128, trainCount: 1000, testCount: 10000, trainAccuracy: 0.9, testAccuracy: 0.9, chance: 0.11 },
     secondsPerEpoch: 1, ...changes,
@@ -128,4 +131,64 @@ test('verdicts follow the numbers, with their tolerances', () => {
   assert.match(line(fake('KL', { probe: probeOf(0.902) })).sentence, /no clear difference/);
   const cost = (m: ModelMeasures) => claimLines(m, base).find((l) => l.claim.startsWith('Cost'))!.sentence;
   assert.match(cost(fake('KL', { testMse: 0.02 })), /sparsity has a price/);
+});
+
+test('livePopulationSparsity: the share of live units active per sample, by hand', () => {
+  // 4 samples x 3 units, threshold 0.1: unit 0 active on 3 of 4, unit 1 on 2 of 4, unit 2 never.
+  const codes = [
+    0.5, 0.2, 0,
+    0.3, 0, 0.05,
+    0.9, 0.4, 0,
+    0, 0, 0.1,
+  ];
+  const report = sparsityReport(codes, 3, { threshold: 0.1, inactiveBelow: 0.01 });
+  assert.deepEqual(report.inactiveUnits, [2]);
+  // per sample, live units active out of 2: 2/2, 1/2, 2/2, 0/2
+  assertClose(livePopulationSparsity(report), (1 + 0.5 + 1 + 0) / 4, 1e-12);
+  assertClose(report.populationSparsity, 5 / 12, 1e-12);
+  assert.equal(livePopulationSparsity(sparsityReport([0, 0, 0, 0], 2)), 0);
+});
+
+test('selective activation: a drop that comes from dead units is said to, and is not called selectivity', () => {
+  // The full run's L1 / dense ReLU shape: 73 vs 44 of 128 inactive.
+  const dense = fake('dense ReLU', { populationSparsity: 0.6495, inactive: 44, livePopulationSparsity: 0.9893 });
+  const l1 = fake('L1', { populationSparsity: 0.3331, inactive: 73, livePopulationSparsity: 0.7745 });
+  const split = dropSplit(l1, dense);
+  assertClose(split.drop, 128 * (0.6495 - 0.3331), 1e-9);
+  assertClose(split.fromLive, 55 * (0.9893 - 0.7745), 1e-9);
+  assertClose(split.fromDead + split.fromLive, split.drop, 1e-9);
+  const line = claimLines(l1, dense)[0];
+  assert.match(line.sentence, /83\.1 vs 42\.6|42\.6 vs 83\.1/);
+  assert.match(line.sentence, /55 of 128 vs 84 of 128\), 77\.5% vs 98\.9% of them are active per image/);
+  assert.match(line.sentence, /Of the drop from 83\.1 to 42\.6 active units per image, 28\.7 \(70\.8%\) comes from dead units \(inactive: 73 of 128 in the L1 model vs 44 of 128 in the dense ReLU model\)/);
+  assert.match(line.sentence, /from live units firing less: mostly from dead units\./);
+  assert.match(line.sentence, /sparsity helps: the live units themselves fire less often, although most of the drop is dead units\.$/);
+  // live units still fire clearly less (77.5% vs 98.9%), so the claim holds, but with the split
+  assert.equal(line.verdict, 'better');
+  // Same drop, but live units fire as often in both: no selectivity, so no "helps".
+  const dying = fake('L1', { populationSparsity: 55 * 0.9893 / 128, inactive: 73, livePopulationSparsity: 0.9893 });
+  const flat = claimLines(dying, dense)[0];
+  assert.equal(flat.verdict, 'no clear difference');
+  assert.match(flat.sentence, /all comes from dead units \(inactive: 73 of 128 in the L1 model vs 44 of 128 .*\); its live units fire as often/);
+  assert.match(flat.sentence, /no clear difference to selectivity: fewer units fire because units die/);
+  assert.doesNotMatch(flat.sentence, /sparsity helps/);
+  // No dead units: the whole drop is live units firing less, and sparsity helps.
+  const kl = fake('KL', { populationSparsity: 0.1336, livePopulationSparsity: 0.1336 });
+  const sig = fake('dense sigmoid', { populationSparsity: 0.9562, livePopulationSparsity: 0.9562 });
+  const klLine = claimLines(kl, sig)[0];
+  assert.equal(klLine.verdict, 'better');
+  assert.match(klLine.sentence, /all comes from live units firing less, none from dead units\. So here sparsity helps: the live units themselves fire less often\.$/);
+  // More active units in the sparse model: no split, and it hurts.
+  assert.match(claimLines(sig, kl)[0].sentence, /of them are active per image\. So here sparsity does not help \(it hurts\)\.$/);
+});
+
+test('KL control: the line gives the mean activation against rho and the active fraction, both computed', () => {
+  const kl = fake('KL', { meanActivation: 0.05, populationSparsity: 0.134 });
+  const l1 = fake('L1', { sparsity: 'l1' });
+  const line = methodLines(l1, kl, 0.05).find((l) => l.startsWith('KL, pro'))!;
+  assert.match(line, /mean activation is 0\.0500 against the target rho = 0\.05/);
+  assert.match(line, /Rho is a target for each unit's mean activation, not for the share of activations above the 0\.1 threshold/);
+  assert.match(line, /controls the mean activation closely \(off by 0\.0%\); the fraction of active units is 13\.4%, 2\.7 times rho\./);
+  const loose = methodLines(l1, fake('KL', { meanActivation: 0.08, populationSparsity: 0.2 }), 0.05)[2];
+  assert.match(loose, /loosely \(off by 60\.0%, more than 20%\); the fraction of active units is 20\.0%, 4\.0 times rho\./);
 });
