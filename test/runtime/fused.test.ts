@@ -9,10 +9,8 @@ import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { loadNative, nativeLoadError, nativeThreads, setNativeThreads, useNative } from '../../src/runtime/native';
 import { fusedActive, fusedDense, FusedActivation, useFused } from '../../src/runtime/fused';
-import { loadMnist } from '../../src/data/mnist';
-import { createModel } from '../../src/core/sae';
-import { fit } from '../../src/core/train';
 import { assertAllClose, setup, withBackend } from '../helpers';
+import { klRunLosses } from './kl-run';
 
 const native = loadNative();
 const skip = (native === null || native.denseForward === undefined) && process.env.CI !== 'true'
@@ -103,13 +101,7 @@ test('fusedDense is null when fusion or the addon is off, on other shapes, and l
 
 test('training with and without fusion, on 1 and 2 threads, gives the same losses (to 1e-4)', { skip }, async () => {
   await setup();
-  const data = loadMnist({ split: 'train', limit: 512 });
-  const run = async () => {
-    const model = createModel({ sparsity: 'kl', latentDim: 32 }, 4);
-    const h = await fit(model, data, { epochs: 2, batchSize: 64, seed: 4, progress: false });
-    model.dispose();
-    return h.flatMap((r) => [r.total, r.reconstruction, r.sparsity]);
-  };
+  const run = klRunLosses;
   await withBackend('wasm', async () => {
     useFused(false);
     const plain = await withThreads(1, run);

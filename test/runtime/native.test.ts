@@ -10,10 +10,8 @@ import {
   chooseOpenblasCore, coretypeFor, loadNative, matMulShapes, nativeLoadError, useNative, useNativeMatMul,
 } from '../../src/runtime/native';
 import { Adam, adamUpdate } from '../../src/core/optim';
-import { loadMnist } from '../../src/data/mnist';
-import { createModel } from '../../src/core/sae';
-import { fit } from '../../src/core/train';
 import { assertAllClose, setup, withBackend } from '../helpers';
+import { klRunLosses } from './kl-run';
 
 const native = loadNative();
 const skip = native === null && process.env.CI !== 'true' ? `native addon unavailable: ${nativeLoadError()}` : false;
@@ -91,13 +89,7 @@ test('native products and Adam agree with TensorFlow.js on wasm and cpu', { skip
 
 test('training with and without the native kernels (products and Adam) gives the same losses (to 1e-4)', { skip }, async () => {
   await setup();
-  const data = loadMnist({ split: 'train', limit: 512 });
-  const run = async () => {
-    const model = createModel({ sparsity: 'kl', latentDim: 32 }, 4);
-    const h = await fit(model, data, { epochs: 2, batchSize: 64, seed: 4, progress: false });
-    model.dispose();
-    return h.flatMap((r) => [r.total, r.reconstruction, r.sparsity]);
-  };
+  const run = klRunLosses;
   await withBackend('wasm', async () => {
     assert.equal(useNative(true), true);
     const withNative = await run();
