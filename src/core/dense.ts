@@ -13,9 +13,11 @@ export interface Dense {
   b: tf.Variable<tf.Rank.R1>;
   activation: Activation;
   /**
-   * false for a layer whose input is data (the encoder's first layer): its gradient with respect
-   * to the input is then returned as zeros instead of computed, saving 1 of the 12 products of a
-   * training step. Set it to true to differentiate with respect to the input images.
+   * false for a layer whose input is data (the encoder's first layer): a training step then skips
+   * the gradient with respect to the input, saving 1 of the 12 products of a step. Through the
+   * native addon (runtime/fused.ts) that gradient still comes when something asks for it; on the
+   * plain tfjs path it is returned as zeros. Set it to true to differentiate with respect to the
+   * input images.
    */
   inputGrad: boolean;
 }

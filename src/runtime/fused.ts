@@ -153,8 +153,12 @@ function register(name: 'wasm' | 'cpu'): boolean {
         // One kernel for all three gradients, run now; the engine then asks for each input's.
         const [dw, db, dx] = tf.engine().runKernel(BACKWARD, { dy: dy as tf.Tensor, x, w, y },
           attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        // With inputGrad false the input is data: its gradient is zeros, as in dense.ts's own op.
-        return { x: () => dx ?? tf.zerosLike(x), w: () => dw, b: () => db };
+        // With inputGrad false the kernel skips dx (one product of three). The engine asks for
+        // x's gradient only when x depends on what is differentiated (never for data), and then
+        // gets it from one more run with the input gradient on.
+        const inputGradient = () => (tf.engine().runKernel(BACKWARD, { dy: dy as tf.Tensor, x, w, y },
+          { ...attrs, inputGrad: true } as unknown as tf.NamedAttrMap) as tf.Tensor[])[2];
+        return { x: () => dx ?? inputGradient(), w: () => dw, b: () => db };
       },
     });
   }
