@@ -32,7 +32,10 @@ void mse_grad(const float *a, const float *b, float dy, float *out, size_t n, in
 double kl_value(const float *h, int rows, int cols, double rho, double lo, double hi);
 int kl_grad(const float *h, int rows, int cols, double rho, double lo, double hi, float dy, float *out);
 
-/* Adds denseForward, denseBackward, adamMany, mse, mseGrad, kl and klGrad to `exports`. */
+/* TopK's mask (topk.c): 1 where x >= its row's k-th largest value (1 <= k <= cols); -1 when out of memory. */
+int topk_mask(const float *x, float *mask, int rows, int cols, int k);
+
+/* Adds denseForward, denseBackward, adamMany, mse, mseGrad, kl, klGrad and topkMask to `exports`. */
 napi_status fused_register(napi_env env, napi_value exports);
 
 #endif

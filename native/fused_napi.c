@@ -6,6 +6,7 @@
  *   adamMany([p, m, v, g, pOut, mOut, vOut, ...7 per tensor], lr, beta1, beta2, epsilon, step) -> non-finite count
  *   mse(a, b) -> mean((a - b)^2),  mseGrad(a, b, dy, out, sign)
  *   kl(h, rows, cols, rho, lo, hi) -> penalty,  klGrad(h, rows, cols, rho, lo, hi, dy, out)
+ *   topkMask(x, mask, rows, cols, k)
  *
  * Every array is a Float32Array (a view of the wasm heap or a cpu tensor's values); sizes are
  * checked against the shapes before anything is read or written.
@@ -184,6 +185,27 @@ static napi_value kl_js(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* topkMask(x, mask, rows, cols, k): mask = 1 where x >= its row's k-th largest value */
+static napi_value topk_mask_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int64_t d[3]; /* rows, cols, k */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 2, 3, d) ||
+      d[2] < 1 || d[2] > d[1]) {
+    napi_throw_type_error(env, NULL, "topkMask(x, mask, rows, cols, k) expects 5 arguments, 1 <= k <= cols");
+    return NULL;
+  }
+  bool ok = true;
+  const float *x = floats(env, argv[0], (size_t)(d[0] * d[1]), &ok);
+  float *mask = floats(env, argv[1], (size_t)(d[0] * d[1]), &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "topkMask: x and mask must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  if (topk_mask(x, mask, (int)d[0], (int)d[1], (int)d[2]) != 0) napi_throw_error(env, NULL, "topkMask: out of memory");
+  return NULL;
+}
+
 napi_status fused_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"denseForward", NULL, dense_forward_js, NULL, NULL, NULL, napi_default, NULL},
@@ -193,6 +215,7 @@ napi_status fused_register(napi_env env, napi_value exports) {
     {"mseGrad", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
     {"kl", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"klGrad", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
+    {"topkMask", NULL, topk_mask_js, NULL, NULL, NULL, napi_default, NULL},
   };
-  return napi_define_properties(env, exports, 7, props);
+  return napi_define_properties(env, exports, 8, props);
 }

@@ -6,6 +6,7 @@
 import * as tf from '../../runtime/tf';
 import { finiteAtLeast, integerUpTo } from '../../core/checks';
 import type { ActivationKind, DictSaeBase } from './types';
+import { fusedTopkMask } from '../../runtime/fused-topk';
 
 export interface TopKSaeConfig extends DictSaeBase {
   activation: 'topk';
@@ -22,6 +23,8 @@ export function topKMask(z: tf.Tensor2D, k: number): tf.Tensor2D {
   // Built inside customGrad so the tape never sees TopK (which has no gradient in tfjs).
   const op = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
     void save;
+    const fused = fusedTopkMask(x, k);
+    if (fused !== null) return { value: fused, gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
     const { values } = tf.topk(x, k);
     const kth = tf.slice(values, [0, k - 1], [-1, 1]); // [batch, 1]
     // kth times a row of ones is kth exactly: comparing two [batch, n] tensors is ~10x faster on
