@@ -53,6 +53,8 @@ export { fitPca, pcaTransform } from './exercises/pca';
 export type { PcaModel } from './exercises/pca';
 export { trainClassifier, predict, predictProba, accuracy } from './exercises/softmax';
 export type { Classifier, ClassifierOptions } from './exercises/softmax';
+export { startDictSaePool, DictSaePool, runDictSaeTask } from './interp/dictsae-pool';
+export type { DictSaeTask, DictSaeMeasure, DictSaeData, DictSaePoolOptions } from './interp/dictsae-pool';
 export { DictSae, makeDictSaeConfig, topK, evaluateDictSae, resampleDeadLatents, firingCounts, DEFAULT_DICT_SAE } from './interp/dictsae';
 export type { DictSaeConfig, DictSaeOptions, ReluSaeConfig, TopKSaeConfig, SigmoidSaeConfig } from './interp/dictsae';
 export { ACTIVATIONS } from './interp/activations/index';

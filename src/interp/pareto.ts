@@ -72,12 +72,16 @@ export interface CoverOptions<S> {
 }
 
 /**
- * Measures every setting of a sweep, in order, then extends the sweep where its curve stops short
- * of [lowest, highest] in L0, so that matched-L0 comparisons have points on both sides: while the
+ * Measures every setting of a sweep, then extends the sweep where its curve stops short of
+ * [lowest, highest] in L0, so that matched-L0 comparisons have points on both sides: while the
  * smallest L0 measured is above `lowest`, the setting that gave it is made sparser and measured
  * (at most extraPerEnd times); likewise at the dense end. An end stops early when a new setting
- * does not move L0 further that way (the knob has stopped working there). Results come in the
- * order they were measured.
+ * does not move L0 further that way (the knob has stopped working there).
+ *
+ * `measure` is called for all starting settings at once, then for the two ends side by side
+ * (each end extends from the starting settings and its own additions), so a measure that trains
+ * in a DictSaePool trains them in parallel. Results come in a fixed order whatever finishes
+ * first: the starting settings as given, then the sparse end's additions, then the dense end's.
  */
 export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], measure: (setting: S) => Promise<P>,
   options: CoverOptions<S>): Promise<SweepResult<S, P>[]> {
@@ -85,21 +89,21 @@ export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], me
   if (!(lowest > 0 && highest >= lowest)) throw new Error(`sweepToCover: expected 0 < lowest <= highest, got ${lowest} and ${highest}`);
   if (!(Number.isInteger(extraPerEnd) && extraPerEnd >= 0)) throw new Error(`sweepToCover: extraPerEnd = ${extraPerEnd} is invalid: expected an integer >= 0`);
   if (settings.length === 0) throw new Error('sweepToCover: no settings to start from');
-  const results: SweepResult<S, P>[] = [];
-  for (const setting of settings) results.push({ setting, point: await measure(setting) });
+  const start = await Promise.all(settings.map(async (setting) => ({ setting, point: await measure(setting) })));
   const extend = async (sparse: boolean) => {
-    for (let added = 0; added < extraPerEnd; added++) {
-      const end = results.reduce((a, b) => ((sparse ? b.point.l0 < a.point.l0 : b.point.l0 > a.point.l0) ? b : a));
-      if (sparse ? end.point.l0 <= lowest : end.point.l0 >= highest) return;
+    const added: SweepResult<S, P>[] = [];
+    while (added.length < extraPerEnd) {
+      const end = [...start, ...added].reduce((a, b) => ((sparse ? b.point.l0 < a.point.l0 : b.point.l0 > a.point.l0) ? b : a));
+      if (sparse ? end.point.l0 <= lowest : end.point.l0 >= highest) break;
       const setting = (sparse ? sparser : denser)(end.setting);
       const point = await measure(setting);
-      results.push({ setting, point });
-      if (!(sparse ? point.l0 < end.point.l0 : point.l0 > end.point.l0)) return;
+      added.push({ setting, point });
+      if (!(sparse ? point.l0 < end.point.l0 : point.l0 > end.point.l0)) break;
     }
+    return added;
   };
-  await extend(true);
-  await extend(false);
-  return results;
+  const [sparseEnd, denseEnd] = await Promise.all([extend(true), extend(false)]);
+  return [...start, ...sparseEnd, ...denseEnd];
 }
 
 /**

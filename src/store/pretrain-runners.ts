@@ -46,14 +46,16 @@ export function batchProgress(title: string) {
   };
 }
 
-/** Starts a worker running pretrain-worker (TypeScript through tsx, or its compiled .js beside this file). */
-function startWorker(setup: WorkerSetup, env: NodeJS.ProcessEnv): Worker {
-  const compiled = path.join(__dirname, 'pretrain-worker.js');
-  if (__filename.endsWith('.js') && fs.existsSync(compiled)) return new Worker(compiled, { workerData: setup, env });
+/**
+ * Starts a worker thread running `file` (a path without its extension: the compiled .js beside
+ * this file where the kit runs compiled, else the TypeScript source through tsx).
+ */
+export function startWorker(file: string, workerData: unknown, env: NodeJS.ProcessEnv): Worker {
+  const compiled = `${file}.js`;
+  if (__filename.endsWith('.js') && fs.existsSync(compiled)) return new Worker(compiled, { workerData, env });
   const tsx = require.resolve('tsx/cjs/api');
-  const source = path.join(__dirname, 'pretrain-worker.ts');
-  const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(source)});`;
-  return new Worker(code, { eval: true, workerData: setup, env });
+  const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(`${file}.ts`)});`;
+  return new Worker(code, { eval: true, workerData, env });
 }
 
 /** Copies `data` once into shared memory, for the workers to read in place. */
@@ -96,7 +98,7 @@ export function localRunner(data: Dataset): Runner {
 export function workerRunner(setup: WorkerSetup, env: NodeJS.ProcessEnv): Promise<Runner> {
   let w: Worker;
   try {
-    w = startWorker(setup, env); // throws where tsx (a dev dependency) is missing
+    w = startWorker(path.join(__dirname, 'pretrain-worker'), setup, env); // throws where tsx (a dev dependency) is missing
   } catch (err) {
     return Promise.reject(err);
   }

@@ -1,0 +1,277 @@
+/**
+ * Trains and measures independent dictionary SAEs two at a time, one per core: this thread
+ * trains one and a worker thread (interp/dictsae-worker.ts, its own TensorFlow.js backend, the
+ * data read in place from SharedArrayBuffers) another. Notebook 14's sweeps are ~27 such models.
+ * The native kernels run one thread in each, so a model gives the same numbers wherever it
+ * trains, and the numbers of training it alone on one thread (on two, products can round
+ * differently: the losses agree to ~1e-7 relative).
+ *
+ *   const pool = await startDictSaePool({ pixels: { train, test } });
+ *   const [a, b] = await Promise.all([pool.measure(taskA), pool.measure(taskB)]);  // both at once
+ *   await pool.close();
+ */
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { Dataset } from '../data/mnist';
+import { TrainConfig, fit, validateTrainConfig } from '../core/train';
+import { ProgressReporter } from '../runtime/progress';
+import { NativeThreads, nativeEnabled, nativeThreads, setNativeThreads } from '../runtime/native';
+import { fusionWanted } from '../runtime/fused';
+import * as tf from '../runtime/tf';
+import { batchProgress, startWorker } from '../store/pretrain-runners';
+import { DictSae, DictSaeOptions, evaluateDictSae, makeDictSaeConfig } from './dictsae';
+
+/** Training and test data of one data set the tasks name. */
+export interface DictSaeData { train: Dataset; test: Dataset }
+
+/** One model to train and measure: its data set (a key of the pool's sets), config and training. */
+export interface DictSaeTask {
+  data: string;
+  options: DictSaeOptions;
+  /** the SAE's initialisation seed (42 unless given) */
+  seed?: number;
+  /** Adam and batches: the kit's defaults for what is not given */
+  train?: Partial<TrainConfig>;
+  /** for the progress line and errors */
+  title?: string;
+}
+
+/** evaluateDictSae on the test set after training, with the training's seconds and final loss. */
+export interface DictSaeMeasure { l0: number; fvu: number; fvuRaw: number; seconds: number; finalLoss: number }
+
+/** Trains the task's SAE on its data set and measures it on the test set (this thread or a worker). */
+export async function runDictSaeTask(task: DictSaeTask, data: DictSaeData, progress: ProgressReporter | false): Promise<DictSaeMeasure> {
+  const sae = new DictSae(task.options, task.seed ?? 42);
+  try {
+    const history = await fit(sae, data.train, { ...task.train, progress });
+    const r = evaluateDictSae(sae, data.test);
+    return { ...r, seconds: history.reduce((s, h) => s + h.seconds, 0), finalLoss: history[history.length - 1].total };
+  } finally {
+    sae.dispose();
+  }
+}
+
+/** A data set as SharedArrayBuffers (copied once), for the workers to read without copies. */
+export interface SharedDataset extends Omit<Dataset, 'images' | 'labels'> { images: SharedArrayBuffer; labels: SharedArrayBuffer }
+
+export function shareDataset(d: Dataset): SharedDataset {
+  const images = new SharedArrayBuffer(d.images.byteLength);
+  new Float32Array(images).set(d.images);
+  const labels = new SharedArrayBuffer(d.labels.byteLength);
+  new Uint8Array(labels).set(d.labels);
+  return { ...d, images, labels };
+}
+
+export function datasetOf(s: SharedDataset): Dataset {
+  return { ...s, images: new Float32Array(s.images), labels: new Uint8Array(s.labels) };
+}
+
+export type PoolMessage =
+  | { type: 'ready' }
+  | { type: 'batch'; id: number; epoch: number; epochs: number; batch: number; batches: number }
+  | { type: 'done'; id: number; result: DictSaeMeasure }
+  | { type: 'error'; id: number; message: string };
+
+interface Pending {
+  id: number;
+  task: DictSaeTask;
+  title: string;
+  resolve(r: DictSaeMeasure): void;
+  reject(e: Error): void;
+  /** fraction of its training done, for the progress line */
+  fraction: number;
+  epoch: number;
+  epochs: number;
+}
+
+interface Slot { worker: Worker | null; busy: Pending | null; alive: boolean }
+
+export interface DictSaePoolOptions {
+  /** models trained at once (default: the cores, here 2); 1 trains everything on this thread */
+  workers?: number;
+  /** title of the progress line; progress false shows none */
+  title?: string;
+  progress?: boolean;
+}
+
+export class DictSaePool {
+  private queue: Pending[] = [];
+  private nextId = 0;
+  private done = 0;
+  private closed = false;
+  private readonly show: { update(now: string, fraction: number): void; finished(line: string): void };
+
+  /**
+   * Use startDictSaePool. `threadsBefore`: the native threads before the workers started (the
+   * addon's thread pool is one per process, and a worker sets it to 1 as it starts).
+   */
+  constructor(private readonly sets: Record<string, DictSaeData>, private readonly slots: Slot[], options: DictSaePoolOptions,
+    private readonly threadsBefore: NativeThreads = nativeThreads()) {
+    this.show = options.progress === false ? { update() {}, finished() {} } : batchProgress(options.title ?? 'dictionary SAEs, trained at once');
+    for (const slot of slots) if (slot.worker) this.listen(slot);
+    this.setThreads();
+  }
+
+  /** How many models train at once. */
+  get size(): number {
+    return this.slots.filter((s) => s.alive).length;
+  }
+
+  /** Queues the task; resolves when it has been trained and measured. Config errors throw here, at once. */
+  measure(task: DictSaeTask): Promise<DictSaeMeasure> {
+    if (this.closed) return Promise.reject(new Error('measure: the pool is closed'));
+    const data = this.sets[task.data];
+    if (data === undefined) {
+      return Promise.reject(new Error(`measure: no data set '${task.data}' in the pool (it has ${Object.keys(this.sets).map((k) => `'${k}'`).join(', ')})`));
+    }
+    try {
+      makeDictSaeConfig(task.options);
+      validateTrainConfig(task.train ?? {});
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      const title = task.title ?? `${task.data}: ${task.options.activation ?? 'relu'} SAE`;
+      this.queue.push({ id: this.nextId++, task, title, resolve, reject, fraction: 0, epoch: 1, epochs: validateTrainConfig(task.train ?? {}).epochs });
+      this.pump();
+    });
+  }
+
+  /** Waits for nothing: stops the workers (call it after the last measure has resolved). */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const p of this.queue) p.reject(new Error(`${p.title}: the pool was closed before it ran`));
+    this.queue = [];
+    setNativeThreads(this.threadsBefore.threads, this.threadsBefore.openblas);
+    await Promise.all(this.slots.map((s) => s.worker?.terminate().then(() => undefined, () => undefined)));
+    for (const s of this.slots) s.alive = false;
+  }
+
+  /**
+   * One native thread on this thread while the pool has a worker (which runs one too), so every
+   * model trains on one thread wherever it runs: results do not depend on which model ran where
+   * (products split over 2 threads can round differently: ~1e-8 relative on the losses).
+   */
+  private setThreads(): void {
+    if (!this.closed && this.slots.some((s) => s.worker && s.alive)) setNativeThreads(1);
+    else setNativeThreads(this.threadsBefore.threads, this.threadsBefore.openblas);
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (!slot.alive || slot.busy) continue;
+      const job = this.queue.shift()!;
+      slot.busy = job;
+      this.setThreads();
+      if (slot.worker) {
+        slot.worker.postMessage({ id: job.id, task: job.task });
+      } else {
+        const report: ProgressReporter = {
+          batch: (p) => this.progress(job, p.epoch, p.epochs, p.batch, p.batches),
+          epoch() {},
+        };
+        runDictSaeTask(job.task, this.sets[job.task.data], report).then((r) => this.finish(slot, r), (e: Error) => this.fail(slot, e));
+      }
+    }
+  }
+
+  private progress(job: Pending, epoch: number, epochs: number, batch: number, batches: number): void {
+    Object.assign(job, { epoch, epochs, fraction: (epoch - 1 + batch / batches) / epochs });
+    const running = this.slots.filter((s) => s.busy).map((s) => s.busy!);
+    const total = this.done + running.length + this.queue.length;
+    const fraction = (this.done + running.reduce((a, p) => a + p.fraction, 0)) / total;
+    this.show.update(`${this.done}/${total} trained, ${this.size} at a time; now ` +
+      running.map((p) => `${p.title} (epoch ${p.epoch}/${p.epochs})`).join(', '), fraction);
+  }
+
+  private finish(slot: Slot, r: DictSaeMeasure): void {
+    const job = slot.busy!;
+    slot.busy = null;
+    this.done += 1;
+    this.show.finished(`${job.title}: L0 ${r.l0.toFixed(2)}, FVU ${r.fvu.toFixed(4)} (${r.seconds.toFixed(1)} s)`);
+    this.setThreads();
+    job.resolve(r);
+    this.pump();
+  }
+
+  private fail(slot: Slot, err: Error): void {
+    const job = slot.busy!;
+    slot.busy = null;
+    this.setThreads();
+    job.reject(new Error(`${job.title}: ${err.message}`));
+    this.pump();
+  }
+
+  private listen(slot: Slot): void {
+    const w = slot.worker!;
+    // A worker that stops hands its model back to the queue (this thread trains it), never loses it.
+    const stop = (why: string) => {
+      if (!slot.alive) return;
+      slot.alive = false;
+      const job = slot.busy;
+      slot.busy = null;
+      this.setThreads();
+      if (job && !this.closed) {
+        console.warn(`${job.title}: the worker stopped (${why}); this thread trains it`);
+        this.queue.unshift(job);
+        this.pump();
+      }
+    };
+    w.on('message', (m: PoolMessage) => {
+      if (m.type === 'batch' && slot.busy?.id === m.id) this.progress(slot.busy, m.epoch, m.epochs, m.batch, m.batches);
+      else if (m.type === 'done' && slot.busy?.id === m.id) this.finish(slot, m.result);
+      else if (m.type === 'error' && slot.busy?.id === m.id) this.fail(slot, new Error(m.message));
+    });
+    w.on('error', (err) => stop(err.message));
+    w.on('exit', (code) => stop(`exit code ${code}`));
+  }
+}
+
+/**
+ * A pool over `sets` with this thread and `workers - 1` worker threads (default: one per core).
+ * A worker that does not start is left out with a warning: this thread then trains its share.
+ */
+export async function startDictSaePool(sets: Record<string, DictSaeData>, options: DictSaePoolOptions = {}): Promise<DictSaePool> {
+  const threadsBefore = nativeThreads();
+  const cores = os.availableParallelism?.() ?? os.cpus().length;
+  const count = Math.max(1, Math.floor(options.workers ?? cores));
+  const slots: Slot[] = [{ worker: null, busy: null, alive: true }];
+  if (count > 1) {
+    const shared = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, { train: shareDataset(d.train), test: shareDataset(d.test) }]));
+    const env: NodeJS.ProcessEnv = { ...process.env, SAE_BLAS_THREADS: '1', SAE_BACKEND: tf.getBackend() };
+    if (!nativeEnabled()) env.SAE_NATIVE = '0';
+    if (!fusionWanted()) env.SAE_FUSED = '0';
+    const started = await Promise.all(Array.from({ length: count - 1 }, () => readyWorker(shared, env).then(
+      (worker) => worker,
+      (err: Error) => {
+        console.warn(`${options.title ?? 'dictionary SAEs'}: a worker did not start (${err.message}); this thread trains its share`);
+        return null;
+      })));
+    for (const worker of started) if (worker) slots.push({ worker, busy: null, alive: true });
+  }
+  return new DictSaePool(sets, slots, options, threadsBefore);
+}
+
+function readyWorker(shared: Record<string, { train: SharedDataset; test: SharedDataset }>, env: NodeJS.ProcessEnv): Promise<Worker> {
+  let w: Worker;
+  try {
+    w = startWorker(path.join(__dirname, 'dictsae-worker'), shared, env); // throws where tsx (a dev dependency) is missing
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise((resolve, reject) => {
+    const first = (m: PoolMessage) => {
+      w.off('message', first);
+      if (m.type === 'ready') resolve(w);
+      else {
+        reject(new Error(m.type === 'error' ? m.message : `unexpected message '${m.type}'`));
+        void w.terminate();
+      }
+    };
+    w.on('message', first);
+    w.once('error', (err) => reject(err));
+    w.once('exit', (code) => reject(new Error(`the worker exited with code ${code}`)));
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * DictSaePool: models trained two at a time (this thread and a worker) give bitwise the numbers
+ * of each trained alone on one native thread, and those of two threads to 1e-6; bad tasks are
+ * refused with a sentence; nothing leaks.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { tf } from '../../src/runtime/backend';
+import { DictSaeTask, runDictSaeTask, startDictSaePool } from '../../src/interp/dictsae-pool';
+import { Dataset } from '../../src/data/mnist';
+import { Rng } from '../../src/runtime/random';
+import { nativeThreads, setNativeThreads } from '../../src/runtime/native';
+import { assertClose, setup } from '../helpers';
+
+function data(seed: number, count: number, dim: number): Dataset {
+  const rng = new Rng(seed);
+  const images = Float32Array.from({ length: count * dim }, () => Math.max(0, rng.uniform(-0.5, 1)));
+  return { images, labels: new Uint8Array(count), count, rows: 1, cols: dim, dim, source: `synthetic ${seed}` };
+}
+
+test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refused; no leaks', async () => {
+  await setup();
+  const threads = nativeThreads().threads;
+  // Products of at least 2^20 multiply-adds (128 x 100 x 128), so the native kernels split them
+  // over 2 threads when a model trains alone and run 1 thread each while two train.
+  const sets = { a: { train: data(1, 640, 100), test: data(2, 200, 100) }, b: { train: data(3, 512, 80), test: data(4, 100, 80) } };
+  const train = { epochs: 2, batchSize: 128, learningRate: 1e-2, seed: 7 };
+  const tasks: DictSaeTask[] = [
+    { data: 'a', options: { inputDim: 100, latentDim: 128, activation: 'relu', sparsityWeight: 1e-3 }, train, title: 'relu' },
+    { data: 'b', options: { inputDim: 80, latentDim: 192, activation: 'sigmoid', rho: 0.1, sparsityWeight: 0.1 }, train, title: 'kl' },
+    { data: 'a', options: { inputDim: 100, latentDim: 128, activation: 'topk', k: 4, auxK: 8, deadAfter: 5 }, train, seed: 3, title: 'topk' },
+    { data: 'b', options: { inputDim: 80, latentDim: 192, activation: 'topk', k: 2, auxK: 4, deadAfter: 5 }, train, title: 'topk b' },
+  ];
+  const before = tf.memory().numTensors;
+  const one = async (threads: number) => {
+    const was = nativeThreads();
+    setNativeThreads(threads);
+    try {
+      const out = [];
+      for (const t of tasks) out.push(await runDictSaeTask(t, sets[t.data as 'a' | 'b'], false));
+      return out;
+    } finally {
+      setNativeThreads(was.threads, was.openblas);
+    }
+  };
+  const [alone, aloneTwo] = [await one(1), await one(2)];
+  const pool = await startDictSaePool(sets, { workers: 2, progress: false });
+  try {
+    assert.equal(pool.size, 2, 'this thread and one worker');
+    assert.equal(nativeThreads().threads, 1, 'one native thread here while the worker runs one');
+    const together = await Promise.all(tasks.map((t) => pool.measure(t)));
+    together.forEach((r, i) => {
+      for (const key of ['l0', 'fvu', 'fvuRaw', 'finalLoss'] as const) {
+        assert.equal(r[key], alone[i][key], `${tasks[i].title}: ${key} trained in the pool vs alone, one thread`);
+        // Two threads split the products, which can round differently.
+        assertClose(r[key], aloneTwo[i][key], 1e-6, `${tasks[i].title}: ${key} vs alone on two threads`);
+      }
+    });
+    await assert.rejects(pool.measure({ ...tasks[0], data: 'c' }), /no data set 'c' in the pool \(it has 'a', 'b'\)/);
+    await assert.rejects(pool.measure({ ...tasks[0], options: { ...tasks[0].options, latentDim: 0 } }), /latentDim = 0/);
+  } finally {
+    await pool.close();
+  }
+  await assert.rejects(pool.measure(tasks[0]), /the pool is closed/);
+  assert.equal(nativeThreads().threads, threads, 'the native threads are back');
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak on this thread');
+});
