@@ -6,10 +6,16 @@
  * trains, and the numbers of training it alone on one thread (on two, products can round
  * differently: the losses agree to ~1e-7 relative).
  *
+ * Each measurement is kept in the results cache (dictsae/<key>.json beside the cached models; the
+ * key hashes the config, seed, training settings, both data sets and the numerics), so a second
+ * run of a notebook reads it instead of training; SAE_RETRAIN=1 trains again.
+ *
  *   const pool = await startDictSaePool({ pixels: { train, test } });
  *   const [a, b] = await Promise.all([pool.measure(taskA), pool.measure(taskB)]);  // both at once
  *   await pool.close();
  */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
@@ -20,6 +26,9 @@ import { NativeThreads, nativeEnabled, nativeThreads, setNativeThreads } from '.
 import { fusionWanted } from '../runtime/fused';
 import * as tf from '../runtime/tf';
 import { batchProgress, startWorker } from '../store/pretrain-runners';
+import { datasetHash, defaultCacheDir, numericsName } from '../store/cache';
+import { writeFileAtomic } from '../store/files';
+import { envFlag } from '../runtime/settings';
 import { DictSae, DictSaeOptions, evaluateDictSae, makeDictSaeConfig } from './dictsae';
 
 /** Training and test data of one data set the tasks name. */
@@ -73,12 +82,40 @@ export type PoolMessage =
   | { type: 'done'; id: number; result: DictSaeMeasure }
   | { type: 'error'; id: number; message: string };
 
+/** The results-cache file of a task and what its numbers depend on. */
+export function measureEntry(task: DictSaeTask, data: DictSaeData, cacheDir: string): { file: string; description: object } {
+  const description = {
+    kind: 'dictsae-measure',
+    version: 1,
+    config: makeDictSaeConfig(task.options),
+    seed: task.seed ?? 42,
+    train: validateTrainConfig(task.train ?? {}),
+    data: [data.train, data.test].map((d) => ({ count: d.count, dim: d.dim, sha256: datasetHash(d) })),
+    numerics: numericsName(),
+  };
+  const key = crypto.createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 24);
+  return { file: path.join(cacheDir, 'dictsae', `${key}.json`), description };
+}
+
+/** The stored measurement, or null when there is none (or it was stored for another description). */
+function readMeasure(file: string, description: object): DictSaeMeasure | null {
+  try {
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { description: object; result: DictSaeMeasure };
+    return JSON.stringify(stored.description) === JSON.stringify(description) ? stored.result : null;
+  } catch {
+    return null;
+  }
+}
+
 interface Pending {
   id: number;
   task: DictSaeTask;
   title: string;
   resolve(r: DictSaeMeasure): void;
   reject(e: Error): void;
+  /** where its measurement is stored */
+  file: string;
+  description: object;
   /** fraction of its training done, for the progress line */
   fraction: number;
   epoch: number;
@@ -90,6 +127,10 @@ interface Slot { worker: Worker | null; busy: Pending | null; alive: boolean }
 export interface DictSaePoolOptions {
   /** models trained at once (default: the cores, here 2); 1 trains everything on this thread */
   workers?: number;
+  /** the results cache (SAE_CACHE_DIR or ./.cache/sae-lab by default) */
+  cacheDir?: string;
+  /** train even what the cache holds (SAE_RETRAIN=1 does the same) */
+  retrain?: boolean;
   /** title of the progress line; progress false shows none */
   title?: string;
   progress?: boolean;
@@ -99,7 +140,10 @@ export class DictSaePool {
   private queue: Pending[] = [];
   private nextId = 0;
   private done = 0;
+  private fromCache = 0;
   private closed = false;
+  private readonly cacheDir: string;
+  private readonly retrain: boolean;
   private readonly show: { update(now: string, fraction: number): void; finished(line: string): void };
 
   /**
@@ -108,9 +152,20 @@ export class DictSaePool {
    */
   constructor(private readonly sets: Record<string, DictSaeData>, private readonly slots: Slot[], options: DictSaePoolOptions,
     private readonly threadsBefore: NativeThreads = nativeThreads()) {
+    this.cacheDir = options.cacheDir ?? defaultCacheDir();
+    this.retrain = options.retrain ?? envFlag('SAE_RETRAIN', false);
     this.show = options.progress === false ? { update() {}, finished() {} } : batchProgress(options.title ?? 'dictionary SAEs, trained at once');
     for (const slot of slots) if (slot.worker) this.listen(slot);
     this.setThreads();
+  }
+
+  /** Measurements trained in this pool so far, and read from the results cache. */
+  get trained(): number {
+    return this.done;
+  }
+
+  get cached(): number {
+    return this.fromCache;
   }
 
   /** How many models train at once. */
@@ -125,15 +180,22 @@ export class DictSaePool {
     if (data === undefined) {
       return Promise.reject(new Error(`measure: no data set '${task.data}' in the pool (it has ${Object.keys(this.sets).map((k) => `'${k}'`).join(', ')})`));
     }
+    let entry: { file: string; description: object };
     try {
-      makeDictSaeConfig(task.options);
-      validateTrainConfig(task.train ?? {});
+      entry = measureEntry(task, data, this.cacheDir); // checks the config and the training settings
     } catch (err) {
       return Promise.reject(err);
     }
+    const title = task.title ?? `${task.data}: ${task.options.activation ?? 'relu'} SAE`;
+    const stored = this.retrain ? null : readMeasure(entry.file, entry.description);
+    if (stored !== null) {
+      this.fromCache += 1;
+      this.show.finished(`${title}: L0 ${stored.l0.toFixed(2)}, FVU ${stored.fvu.toFixed(4)} (from the results cache)`);
+      return Promise.resolve(stored);
+    }
     return new Promise((resolve, reject) => {
-      const title = task.title ?? `${task.data}: ${task.options.activation ?? 'relu'} SAE`;
-      this.queue.push({ id: this.nextId++, task, title, resolve, reject, fraction: 0, epoch: 1, epochs: validateTrainConfig(task.train ?? {}).epochs });
+      this.queue.push({ id: this.nextId++, task, title, resolve, reject, file: entry.file, description: entry.description,
+        fraction: 0, epoch: 1, epochs: validateTrainConfig(task.train ?? {}).epochs });
       this.pump();
     });
   }
@@ -190,7 +252,14 @@ export class DictSaePool {
     const job = slot.busy!;
     slot.busy = null;
     this.done += 1;
-    this.show.finished(`${job.title}: L0 ${r.l0.toFixed(2)}, FVU ${r.fvu.toFixed(4)} (${r.seconds.toFixed(1)} s)`);
+    let note = '';
+    try {
+      fs.mkdirSync(path.dirname(job.file), { recursive: true });
+      writeFileAtomic(job.file, JSON.stringify({ description: job.description, result: r }, null, 1));
+    } catch (err) {
+      note = `; not stored: ${(err as Error).message}`;
+    }
+    this.show.finished(`${job.title}: L0 ${r.l0.toFixed(2)}, FVU ${r.fvu.toFixed(4)} (${r.seconds.toFixed(1)} s${note})`);
     this.setThreads();
     job.resolve(r);
     this.pump();

@@ -4,6 +4,7 @@ import { tf } from '../../src/runtime/backend';
 import { classMeans, selectivity } from '../../src/exercises/selectivity';
 import { keepTopK, sparseCodeCurve, unitImportance, unitsForQuality, decodeMse } from '../../src/exercises/sparsecode';
 import { denseCodes, ksvd, omp } from '../../src/exercises/ksvd';
+import { PCA as MlPca } from 'ml-pca';
 import { fitPca, pcaTransform } from '../../src/exercises/pca';
 import { accuracy, predictProba, trainClassifier } from '../../src/exercises/softmax';
 import type { EpochRecord } from '../../src/core/train';
@@ -201,3 +202,18 @@ test('the softmax classifier trains through the one fit: each epoch records tota
   await assert.rejects(trainClassifier(x.subarray(1), labels, 2), /not a whole number of rows of dim = 2/);
 });
 
+
+test('fitPca gives bitwise the numbers of ml-pca computing the covariance itself (its covarianceMatrix method)', () => {
+  const rng = new Rng(9);
+  const [n, dim] = [200, 20];
+  // MNIST-like: many exact zeros, a few constant columns
+  const data = Float64Array.from({ length: n * dim }, (_, i) => (i % dim < 3 ? 0 : Math.max(0, rng.uniform(-0.5, 1))));
+  const ours = fitPca(data, dim, 8);
+  const rows = Array.from({ length: n }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim)));
+  const theirs = new MlPca(rows, { method: 'covarianceMatrix', center: true, scale: false });
+  const vectors = theirs.getEigenvectors();
+  assert.deepEqual(ours.variances, theirs.getEigenvalues().slice(0, 8));
+  for (let c = 0; c < 8; c++) {
+    for (let j = 0; j < dim; j++) assert.equal(ours.components[c * dim + j], vectors.get(j, c), `component ${c}, value ${j}`);
+  }
+});

@@ -1,9 +1,12 @@
 /**
  * DictSaePool: models trained two at a time (this thread and a worker) give bitwise the numbers
- * of each trained alone on one native thread, and those of two threads to 1e-6; bad tasks are
- * refused with a sentence; nothing leaks.
+ * of each trained alone on one native thread, and those of two threads to 1e-6; measurements
+ * come back from the results cache; bad tasks are refused with a sentence; nothing leaks.
  */
 import { test } from 'node:test';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { DictSaeTask, runDictSaeTask, startDictSaePool } from '../../src/interp/dictsae-pool';
@@ -44,7 +47,8 @@ test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refu
     }
   };
   const [alone, aloneTwo] = [await one(1), await one(2)];
-  const pool = await startDictSaePool(sets, { workers: 2, progress: false });
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pool-'));
+  const pool = await startDictSaePool(sets, { workers: 2, progress: false, cacheDir });
   try {
     assert.equal(pool.size, 2, 'this thread and one worker');
     assert.equal(nativeThreads().threads, 1, 'one native thread here while the worker runs one');
@@ -62,6 +66,22 @@ test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refu
     await pool.close();
   }
   await assert.rejects(pool.measure(tasks[0]), /the pool is closed/);
+  assert.equal(pool.trained, 4);
+  // A second pool reads every measurement from the results cache, trains none; a damaged entry
+  // is trained again (and rewritten); retrain trains all.
+  const files = fs.readdirSync(path.join(cacheDir, 'dictsae'));
+  assert.equal(files.length, 4, 'one entry per task');
+  fs.writeFileSync(path.join(cacheDir, 'dictsae', files[0]), '{"description": ');
+  const again = await startDictSaePool(sets, { workers: 2, progress: false, cacheDir });
+  const second = await Promise.all(tasks.map((t) => again.measure(t)));
+  await again.close();
+  assert.deepEqual([again.trained, again.cached], [1, 3]);
+  second.forEach((r, i) => assert.equal(r.fvu, alone[i].fvu, `${tasks[i].title}: from the cache`));
+  const third = await startDictSaePool(sets, { workers: 1, progress: false, cacheDir, retrain: true });
+  await third.measure(tasks[1]);
+  await third.close();
+  assert.deepEqual([third.trained, third.cached], [1, 0]);
+  fs.rmSync(cacheDir, { recursive: true, force: true });
   assert.equal(nativeThreads().threads, threads, 'the native threads are back');
   assert.equal(tf.memory().numTensors, before, 'no tensors leak on this thread');
 });
