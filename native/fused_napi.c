@@ -12,6 +12,7 @@
  * checked against the shapes before anything is read or written.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fused.h"
@@ -190,9 +191,14 @@ static napi_value topk_mask_js(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   int64_t d[3]; /* rows, cols, k */
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 2, 3, d) ||
-      d[2] < 1 || d[2] > d[1]) {
-    napi_throw_type_error(env, NULL, "topkMask(x, mask, rows, cols, k) expects 5 arguments, 1 <= k <= cols");
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 2, 3, d)) {
+    napi_throw_type_error(env, NULL, "topkMask(x, mask, rows, cols, k) expects 5 arguments, rows, cols and k integers in [0, 2^30]");
+    return NULL;
+  }
+  if (d[2] < 1 || d[2] > d[1]) {
+    char message[96];
+    snprintf(message, sizeof message, "topkMask: k = %lld is invalid: expected 1 <= k <= cols = %lld", (long long)d[2], (long long)d[1]);
+    napi_throw_range_error(env, NULL, message);
     return NULL;
   }
   bool ok = true;

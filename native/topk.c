@@ -6,9 +6,10 @@
  * the same as comparing each row with the k-th of tf.topk's sorted values (ties with the k-th
  * value are all kept). The k-th largest comes from a min-heap of k values where k is small
  * (k <= n / 16: TopK's k of 4-32), else from quickselect on a copy of the row; rows are split
- * over the pool's threads. Rows holding NaN are not supported (training stops at a
- * non-finite loss before a mask would see one).
+ * over the pool's threads. A row holding NaN gets some mask (memory-safe), not necessarily
+ * tf.topk's: NaN compares false either way.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,7 +83,7 @@ typedef struct {
   const float *x;
   float *mask;
   int rows, cols, k;
-  int failed;
+  atomic_int failed;
 } TopkJob;
 
 static void topk_part(void *ctx, int part, int parts) {
@@ -99,7 +100,7 @@ static void topk_part(void *ctx, int part, int parts) {
     const float *row = j->x + (size_t)i * j->cols;
     float *out = j->mask + (size_t)i * j->cols;
     float kth;
-    if (16 * j->k <= j->cols) {
+    if (j->k <= j->cols / 16) {
       kth = kth_largest(row, j->cols, j->k, scratch);
     } else {
       memcpy(scratch, row, sizeof(float) * (size_t)j->cols);
@@ -112,7 +113,8 @@ static void topk_part(void *ctx, int part, int parts) {
 
 int topk_mask(const float *x, float *mask, int rows, int cols, int k) {
   if (rows <= 0 || cols <= 0) return 0;
-  TopkJob j = {x, mask, rows, cols, k, 0};
+  TopkJob j = {x, mask, rows, cols, k};
+  atomic_init(&j.failed, 0);
   const int t = pool_threads();
   pool_run(topk_part, &j, t > 1 && (long long)rows * cols >= (1 << 14) ? t : 1);
   return j.failed ? -1 : 0;

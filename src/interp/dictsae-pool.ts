@@ -2,9 +2,10 @@
  * Trains and measures independent dictionary SAEs two at a time, one per core: this thread
  * trains one and a worker thread (interp/dictsae-worker.ts, its own TensorFlow.js backend, the
  * data read in place from SharedArrayBuffers) another. Notebook 14's sweeps are ~27 such models.
- * The native kernels run one thread in each, so a model gives the same numbers wherever it
- * trains, and the numbers of training it alone on one thread (on two, products can round
- * differently: the losses agree to ~1e-7 relative).
+ * While the pool is open this thread runs the native kernels on one thread, as the workers do,
+ * so a model gives the same numbers wherever it trains and however many workers there are: the
+ * numbers of training it alone on one thread (on two, products can round differently: the losses
+ * agree to ~1e-8 relative).
  *
  * Each measurement is kept in the results cache (dictsae/<key>.json beside the cached models; the
  * key hashes the config, seed, training settings, both data sets and the numerics), so a second
@@ -86,6 +87,7 @@ export type PoolMessage =
 export function measureEntry(task: DictSaeTask, data: DictSaeData, cacheDir: string): { file: string; description: object } {
   const description = {
     kind: 'dictsae-measure',
+    // bump when DictSae's training numbers change (its code, not its config), so old entries miss
     version: 1,
     config: makeDictSaeConfig(task.options),
     seed: task.seed ?? 42,
@@ -101,7 +103,10 @@ export function measureEntry(task: DictSaeTask, data: DictSaeData, cacheDir: str
 function readMeasure(file: string, description: object): DictSaeMeasure | null {
   try {
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { description: object; result: DictSaeMeasure };
-    return JSON.stringify(stored.description) === JSON.stringify(description) ? stored.result : null;
+    if (JSON.stringify(stored.description) !== JSON.stringify(description)) return null;
+    const r = stored.result;
+    const keys = ['l0', 'fvu', 'fvuRaw', 'seconds', 'finalLoss'] as const;
+    return r && keys.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k])) ? r : null;
   } catch {
     return null;
   }
@@ -116,13 +121,15 @@ interface Pending {
   /** where its measurement is stored */
   file: string;
   description: object;
+  /** set by close(): this thread's training of it stops at the next batch */
+  cancelled?: boolean;
   /** fraction of its training done, for the progress line */
   fraction: number;
   epoch: number;
   epochs: number;
 }
 
-interface Slot { worker: Worker | null; busy: Pending | null; alive: boolean }
+interface Slot { worker: Worker | null; busy: Pending | null; alive: boolean; running?: Promise<void> }
 
 export interface DictSaePoolOptions {
   /** models trained at once (default: the cores, here 2); 1 trains everything on this thread */
@@ -148,15 +155,16 @@ export class DictSaePool {
 
   /**
    * Use startDictSaePool. `threadsBefore`: the native threads before the workers started (the
-   * addon's thread pool is one per process, and a worker sets it to 1 as it starts).
+   * addon's thread pool is one per process, and a worker sets it to 1 as it starts). Worker
+   * slots come first, so a single task goes to a worker and this thread stays free.
    */
   constructor(private readonly sets: Record<string, DictSaeData>, private readonly slots: Slot[], options: DictSaePoolOptions,
-    private readonly threadsBefore: NativeThreads = nativeThreads()) {
+    private readonly threadsBefore: NativeThreads) {
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
     this.retrain = options.retrain ?? envFlag('SAE_RETRAIN', false);
     this.show = options.progress === false ? { update() {}, finished() {} } : batchProgress(options.title ?? 'dictionary SAEs, trained at once');
     for (const slot of slots) if (slot.worker) this.listen(slot);
-    this.setThreads();
+    setNativeThreads(1);
   }
 
   /** Measurements trained in this pool so far, and read from the results cache. */
@@ -173,7 +181,7 @@ export class DictSaePool {
     return this.slots.filter((s) => s.alive).length;
   }
 
-  /** Queues the task; resolves when it has been trained and measured. Config errors throw here, at once. */
+  /** Queues the task; resolves when it has been trained and measured (a bad config rejects at once). */
   measure(task: DictSaeTask): Promise<DictSaeMeasure> {
     if (this.closed) return Promise.reject(new Error('measure: the pool is closed'));
     const data = this.sets[task.data];
@@ -187,7 +195,7 @@ export class DictSaePool {
       return Promise.reject(err);
     }
     const title = task.title ?? `${task.data}: ${task.options.activation ?? 'relu'} SAE`;
-    const stored = this.retrain ? null : readMeasure(entry.file, entry.description);
+    const stored = this.retrain ? null : readMeasure(entry.file, entry.description);  // null if damaged
     if (stored !== null) {
       this.fromCache += 1;
       this.show.finished(`${title}: L0 ${stored.l0.toFixed(2)}, FVU ${stored.fvu.toFixed(4)} (from the results cache)`);
@@ -200,24 +208,27 @@ export class DictSaePool {
     });
   }
 
-  /** Waits for nothing: stops the workers (call it after the last measure has resolved). */
+  /**
+   * Stops the workers and gives the native threads back. A task still queued or training is
+   * rejected (and not stored); this thread's training of one stops at its next batch first.
+   */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     for (const p of this.queue) p.reject(new Error(`${p.title}: the pool was closed before it ran`));
     this.queue = [];
-    setNativeThreads(this.threadsBefore.threads, this.threadsBefore.openblas);
+    for (const s of this.slots) {
+      if (s.busy === null) continue;
+      s.busy.cancelled = true;
+      if (s.worker) {
+        s.busy.reject(new Error(`${s.busy.title}: the pool was closed while it trained`));
+        s.busy = null;
+      }
+    }
+    await Promise.all(this.slots.map((s) => s.running));
     await Promise.all(this.slots.map((s) => s.worker?.terminate().then(() => undefined, () => undefined)));
     for (const s of this.slots) s.alive = false;
-  }
-
-  /**
-   * One native thread on this thread while the pool has a worker (which runs one too), so every
-   * model trains on one thread wherever it runs: results do not depend on which model ran where
-   * (products split over 2 threads can round differently: ~1e-8 relative on the losses).
-   */
-  private setThreads(): void {
-    if (!this.closed && this.slots.some((s) => s.worker && s.alive)) setNativeThreads(1);
-    else setNativeThreads(this.threadsBefore.threads, this.threadsBefore.openblas);
+    setNativeThreads(this.threadsBefore.threads, this.threadsBefore.openblas);
   }
 
   private pump(): void {
@@ -226,15 +237,17 @@ export class DictSaePool {
       if (!slot.alive || slot.busy) continue;
       const job = this.queue.shift()!;
       slot.busy = job;
-      this.setThreads();
       if (slot.worker) {
         slot.worker.postMessage({ id: job.id, task: job.task });
       } else {
         const report: ProgressReporter = {
-          batch: (p) => this.progress(job, p.epoch, p.epochs, p.batch, p.batches),
+          batch: (p) => {
+            if (job.cancelled) throw new Error('the pool was closed while it trained');
+            this.progress(job, p.epoch, p.epochs, p.batch, p.batches);
+          },
           epoch() {},
         };
-        runDictSaeTask(job.task, this.sets[job.task.data], report).then((r) => this.finish(slot, r), (e: Error) => this.fail(slot, e));
+        slot.running = runDictSaeTask(job.task, this.sets[job.task.data], report).then((r) => this.finish(slot, r), (e: Error) => this.fail(slot, e));
       }
     }
   }
@@ -251,6 +264,7 @@ export class DictSaePool {
   private finish(slot: Slot, r: DictSaeMeasure): void {
     const job = slot.busy!;
     slot.busy = null;
+    if (job.cancelled) return job.reject(new Error(`${job.title}: the pool was closed while it trained`));
     this.done += 1;
     let note = '';
     try {
@@ -260,7 +274,6 @@ export class DictSaePool {
       note = `; not stored: ${(err as Error).message}`;
     }
     this.show.finished(`${job.title}: L0 ${r.l0.toFixed(2)}, FVU ${r.fvu.toFixed(4)} (${r.seconds.toFixed(1)} s${note})`);
-    this.setThreads();
     job.resolve(r);
     this.pump();
   }
@@ -268,7 +281,6 @@ export class DictSaePool {
   private fail(slot: Slot, err: Error): void {
     const job = slot.busy!;
     slot.busy = null;
-    this.setThreads();
     job.reject(new Error(`${job.title}: ${err.message}`));
     this.pump();
   }
@@ -281,8 +293,8 @@ export class DictSaePool {
       slot.alive = false;
       const job = slot.busy;
       slot.busy = null;
-      this.setThreads();
-      if (job && !this.closed) {
+      if (job && this.closed) job.reject(new Error(`${job.title}: the pool was closed while it trained`));
+      else if (job) {
         console.warn(`${job.title}: the worker stopped (${why}); this thread trains it`);
         this.queue.unshift(job);
         this.pump();
@@ -305,8 +317,11 @@ export class DictSaePool {
 export async function startDictSaePool(sets: Record<string, DictSaeData>, options: DictSaePoolOptions = {}): Promise<DictSaePool> {
   const threadsBefore = nativeThreads();
   const cores = os.availableParallelism?.() ?? os.cpus().length;
-  const count = Math.max(1, Math.floor(options.workers ?? cores));
-  const slots: Slot[] = [{ worker: null, busy: null, alive: true }];
+  const count = options.workers ?? cores;
+  if (!(Number.isInteger(count) && count >= 1)) {
+    throw new Error(`startDictSaePool: workers = ${String(count)} is invalid: expected an integer >= 1 (models trained at once)`);
+  }
+  const slots: Slot[] = [];
   if (count > 1) {
     const shared = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, { train: shareDataset(d.train), test: shareDataset(d.test) }]));
     const env: NodeJS.ProcessEnv = { ...process.env, SAE_BLAS_THREADS: '1', SAE_BACKEND: tf.getBackend() };
@@ -318,10 +333,14 @@ export async function startDictSaePool(sets: Record<string, DictSaeData>, option
         console.warn(`${options.title ?? 'dictionary SAEs'}: a worker did not start (${err.message}); this thread trains its share`);
         return null;
       })));
-    for (const worker of started) if (worker) slots.push({ worker, busy: null, alive: true });
+    // a worker that stopped after it was ready (while another started) is left out
+    for (const worker of started) if (worker && !exited.has(worker)) slots.push({ worker, busy: null, alive: true });
   }
+  slots.push({ worker: null, busy: null, alive: true });
   return new DictSaePool(sets, slots, options, threadsBefore);
 }
+
+const exited = new WeakSet<Worker>();
 
 function readyWorker(shared: Record<string, { train: SharedDataset; test: SharedDataset }>, env: NodeJS.ProcessEnv): Promise<Worker> {
   let w: Worker;
@@ -341,6 +360,9 @@ function readyWorker(shared: Record<string, { train: SharedDataset; test: Shared
     };
     w.on('message', first);
     w.once('error', (err) => reject(err));
-    w.once('exit', (code) => reject(new Error(`the worker exited with code ${code}`)));
+    w.once('exit', (code) => {
+      exited.add(w);
+      reject(new Error(`the worker exited with code ${code}`));
+    });
   });
 }

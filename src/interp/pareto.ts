@@ -69,6 +69,12 @@ export interface CoverOptions<S> {
   denser: (setting: S) => S;
   /** at most this many settings added at each end */
   extraPerEnd: number;
+  /**
+   * Call `measure` for several settings at once (all starting settings, then the two ends side by
+   * side): for a measure that trains in a DictSaePool, which runs them in parallel. Default false:
+   * one at a time, in the order of the results.
+   */
+  concurrent?: boolean;
 }
 
 /**
@@ -78,10 +84,10 @@ export interface CoverOptions<S> {
  * (at most extraPerEnd times); likewise at the dense end. An end stops early when a new setting
  * does not move L0 further that way (the knob has stopped working there).
  *
- * `measure` is called for all starting settings at once, then for the two ends side by side
- * (each end extends from the starting settings and its own additions), so a measure that trains
- * in a DictSaePool trains them in parallel. Results come in a fixed order whatever finishes
- * first: the starting settings as given, then the sparse end's additions, then the dense end's.
+ * Each end extends from the starting settings and its own additions. With `concurrent`, measure
+ * is called for all starting settings at once, then for the two ends side by side (a measure that
+ * trains in a DictSaePool then trains them in parallel). Either way the results come in one order:
+ * the starting settings as given, then the sparse end's additions, then the dense end's.
  */
 export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], measure: (setting: S) => Promise<P>,
   options: CoverOptions<S>): Promise<SweepResult<S, P>[]> {
@@ -89,7 +95,10 @@ export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], me
   if (!(lowest > 0 && highest >= lowest)) throw new Error(`sweepToCover: expected 0 < lowest <= highest, got ${lowest} and ${highest}`);
   if (!(Number.isInteger(extraPerEnd) && extraPerEnd >= 0)) throw new Error(`sweepToCover: extraPerEnd = ${extraPerEnd} is invalid: expected an integer >= 0`);
   if (settings.length === 0) throw new Error('sweepToCover: no settings to start from');
-  const start = await Promise.all(settings.map(async (setting) => ({ setting, point: await measure(setting) })));
+  const measured = async (setting: S) => ({ setting, point: await measure(setting) });
+  const start: SweepResult<S, P>[] = [];
+  if (options.concurrent) start.push(...await Promise.all(settings.map(measured)));
+  else for (const setting of settings) start.push(await measured(setting));
   const extend = async (sparse: boolean) => {
     const added: SweepResult<S, P>[] = [];
     while (added.length < extraPerEnd) {
@@ -102,7 +111,8 @@ export async function sweepToCover<S, P extends SparsityPoint>(settings: S[], me
     }
     return added;
   };
-  const [sparseEnd, denseEnd] = await Promise.all([extend(true), extend(false)]);
+  const [sparseEnd, denseEnd] = options.concurrent ? await Promise.all([extend(true), extend(false)])
+    : [await extend(true), await extend(false)];
   return [...start, ...sparseEnd, ...denseEnd];
 }
 

@@ -81,6 +81,16 @@ test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refu
   await third.measure(tasks[1]);
   await third.close();
   assert.deepEqual([third.trained, third.cached], [1, 0]);
+  // closing with models in flight rejects them (nothing stored) and gives the threads back
+  const fourth = await startDictSaePool(sets, { workers: 2, progress: false, cacheDir, retrain: true });
+  const inFlight = tasks.map((t) => fourth.measure({ ...t, train: { ...t.train, epochs: 5000 } }).then(() => 'done', (e: Error) => e.message));
+  await new Promise((r) => setTimeout(r, 300));
+  await fourth.close();
+  const outcomes = await Promise.all(inFlight);
+  outcomes.forEach((o, i) => assert.match(o, /the pool was closed (before it ran|while it trained)/, `${tasks[i].title}: ${o}`));
+  assert.equal(fourth.trained, 0);
+  assert.equal(nativeThreads().threads, threads, 'the native threads are back after closing mid-training');
+  await assert.rejects(startDictSaePool(sets, { workers: 0 }), /workers = 0 is invalid: expected an integer >= 1/);
   fs.rmSync(cacheDir, { recursive: true, force: true });
   assert.equal(nativeThreads().threads, threads, 'the native threads are back');
   assert.equal(tf.memory().numTensors, before, 'no tensors leak on this thread');

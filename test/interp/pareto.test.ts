@@ -56,15 +56,14 @@ test('sweepToCover extends a sweep at the end that stops short, and stops when t
   const cover = { lowest: 10, highest: 200, sparser: (s: number) => s * 2, denser: (s: number) => s / 2, extraPerEnd: 4 };
   const out = await sweepToCover([1, 2], measure, cover);
   // L0 100, 50; sparser: lambda 4 (25), 8 (12.5), 16 (6.25 <= 10: stop); denser: 0.5 (200 >= 200: stop)
-  // (the two ends are measured side by side; results come start, sparse end, dense end)
-  assert.deepEqual(out.map((r) => r.setting), [1, 2, 4, 8, 16, 0.5]);
-  assert.deepEqual([...measured].sort((a, b) => a - b), [0.5, 1, 2, 4, 8, 16]);
+  assert.deepEqual(measured, [1, 2, 4, 8, 16, 0.5]);
+  assert.deepEqual(out.map((r) => r.setting), measured);
   assert.deepEqual(out.map((r) => r.point.l0), [100, 50, 25, 12.5, 6.25, 200]);
   // the cap: at most extraPerEnd settings per end (sparser: 4 and 8, though L0 12.5 is still above
   // the lowest, 1; denser: 0.5, where L0 200 reaches the highest)
   measured.length = 0;
   await sweepToCover([1, 2], measure, { ...cover, lowest: 1, extraPerEnd: 2 });
-  assert.deepEqual([...measured].sort((a, b) => a - b), [0.5, 1, 2, 4, 8]);
+  assert.deepEqual(measured, [1, 2, 4, 8, 0.5]);
   // a sweep that already covers the range measures nothing more
   measured.length = 0;
   await sweepToCover([0.5, 16], measure, cover);
@@ -73,8 +72,8 @@ test('sweepToCover extends a sweep at the end that stops short, and stops when t
   const stuck = await sweepToCover([1], async (s: number) => ({ l0: 40, fvu: s }), cover);
   assert.deepEqual(stuck.map((r) => r.setting), [1, 2, 0.5]);
   await assert.rejects(sweepToCover([], measure, cover), /no settings/);
-  // measure runs concurrently (all starting settings at once, then both ends), and the results
-  // keep their fixed order whichever measurement finishes first
+  // concurrent: measure runs for all starting settings at once, then both ends side by side, and
+  // the results keep the same order whichever measurement finishes first
   let running = 0;
   let most = 0;
   const slow = async (lambda: number) => {
@@ -83,8 +82,12 @@ test('sweepToCover extends a sweep at the end that stops short, and stops when t
     running -= 1;
     return { l0: 100 / lambda, fvu: lambda / 100 };
   };
-  const timed = await sweepToCover([1, 2, 1.5], slow, { ...cover, extraPerEnd: 2 });
+  const timed = await sweepToCover([1, 2, 1.5], slow, { ...cover, extraPerEnd: 2, concurrent: true });
   assert.equal(most, 3, 'the three starting settings measured at once');
+  most = 0;
+  const oneByOne = await sweepToCover([1, 2, 1.5], slow, { ...cover, extraPerEnd: 2 });
+  assert.equal(most, 1, 'one at a time by default');
+  assert.deepEqual(oneByOne.map((r) => r.setting), timed.map((r) => r.setting));
   assert.deepEqual(timed.map((r) => r.setting), [1, 2, 1.5, 4, 8, 0.5]);
   await assert.rejects(sweepToCover([1], measure, { ...cover, lowest: 0 }), /expected 0 < lowest <= highest/);
 });

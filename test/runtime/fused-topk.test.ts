@@ -35,6 +35,8 @@ test('native TopK mask: the k-th largest of each row and every tie with it, wasm
   cases.push(['random 7x33', 7, 33, random(7, 33), [1, 2, 5, 32, 33]]);
   // few distinct values: many ties at the k-th
   cases.push(['ties', 9, 40, Array.from({ length: 9 * 40 }, () => Math.floor(rng.uniform(0, 4))), [1, 3, 10, 39, 40]]);
+  // ties where the min-heap answers (k <= n / 16)
+  cases.push(['ties, heap', 6, 96, Array.from({ length: 6 * 96 }, () => Math.floor(rng.uniform(0, 5))), [2, 3, 6]]);
   cases.push(['constant rows', 3, 16, new Array(48).fill(-1e4), [1, 8, 16]]);
   cases.push(['one column', 5, 1, random(5, 1), [1]]);
   for (const backend of ['wasm', 'cpu']) {
