@@ -120,6 +120,12 @@ export interface EpochOptions {
 const YIELD_EVERY_MS = 100;
 
 /**
+ * When training last handed control back, across epochs and calls: an epoch shorter than
+ * YIELD_EVERY_MS must not restart the clock, or a fit of many short epochs never yields at all.
+ */
+let lastYield = Date.now();
+
+/**
  * One pass over `data` (the lesson's `train_sparse_autoencoder`): returns the mean total,
  * reconstruction and sparsity losses over the batches.
  *
@@ -136,7 +142,6 @@ export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Opt
   let names: string[] = [];
   let sums: number[] = [];
   let b = 0;
-  let lastYield = Date.now();
   for (const batch of batches(data, { batchSize: options.batchSize, seed: options.seed })) {
     b += 1;
     const values = tf.tidy(() => {

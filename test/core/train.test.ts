@@ -80,3 +80,23 @@ test('a non-finite loss stops training, names epoch and batch, and keeps the las
   assert.equal(tf.memory().numTensors, before, 'no tensors left over after the error');
   model.dispose();
 });
+
+test('fit hands control to the event loop every ~100 ms, also when each epoch is shorter than that', async () => {
+  await setup();
+  // one batch of 8 images per epoch: an epoch takes a few ms
+  const data = loadMnist({ split: 'test', limit: 8 });
+  const model = createModel({ latentDim: 16, hiddenDim: 32 }, 1);
+  let ticks = 0;
+  const timer = setInterval(() => { ticks += 1; }, 20);
+  const start = Date.now();
+  try {
+    await fit(model, data, { epochs: 400, batchSize: 8, progress: false });
+  } finally {
+    clearInterval(timer);
+  }
+  const seconds = (Date.now() - start) / 1000;
+  model.dispose();
+  // a loop that never yields lets no tick through; yielding every 100 ms lets about one through per 100 ms
+  assert.ok(seconds < 0.25 || ticks >= Math.floor(seconds / 0.1) / 2,
+    `${ticks} timer ticks during ${seconds.toFixed(2)} s of training: the loop did not yield`);
+});
