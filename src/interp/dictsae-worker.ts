@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { initBackend } from '../runtime/backend';
-import { ProgressReporter } from '../runtime/progress';
+import { ProgressReporter, throttledProgress } from '../runtime/progress';
 import { DictSaeData, DictSaeTask, PoolMessage, SharedDataset, datasetOf, runDictSaeTask } from './dictsae-pool';
 
 const port = parentPort!;
@@ -15,16 +15,7 @@ const sets: Record<string, DictSaeData> = Object.fromEntries(
 const post = (m: PoolMessage) => port.postMessage(m);
 
 function reporter(id: number): ProgressReporter {
-  let last = 0;
-  return {
-    batch(p) {
-      const t = Date.now();
-      if (t - last < 200 && p.batch < p.batches) return;
-      last = t;
-      post({ type: 'batch', id, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches });
-    },
-    epoch() {},
-  };
+  return throttledProgress((p) => post({ type: 'batch', id, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches }));
 }
 
 const say = (err: unknown) => (err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err));

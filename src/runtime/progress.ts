@@ -34,6 +34,23 @@ export interface ProgressReporter {
 /** A reporter that shows nothing. */
 export const silentProgress: ProgressReporter = { batch() {}, epoch() {} };
 
+/**
+ * A worker thread's reporter: passes on at most one batch every 200 ms (and each epoch's last
+ * batch), so the messages to the main thread stay few; every epoch line goes through.
+ */
+export function throttledProgress(batch: (p: BatchProgress) => void, epoch: (line: string) => void = () => {}): ProgressReporter {
+  let last = 0;
+  return {
+    batch(p) {
+      const t = Date.now();
+      if (t - last < 200 && p.batch < p.batches) return;
+      last = t;
+      batch(p);
+    },
+    epoch,
+  };
+}
+
 export interface TslabDisplay {
   /** shows (first call) or replaces (later calls) this display's output with HTML */
   html(s: string): void;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { initBackend } from '../runtime/backend';
-import { ProgressReporter } from '../runtime/progress';
+import { ProgressReporter, throttledProgress } from '../runtime/progress';
 import { Dataset } from '../data/mnist';
 import { TrainSpec, cacheKey, numericsName, rememberDatasetHash, trainCached } from './cache';
 
@@ -42,16 +42,8 @@ rememberDatasetHash(data, setup.sha256);
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 function reporter(id: number): ProgressReporter {
-  let last = 0;
-  return {
-    batch(p) {
-      const t = Date.now();
-      if (t - last < 200 && p.batch < p.batches) return;
-      last = t;
-      post({ type: 'batch', id, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches });
-    },
-    epoch(line) { post({ type: 'epoch', id, line }); },
-  };
+  return throttledProgress((p) => post({ type: 'batch', id, epoch: p.epoch, epochs: p.epochs, batch: p.batch, batches: p.batches }),
+    (line) => post({ type: 'epoch', id, line }));
 }
 
 async function run(job: WorkerJob): Promise<void> {
