@@ -26,8 +26,9 @@ import { ProgressReporter } from '../runtime/progress';
 import { NativeThreads, nativeEnabled, nativeThreads, setNativeThreads } from '../runtime/native';
 import { fusionWanted } from '../runtime/fused';
 import * as tf from '../runtime/tf';
-import { batchProgress, startWorker } from '../store/pretrain-runners';
-import { datasetHash, defaultCacheDir, numericsName } from '../store/cache';
+import { batchProgress, sharedSetup, startWorker } from '../store/pretrain-runners';
+import type { WorkerSetup } from '../store/pretrain-worker';
+import { datasetHash, defaultCacheDir, numericsName, rememberDatasetHash } from '../store/cache';
 import { writeFileAtomic } from '../store/files';
 import { envFlag } from '../runtime/settings';
 import { DictSae, DictSaeOptions, evaluateDictSae, makeDictSaeConfig } from './dictsae';
@@ -62,19 +63,14 @@ export async function runDictSaeTask(task: DictSaeTask, data: DictSaeData, progr
   }
 }
 
-/** A data set as SharedArrayBuffers (copied once), for the workers to read without copies. */
-export interface SharedDataset extends Omit<Dataset, 'images' | 'labels'> { images: SharedArrayBuffer; labels: SharedArrayBuffer }
-
-export function shareDataset(d: Dataset): SharedDataset {
-  const images = new SharedArrayBuffer(d.images.byteLength);
-  new Float32Array(images).set(d.images);
-  const labels = new SharedArrayBuffer(d.labels.byteLength);
-  new Uint8Array(labels).set(d.labels);
-  return { ...d, images, labels };
-}
+/** A data set as SharedArrayBuffers (pretrain's sharedSetup: copied once, with its hash). */
+export type SharedDataset = WorkerSetup;
 
 export function datasetOf(s: SharedDataset): Dataset {
-  return { ...s, images: new Float32Array(s.images), labels: new Uint8Array(s.labels) };
+  const { sha256, ...rest } = s;
+  const data = { ...rest, images: new Float32Array(s.images), labels: new Uint8Array(s.labels) };
+  rememberDatasetHash(data, sha256);
+  return data;
 }
 
 export type PoolMessage =
@@ -323,7 +319,7 @@ export async function startDictSaePool(sets: Record<string, DictSaeData>, option
   }
   const slots: Slot[] = [];
   if (count > 1) {
-    const shared = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, { train: shareDataset(d.train), test: shareDataset(d.test) }]));
+    const shared = Object.fromEntries(Object.entries(sets).map(([k, d]) => [k, { train: sharedSetup(d.train), test: sharedSetup(d.test) }]));
     const env: NodeJS.ProcessEnv = { ...process.env, SAE_BLAS_THREADS: '1', SAE_BACKEND: tf.getBackend() };
     if (!nativeEnabled()) env.SAE_NATIVE = '0';
     if (!fusionWanted()) env.SAE_FUSED = '0';
