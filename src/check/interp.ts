@@ -1,5 +1,6 @@
 /** Checks of the TopK activation (notebook 13) and of the fraction of variance unexplained (notebook 14). */
 import * as tf from '../runtime/tf';
+import { floatsOf } from '../runtime/values';
 import { Rng } from '../runtime/random';
 import { topK as kitTopK } from '../interp/dictsae';
 import { fvu as kitFvu } from '../interp/metrics';
@@ -30,7 +31,7 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
     name,
     inputs: `${inputs}, k ${k}`,
     run(): Failure | null {
-      const want = tf.tidy(() => Float32Array.from(kitTopK(tf.tensor2d(z, [rows, units]), k).dataSync()));
+      const want = floatsOf(() => kitTopK(tf.tensor2d(z, [rows, units]), k));
       const res = callTensor(() => [tf.tensor2d(z, [rows, units])], ([t]) => fn(t as tf.Tensor2D, k));
       if (res.values === null) return { expected: `a tensor [${rows}, ${units}]`, got: describeValue(res.returned), hint: 'return the codes as a tensor shaped like z' };
       if (res.shape.length !== 2 || res.shape[0] !== rows || res.shape[1] !== units) {

@@ -5,6 +5,7 @@
  */
 import { columnMeans, matrixOf } from '../data/matrix';
 import * as tf from '../runtime/tf';
+import { floatsOf } from '../runtime/values';
 import { Dataset, batches } from '../data/mnist';
 import type { SparseAutoencoder } from './sae';
 
@@ -61,7 +62,7 @@ export function encodeAll(model: Encoder, data: Dataset, limit = data.count, bat
   for (const b of batches(data, { batchSize })) {
     if (row >= n) break;
     const take = Math.min(b.size, n - row);
-    const codes = tf.tidy(() => model.encode(tf.tensor2d(b.images, [b.size, data.dim])).dataSync());
+    const codes = floatsOf(() => model.encode(tf.tensor2d(b.images, [b.size, data.dim])));
     out.set(codes.subarray(0, take * latentDim), row * latentDim);
     row += take;
   }
@@ -73,7 +74,7 @@ export function decodeCodes(model: Decoder, codes: Float32Array): Float32Array {
   const latentDim = model.config.latentDim;
   const n = codes.length / latentDim;
   if (!Number.isInteger(n)) throw new Error(`codes length ${codes.length} is not a multiple of latentDim ${latentDim}`);
-  return tf.tidy(() => model.decode(tf.tensor2d(codes, [n, latentDim])).dataSync() as Float32Array);
+  return floatsOf(() => model.decode(tf.tensor2d(codes, [n, latentDim])));
 }
 
 /** One row per layer: name, weight shape, activation, parameter count. */
@@ -108,9 +109,9 @@ export function decodeUnits(model: Decoder, units: number[], value = 1): Float32
 /** Reconstructions decode(encode(x)) of the first `n` images of `data`, one array per image. */
 export function reconstruct(model: Encoder & Decoder, data: Dataset, n: number): Float32Array[] {
   const count = Math.min(n, data.count);
-  const out = tf.tidy(() => {
+  const out = floatsOf(() => {
     const x = tf.tensor2d(data.images.subarray(0, count * data.dim), [count, data.dim]);
-    return model.decode(model.encode(x)).dataSync() as Float32Array;
+    return model.decode(model.encode(x));
   });
   return Array.from({ length: count }, (_, i) => out.slice(i * data.dim, (i + 1) * data.dim));
 }

@@ -69,18 +69,19 @@ export function noisePoint(model: Encoder & Decoder, data: Dataset, sigma: numbe
   const codeSum = new Float64Array(latentDim);
   for (const b of batches(data, { batchSize: options.batchSize ?? 1000 })) {
     const z = gaussianNoise(b.size * data.dim, rng);
-    const [s, inS, sh, clean] = tf.tidy(() => {
+    // The tidy returns tensors, read after it: tidy would walk a returned array of values
+    // element by element (runtime/values.ts).
+    const kept = tf.tidy(() => {
       const x = tf.tensor2d(b.images, [b.size, data.dim]);
       const noisy = tf.add(x, tf.mul(sigma, tf.tensor2d(z, [b.size, data.dim]))) as tf.Tensor2D;
       const hNoisy = model.encode(noisy);
       const h = model.encode(x);
-      return [
-        tf.sum(tf.squaredDifference(x, model.decode(hNoisy))).arraySync() as number,
-        tf.sum(tf.squaredDifference(x, noisy)).arraySync() as number,
-        tf.sum(tf.squaredDifference(h, hNoisy)).arraySync() as number,
-        h.dataSync() as Float32Array,
-      ];
+      return [tf.sum(tf.squaredDifference(x, model.decode(hNoisy))), tf.sum(tf.squaredDifference(x, noisy)),
+        tf.sum(tf.squaredDifference(h, hNoisy)), h];
     });
+    const [s, inS, sh] = kept.slice(0, 3).map((t) => t.dataSync()[0]);
+    const clean = kept[3].dataSync() as Float32Array;
+    tf.dispose(kept);
     se += s;
     inputSe += inS;
     shift += sh;

@@ -4,6 +4,7 @@
  * set's mean and std.
  */
 import * as tf from '../runtime/tf';
+import { floatsOf } from '../runtime/values';
 import { EpochRecord, LossParts, fit } from '../core/train';
 import { asMatrix, columnMeans, datasetFromMatrix } from '../data/matrix';
 import { Checks, anInteger, checkConfig, finiteAbove, finiteAtLeast, integerAtLeast } from '../core/checks';
@@ -58,10 +59,10 @@ function standardise(x: Float32Array, features: number, mean: Float32Array, std:
 /** Class probabilities [n, classes] for feature rows `x` ([n, features]). */
 export function predictProba(model: Classifier, x: Float32Array): Float32Array {
   const n = x.length / model.features;
-  return tf.tidy(() => {
+  return floatsOf(() => {
     const z = tf.add(tf.matMul(tf.tensor2d(standardise(x, model.features, model.mean, model.std), [n, model.features]),
       tf.tensor2d(model.weights, [model.features, model.classes])), tf.tensor1d(model.bias));
-    return tf.softmax(z as tf.Tensor2D).dataSync() as Float32Array;
+    return tf.softmax(z as tf.Tensor2D);
   });
 }
 

@@ -3,6 +3,7 @@
  * the classifier it was trained inside.
  */
 import * as tf from '../runtime/tf';
+import { valuesOf } from '../runtime/values';
 import { Dataset } from '../data/mnist';
 import type { Decoder } from '../core/evaluate';
 import { MlpClassifier } from './mlp';
@@ -65,7 +66,7 @@ export function featureDashboard(sae: Decoder, mlp: MlpClassifier, acts: Dataset
   }
   const logitEffect = new Array(mlp.classes).fill(0);
   if (firing.length > 0) {
-    const effect = tf.tidy(() => {
+    const effect = valuesOf(() => {
       const c = tf.tensor2d(Float32Array.from(firing.flatMap((i) => Array.from(codes.subarray(i * units, (i + 1) * units)))), [firing.length, units]);
       const xHat = sae.decode(c);
       // Zeroing the feature's code (rather than subtracting f_j d_j) needs no decoder matrix, so
@@ -73,7 +74,7 @@ export function featureDashboard(sae: Decoder, mlp: MlpClassifier, acts: Dataset
       const keep = new Float32Array(units).fill(1);
       keep[unit] = 0;
       const without = sae.decode(tf.mul(c, tf.tensor2d(keep, [1, units])) as tf.Tensor2D);
-      return tf.mean(tf.sub(mlp.logitsFromHidden(xHat), mlp.logitsFromHidden(without)), 0).dataSync();
+      return tf.mean(tf.sub(mlp.logitsFromHidden(xHat), mlp.logitsFromHidden(without)), 0);
     });
     effect.forEach((v, c) => { logitEffect[c] = v; });
   }

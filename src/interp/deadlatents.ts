@@ -4,6 +4,7 @@
  * Monosemanticity"). A latent that has not fired for `deadAfter` optimizer steps counts as dead.
  */
 import * as tf from '../runtime/tf';
+import { floatsOf } from '../runtime/values';
 import { Rng } from '../runtime/random';
 import { auxKLoss } from '../core/losses';
 import { topKMask } from './activations/topk';
@@ -104,9 +105,9 @@ export function resampleDeadLatents(sae: DictSae, data: { images: Float32Array; 
   const rows = Array.from(rng.permutation(data.count).subarray(0, Math.min(sample, data.count)));
   const x = new Float32Array(rows.length * d);
   rows.forEach((r, i) => x.set(data.images.subarray(r * d, (r + 1) * d), i * d));
-  const residual = tf.tidy(() => {
+  const residual = floatsOf(() => {
     const xt = tf.tensor2d(x, [rows.length, d]);
-    return tf.sub(xt, sae.decode(sae.encode(xt))).dataSync() as Float32Array;
+    return tf.sub(xt, sae.decode(sae.encode(xt)));
   });
   const err = Array.from({ length: rows.length }, (_, i) => residual.subarray(i * d, (i + 1) * d).reduce((s, v) => s + v * v, 0));
   const total = err.reduce((a, b) => a + b, 0);

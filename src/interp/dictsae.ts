@@ -21,6 +21,7 @@ import { DeadLatents } from './deadlatents';
 import { fvu, l0 } from './metrics';
 import { mse } from '../core/losses';
 import { fusedActive, fusedDense } from '../runtime/fused';
+import { floatsOf, valuesOf } from '../runtime/values';
 
 export { makeDictSaeConfig, DEFAULT_DICT_SAE } from './dictsae-config';
 export type { DictSaeOptions } from './dictsae-config';
@@ -188,9 +189,9 @@ export class DictSae {
 export function evaluateDictSae(sae: DictSae, data: { images: Float32Array; count: number; dim: number },
   threshold = sae.rule.firingThreshold): { l0: number; fvu: number; fvuRaw: number } {
   const x = matrixOf(data.images, data.count, data.dim, 'data.images');
-  const codes = tf.tidy(() => sae.encode(tf.tensor2d(x.data, [x.rows, x.cols])).dataSync() as Float32Array);
+  const codes = floatsOf(() => sae.encode(tf.tensor2d(x.data, [x.rows, x.cols])));
   const kept = codes.map((v) => (v > threshold ? v : 0));
-  const decoded = (c: Float32Array) => tf.tidy(() => sae.decode(tf.tensor2d(c, [x.rows, sae.latentDim])).dataSync() as Float32Array);
+  const decoded = (c: Float32Array) => floatsOf(() => sae.decode(tf.tensor2d(c, [x.rows, sae.latentDim])));
   const fvuKept = fvu(x.data, decoded(kept), x.cols);
   const same = codes.every((v, i) => v === kept[i]);
   return { l0: l0(kept, sae.latentDim), fvu: fvuKept, fvuRaw: same ? fvuKept : fvu(x.data, decoded(codes), x.cols) };
@@ -206,9 +207,9 @@ export function firingCounts(sae: DictSae, data: { images: Float32Array; count: 
   const counts = new Int32Array(sae.latentDim);
   for (let start = 0; start < x.rows; start += batchSize) {
     const rows = Math.min(batchSize, x.rows - start);
-    const batch = tf.tidy(() => {
+    const batch = valuesOf(() => {
       const xb = tf.tensor2d(x.data.subarray(start * x.cols, (start + rows) * x.cols), [rows, x.cols]);
-      return tf.sum(tf.cast(tf.greater(sae.encode(xb), sae.rule.firingThreshold), 'int32'), 0).dataSync();
+      return tf.sum(tf.cast(tf.greater(sae.encode(xb), sae.rule.firingThreshold), 'int32'), 0);
     });
     for (let j = 0; j < counts.length; j++) counts[j] += batch[j];
   }

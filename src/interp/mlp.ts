@@ -4,6 +4,7 @@
  */
 import { Checks, anInteger, checkConfig, integerIn } from '../core/checks';
 import * as tf from '../runtime/tf';
+import { floatsOf, valuesOf } from '../runtime/values';
 import { Dataset, batches } from '../data/mnist';
 import { Dense, applyDense, createDense } from '../core/dense';
 import { Rng } from '../runtime/random';
@@ -86,7 +87,7 @@ export class MlpClassifier {
   accuracy(data: Dataset): number {
     let right = 0;
     for (const b of batches(data, { batchSize: 1000 })) {
-      const pred = tf.tidy(() => tf.argMax(this.logits(tf.tensor2d(b.images, [b.size, data.dim])), 1).dataSync());
+      const pred = valuesOf(() => tf.argMax(this.logits(tf.tensor2d(b.images, [b.size, data.dim])), 1));
       for (let i = 0; i < b.size; i++) if (pred[i] === b.labels[i]) right += 1;
     }
     return right / data.count;
@@ -97,7 +98,7 @@ export class MlpClassifier {
     const out = new Float32Array(data.count * this.hiddenDim);
     let row = 0;
     for (const b of batches(data, { batchSize: 1000 })) {
-      out.set(tf.tidy(() => this.activations(tf.tensor2d(b.images, [b.size, data.dim])).dataSync()), row * this.hiddenDim);
+      out.set(floatsOf(() => this.activations(tf.tensor2d(b.images, [b.size, data.dim]))), row * this.hiddenDim);
       row += b.size;
     }
     return datasetFromMatrix(out, data.labels, this.hiddenDim, `${data.source} (MLP hidden layer)`);
