@@ -269,9 +269,9 @@ export function makeHandout(nb: Notebook, notebook: string): NotebookHandout {
     const first = tasks[0].cell;
     const imports = nb.cells.slice(0, first).filter((c) => c.cell_type === 'code').map(sourceOf).join('\n');
     for (const needed of ['NotImplemented', 'check']) {
-      const re = new RegExp(`import\\s*\\{[^}]*\\b${needed}\\b[^}]*\\}\\s*from\\s*['"][^'"]*src/index['"]`);
+      const re = new RegExp(`import\\s*\\{[^}]*\\b${needed}\\b[^}]*\\}\\s*from\\s*['"][^'"]*(?:sae-lab|src/index)['"]`);
       if (!re.test(imports)) {
-        problems.push(`${notebook}: it has tasks (the first in cell ${first}) but no cell before it imports ${needed} from './src/index'`);
+        problems.push(`${notebook}: it has tasks (the first in cell ${first}) but no cell before it imports ${needed} from './sae-lab'`);
       }
     }
   }

@@ -97,7 +97,7 @@ export function solutionsReadme(summary: TaskSummary): string {
   return `# sae-lab: the solution notebooks
 
 The full notebooks: every task solved, every open question answered (outputs cleared). They import the
-kit as \`./src/index\` from the folder the kernel starts in, so copy them into the learners' \`notebooks/\`
+kit as \`./sae-lab\` from the folder the kernel starts in, so copy them into the learners' \`notebooks/\`
 folder (the student hand-out) to run them. ${summary.tasks} tasks, ${summary.questions} answered questions.
 `;
 }

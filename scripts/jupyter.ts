@@ -88,7 +88,7 @@ export function installPlotlyAsset(): string {
 
 /**
  * Writes the kernel spec `tslab` into .jupyter/. It starts scripts/tslab-kernel, which runs this
- * project's node_modules/.bin/tslab from the project root (so notebooks import './src/index').
+ * project's node_modules/.bin/tslab from the project root (so notebooks import './sae-lab', the kit compiled by scripts/build-kit.mjs).
  * Also puts plotly.js where charts' HTML fallback finds it (installPlotlyAsset).
  */
 export function registerKernel(): string {

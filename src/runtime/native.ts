@@ -7,6 +7,7 @@
  * fused kernels; every other op stays TensorFlow.js's own. The kernels split their work over
  * SAE_BLAS_THREADS threads (default 2 where there are 2 cores). SAE_NATIVE=0 turns it all off.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from './tf';
@@ -30,7 +31,19 @@ interface NativeBlas {
   adamMany?(arrays: Float32Array[], lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
 }
 
-export const NATIVE_ADDON = path.join(__dirname, '..', '..', 'native', 'build', 'Release', 'sae_blas.node');
+/**
+ * The built addon, found from this file upwards: src/runtime/ in the sources, .kit/<hash>/runtime/
+ * in the notebooks' compiled kit (scripts/build-kit.mjs).
+ */
+export const NATIVE_ADDON = findAddon(__dirname);
+
+function findAddon(from: string): string {
+  const at = (dir: string) => path.join(dir, 'native', 'build', 'Release', 'sae_blas.node');
+  for (let dir = path.dirname(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(at(dir)) || fs.existsSync(path.join(dir, 'package.json'))) return at(dir);
+    if (path.dirname(dir) === dir) return at(path.join(from, '..', '..'));
+  }
+}
 
 let addon: NativeBlas | null | undefined;
 let loadError = '';

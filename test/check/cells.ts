@@ -13,7 +13,7 @@ export interface TaskCellSample {
   task: string;
   /** the notebook the task belongs in (its number, from TASKS) */
   notebook: string;
-  /** what the cell needs from './src/index' besides tf, check and NotImplemented */
+  /** what the cell needs from './sae-lab' besides tf, check and NotImplemented */
   imports: string[];
   /** the markdown cell before the task: heading, ARENA-style marks, the statement, hints */
   markdown: string;

@@ -32,7 +32,7 @@ const notebook = (cells: Notebook['cells']): Notebook => ({
 });
 const src = (cell: { source: string | string[] }) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
-const IMPORT = "import { tf, check, NotImplemented } from './src/index';";
+const IMPORT = "import { tf, check, NotImplemented } from './sae-lab';";
 
 /** A small notebook: one task, one open question, a cell with outputs. */
 function small(): Notebook {
@@ -168,8 +168,8 @@ test('bad markers and misplaced tasks are errors naming the notebook and the cel
   bad([task('  // BEGIN SOLUTION\n  return tf.sum(h);\n  // END SOLUTION'), code('const v = f(tf.zeros([2, 2]));')],
     /97-bad\.ipynb, cell 2 \(3rd code cell\) uses f, which task cell 1 \(l1Penalty\) declares/);
   // Tasks without the imports their stubs and checks need.
-  assert.throws(() => makeHandout(notebook([code("import { tf } from './src/index';"), task('  // BEGIN SOLUTION\n  return tf.sum(h);\n  // END SOLUTION')]), '96-imports.ipynb'),
-    /96-imports\.ipynb: it has tasks \(the first in cell 1\) but no cell before it imports NotImplemented from '\.\/src\/index'/);
+  assert.throws(() => makeHandout(notebook([code("import { tf } from './sae-lab';"), task('  // BEGIN SOLUTION\n  return tf.sum(h);\n  // END SOLUTION')]), '96-imports.ipynb'),
+    /96-imports\.ipynb: it has tasks \(the first in cell 1\) but no cell before it imports NotImplemented from '\.\/sae-lab'/);
 });
 
 test('uses inside strings, comments and property names are not uses; destructured names are declarations', () => {
@@ -258,8 +258,8 @@ function courseNotebook(): Notebook {
   for (const t of TASK_CELLS) for (const i of t.imports) (TYPE_IMPORTS.has(i) ? types : names).add(i);
   const cells: Notebook['cells'] = [
     markdown('# 90 · Every task'),
-    code(`import { tf, check, NotImplemented, initBackend, ${Array.from(names).join(', ')} } from './src/index';\n` +
-      `import type { ${Array.from(types).join(', ')} } from './src/index';\nawait initBackend({ log: false });`),
+    code(`import { tf, check, NotImplemented, initBackend, ${Array.from(names).join(', ')} } from './sae-lab';\n` +
+      `import type { ${Array.from(types).join(', ')} } from './sae-lab';\nawait initBackend({ log: false });`),
   ];
   for (const t of TASK_CELLS) cells.push(markdown(t.markdown), code(t.cell), code(t.after));
   cells.push(markdown('**Question.** Anything?\n<!-- BEGIN SOLUTION -->\nYes: a full answer.\n<!-- END SOLUTION -->'), code("console.log('the end');"));

@@ -49,7 +49,7 @@ function labNotebook(): { nb: Record<string, unknown>; charts: number[]; fits: n
   const code = (id: string, source: string) => ({ id, cell_type: 'code', metadata: {}, source, outputs: [], execution_count: null });
   // Self-contained, so that it draws on a freshly restarted kernel.
   // An image grid: a heatmap whose pixels travel in Plotly's typed-array form (src/plot/show.ts, packArray).
-  nb.cells.push(code('sae-test-second-chart', "import * as sae2 from './src/index';\n" +
+  nb.cells.push(code('sae-test-second-chart', "import * as sae2 from './sae-lab';\n" +
     'const tiles = Array.from({ length: 4 }, (_, k) => Array.from({ length: 784 }, (_, i) => ((i * (k + 1)) % 97) / 97));\n' +
     "await sae2.show(sae2.imageGrid(tiles, { title: 'a second chart', rows: 28, cols: 28 }));"));
   nb.cells.push(code('sae-test-fails', "throw new Error('this cell fails on purpose');"));

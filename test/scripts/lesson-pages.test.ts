@@ -29,7 +29,7 @@ test('a lesson page draws its chart and typesets its math from local copies only
   fs.writeFileSync(nb, JSON.stringify({
     cells: [
       cell('markdown', '# A small page\n\nThe penalty $\\sum_j \\text{KL}(\\rho\\|\\hat\\rho_j)$ and\n\n$$\\hat{x} = g(W h + b)$$', 'm1'),
-      cell('code', "import { show, lineFigure } from './src/index';\n" +
+      cell('code', "import { show, lineFigure } from './sae-lab';\n" +
         "await show(lineFigure([{ name: 'a', y: [3, 1, 2] }], { title: 'one chart', xTitle: 'x', yTitle: 'y' }));", 'c1'),
     ],
     metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
