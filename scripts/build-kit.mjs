@@ -65,22 +65,22 @@ function writeAtomic(file, text) {
   fs.renameSync(tmp, file);
 }
 
+/**
+ * The project's tsconfig.json (what `npx tsc --noEmit -p .` checks), emitting JavaScript and
+ * declarations for src/ into outDir. A root without one (the tests' small projects) gets the
+ * same strict defaults.
+ */
 function compilerOptions(ts, outDir) {
-  return {
-    target: ts.ScriptTarget.ES2020,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10 ?? ts.ModuleResolutionKind.NodeJs,
-    strict: true,
-    esModuleInterop: true,
-    skipLibCheck: true,
-    resolveJsonModule: true,
-    declaration: true,
-    types: ['node'],
-    lib: ['lib.es2020.d.ts', 'lib.dom.d.ts'],
-    rootDir: path.join(root, 'src'),
-    outDir,
-    newLine: ts.NewLineKind.LineFeed,
-  };
+  const file = path.join(root, 'tsconfig.json');
+  let base = { target: ts.ScriptTarget.ES2020, module: ts.ModuleKind.CommonJS, strict: true, esModuleInterop: true, skipLibCheck: true, types: ['node'] };
+  if (fs.existsSync(file)) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(file, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+    if (!parsed || parsed.errors.length > 0) {
+      throw new Error(`${file} does not parse: ${parsed ? ts.flattenDiagnosticMessageText(parsed.errors[0].messageText, '\n') : 'unreadable'}`);
+    }
+    base = parsed.options;
+  }
+  return { ...base, noEmit: false, declaration: true, rootDir: path.join(root, 'src'), outDir, newLine: ts.NewLineKind.LineFeed };
 }
 
 /** Compiles src/ into dir; returns the compile errors as text ('' when there are none). */

@@ -1,6 +1,6 @@
 /** PCA through the well-kept `ml-pca` package (eigenvectors of the covariance matrix). */
 import { PCA as MlPca } from 'ml-pca';
-import { Matrix, asMatrix, columnMeans } from '../data/matrix';
+import { Matrix, asMatrix, columnMeans, dotRows } from '../data/matrix';
 
 export interface PcaModel {
   /** per-column mean of the training rows */
@@ -27,34 +27,12 @@ function covariance(m: Matrix, mean: Float64Array): Float64Array {
   const columns = new Float64Array(dim * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) columns[j * n + i] = data[i * dim + j] - mean[j];
   const c = new Float64Array(dim * dim);
-  const put = (a: number, b: number, s: number) => { c[a * dim + b] = c[b * dim + a] = s / (n - 1); };
+  const upper = new Float64Array(dim);
   for (let a = 0; a < dim; a++) {
-    const oa = a * n;
-    let b = a;
-    // four entries per pass over column a: four independent sums, each over k in order
-    for (; b + 4 <= dim; b += 4) {
-      const [o0, o1, o2, o3] = [b * n, (b + 1) * n, (b + 2) * n, (b + 3) * n];
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = 0; k < n; k++) {
-        const x = columns[oa + k];
-        s0 += x * columns[o0 + k];
-        s1 += x * columns[o1 + k];
-        s2 += x * columns[o2 + k];
-        s3 += x * columns[o3 + k];
-      }
-      put(a, b, s0);
-      put(a, b + 1, s1);
-      put(a, b + 2, s2);
-      put(a, b + 3, s3);
-    }
-    for (; b < dim; b++) {
-      let s = 0;
-      for (let k = 0, ob = b * n; k < n; k++) s += columns[oa + k] * columns[ob + k];
-      put(a, b, s);
-    }
+    // entries (a, a..dim-1): column a against the columns from a on, each sum over k in order
+    const row = upper.subarray(0, dim - a);
+    dotRows(columns.subarray(a * n), columns.subarray(a * n, (a + 1) * n), row, n);
+    row.forEach((s, r) => { c[a * dim + a + r] = c[(a + r) * dim + a] = s / (n - 1); });
   }
   return c;
 }

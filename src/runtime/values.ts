@@ -20,11 +20,9 @@ export function valuesOf(make: () => tf.Tensor): tf.TypedArray {
 
 /** valuesOf for a float32 result: its values as a Float32Array (an error names any other dtype). */
 export function floatsOf(make: () => tf.Tensor): Float32Array {
-  const t = tf.tidy(make);
-  try {
+  return valuesOf(() => {
+    const t = make();
     if (t.dtype !== 'float32') throw new Error(`floatsOf: the tensor has dtype ${t.dtype}, expected float32`);
-    return t.dataSync() as Float32Array;
-  } finally {
-    t.dispose();
-  }
+    return t;
+  }) as Float32Array;
 }

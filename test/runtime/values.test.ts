@@ -54,7 +54,7 @@ function sources(dir: string): string[] {
  * Reads of values inside a tf.tidy(...) call: `.dataSync()` or `.arraySync()` not followed by an
  * index (`[0]`, a scalar) and not cast to a number. Each is "file:line: text".
  */
-export function valueReadsInTidy(text: string, file: string): string[] {
+function valueReadsInTidy(text: string, file: string): string[] {
   const found: string[] = [];
   const lines = text.split('\n');
   for (let i = text.indexOf('tidy('); i >= 0; i = text.indexOf('tidy(', i + 1)) {
