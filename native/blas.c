@@ -5,13 +5,9 @@
  *   sgemm(transA, transB, m, n, k, a, b, c, batch, strideA, strideB, strideC)
  *     for i in 0..batch-1:  C_i[m x n] = op(A_i) op(B_i), row-major, op = transpose or not,
  *     split over the threads (fused.c's gemm_batched)
- *   adam(p, m, v, g, pOut, mOut, vOut, lr, beta1, beta2, epsilon, step) -> count
- *     one Adam step over flat arrays, in float32 as PyTorch does (see src/core/optim.ts); returns
- *     how many of the new parameter values are not finite (the caller then drops the step).
- *     The outputs must not overlap the inputs.
  *   setThreads(n), threads()          threads of every kernel here (pool.c; OpenBLAS then runs 1)
  *   setBlasThreads(n), blasThreads()  OpenBLAS's own threads instead (the pool then runs 1)
- * and, from fused_napi.c, the fused dense-layer and Adam kernels (fused.c).
+ * and, from fused_napi.c, the fused dense-layer kernels (fused.c) and Adam (adam.c).
  */
 #include <math.h>
 #include <node_api.h>
@@ -81,30 +77,6 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value adam(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  if (!get_args(env, info, 12, argv, "adam expects 12 arguments")) return NULL;
-  float* arr[7];
-  size_t len[7];
-  for (int i = 0; i < 7; i++) {
-    if (!get_floats(env, argv[i], &arr[i], &len[i]) || len[i] != len[0]) {
-      napi_throw_type_error(env, NULL, "adam: p, m, v, g and the outputs must be Float32Arrays of one length");
-      return NULL;
-    }
-  }
-  double lr, b1, b2, eps, step;
-  CHECK(napi_get_value_double(env, argv[7], &lr));
-  CHECK(napi_get_value_double(env, argv[8], &b1));
-  CHECK(napi_get_value_double(env, argv[9], &b2));
-  CHECK(napi_get_value_double(env, argv[10], &eps));
-  CHECK(napi_get_value_double(env, argv[11], &step));
-  /* The one Adam loop of fused.c (constants formed in double and rounded once, vectorised). */
-  const int64_t bad = adam_many(1, arr, &len[0], lr, b1, b2, eps, step);
-  napi_value out;
-  CHECK(napi_create_int64(env, bad, &out));
-  return out;
-}
-
 /* setThreads(n): the kernels' own threads (pool.c), OpenBLAS back to 1 (each part calls it
  * single-threaded); setBlasThreads(n): OpenBLAS's own threads instead (to compare). */
 static napi_value set_threads_impl(napi_env env, napi_callback_info info, bool blas) {
@@ -142,13 +114,12 @@ static napi_value get_blas_threads(napi_env env, napi_callback_info info) { (voi
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
-    {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
     {"setBlasThreads", NULL, set_blas_threads, NULL, NULL, NULL, napi_default, NULL},
     {"blasThreads", NULL, get_blas_threads, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 6, props));
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   CHECK(fused_register(env, exports));
   return exports;
 }

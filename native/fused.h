@@ -20,11 +20,16 @@ int dense_backward(const float *dy, const float *x, const float *w, const float 
 /* C_i [m x n] = op(A_i) op(B_i) for i < batch, row-major, products i strideA/B/C numbers apart. */
 void gemm_batched(int ta, int tb, int m, int n, int k, const float *a, const float *b, float *c,
                   int batch, size_t sa, size_t sb, size_t sc);
-/* arrays: 7 per tensor (p, m, v, g, pOut, mOut, vOut; the outputs overlap nothing); returns how many
- * new parameters are not finite. Every constant is formed in double and rounded once, as PyTorch does
- * with its Python-float hyperparameters: (float)(1.0 - b2) is 0.001 to float precision, while
+/* Adam (adam.c). arrays: 5 per tensor (p, m, v, g, pOut; pOut is p or overlaps nothing); returns how
+ * many new parameters are not finite (-1: out of memory). maxima NULL: only counts, writes nothing;
+ * else m and v are updated in place, the new p written to pOut, and maxima[2t], maxima[2t + 1] get the
+ * bits of tensor t's largest |m| and v. Every constant is formed in double and rounded once, as PyTorch
+ * does with its Python-float hyperparameters: (float)(1.0 - b2) is 0.001 to float precision, while
  * 1.0f - (float)b2 is 0.00099998713, which made every update 6.4e-6 (relative) too large. */
-int64_t adam_many(int count, float *const *arrays, const size_t *lengths, double lr, double b1, double b2, double eps, double step);
+int64_t adam_step(int count, float *const *arrays, const size_t *lengths, double lr, double b1, double b2, double eps, double step,
+                  uint32_t *maxima);
+/* The bits of the largest |x| over the arrays (above 0x7f7fffff: one is infinite or NaN). */
+uint32_t abs_max_bits(int count, float *const *arrays, const size_t *lengths);
 
 /* The loss terms (loss.c). */
 double mse_value(const float *a, const float *b, size_t n);
@@ -35,7 +40,7 @@ int kl_grad(const float *h, int rows, int cols, double rho, double lo, double hi
 /* TopK's mask (topk.c): 1 where x >= its row's k-th largest value (1 <= k <= cols); -1 when out of memory. */
 int topk_mask(const float *x, float *mask, int rows, int cols, int k);
 
-/* Adds denseForward, denseBackward, adamMany, mse, mseGrad, kl, klGrad and topkMask to `exports`. */
+/* Adds denseForward, denseBackward, adamStep, absMaxBits, mse, mseGrad, kl, klGrad and topkMask to `exports`. */
 napi_status fused_register(napi_env env, napi_value exports);
 
 #endif

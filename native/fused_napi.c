@@ -3,7 +3,9 @@
  *
  *   denseForward(x, w, b, y, rows, inDim, outDim, act)
  *   denseBackward(dy, x, w, y, dx | null, dw, db, rows, inDim, outDim, act)
- *   adamMany([p, m, v, g, pOut, mOut, vOut, ...7 per tensor], lr, beta1, beta2, epsilon, step) -> non-finite count
+ *   adamStep([p, m, v, g, pOut, ...5 per tensor], lr, beta1, beta2, epsilon, step, maxima | null) -> non-finite count
+ *     (null: only counts; a Uint32Array of 2 per tensor: updates m, v in place, writes pOut (p or apart))
+ *   absMaxBits([arrays]) -> the bits of the largest |x| (adam.c)
  *   mse(a, b) -> mean((a - b)^2),  mseGrad(a, b, dy, out, sign)
  *   kl(h, rows, cols, rho, lo, hi) -> penalty,  klGrad(h, rows, cols, rho, lo, hi, dy, out)
  *   topkMask(x, mask, rows, cols, k)
@@ -96,45 +98,110 @@ static napi_value dense_backward_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-static napi_value adam_many_js(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+/*
+ * The Float32Arrays of the JS array `list` (its length a multiple of `group`, each group's arrays
+ * of one length): *arrays and *lengths (one per group) malloc'ed, freed by the caller; false when
+ * the list does not fit (nothing to free then).
+ */
+static bool float_groups(napi_env env, napi_value list, uint32_t group, float ***arrays, size_t **lengths, int *count) {
   bool is_array = false;
   uint32_t n = 0;
-  double h[5];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 6 ||
-      napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[0], &n) != napi_ok || n % 7 != 0) {
-    napi_throw_type_error(env, NULL, "adamMany(arrays (7 per tensor), lr, beta1, beta2, epsilon, step) expects 6 arguments");
-    return NULL;
-  }
-  for (int i = 0; i < 5; i++) CHECK(napi_get_value_double(env, argv[1 + i], &h[i]));
-  const int count = (int)(n / 7);
-  float **arrays = malloc(sizeof(float *) * (n + 1));
-  size_t *lengths = malloc(sizeof(size_t) * (count + 1));
-  bool ok = arrays != NULL && lengths != NULL;
+  if (napi_is_array(env, list, &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, list, &n) != napi_ok || n % group != 0) return false;
+  float **a = malloc(sizeof(float *) * (n + 1));
+  size_t *len = malloc(sizeof(size_t) * (n / group + 1));
+  bool ok = a != NULL && len != NULL;
   for (uint32_t i = 0; ok && i < n; i++) {
     napi_value e;
     napi_typedarray_type type;
     napi_value buffer;
     size_t length, offset;
     void *data;
-    ok = napi_get_element(env, argv[0], i, &e) == napi_ok &&
+    ok = napi_get_element(env, list, i, &e) == napi_ok &&
          napi_get_typedarray_info(env, e, &type, &length, &data, &buffer, &offset) == napi_ok &&
          type == napi_float32_array;
     if (!ok) break;
-    if (i % 7 == 0) lengths[i / 7] = length;
-    else ok = length == lengths[i / 7];
-    arrays[i] = data;
+    if (i % group == 0) len[i / group] = length;
+    else ok = length == len[i / group];
+    a[i] = data;
+  }
+  if (!ok) {
+    free(a);
+    free(len);
+    return false;
+  }
+  *arrays = a;
+  *lengths = len;
+  *count = (int)(n / group);
+  return true;
+}
+
+static napi_value adam_step_js(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  double h[5];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 7) {
+    napi_throw_type_error(env, NULL, "adamStep(arrays (5 per tensor), lr, beta1, beta2, epsilon, step, maxima | null) expects 7 arguments");
+    return NULL;
+  }
+  for (int i = 0; i < 5; i++) CHECK(napi_get_value_double(env, argv[1 + i], &h[i]));
+  float **arrays;
+  size_t *lengths;
+  int count;
+  if (!float_groups(env, argv[0], 5, &arrays, &lengths, &count)) {
+    napi_throw_type_error(env, NULL, "adamStep: every array must be a Float32Array, the 5 of one tensor of one length");
+    return NULL;
+  }
+  uint32_t *maxima = NULL;
+  napi_valuetype kind;
+  bool ok = napi_typeof(env, argv[6], &kind) == napi_ok;
+  if (ok && kind != napi_null) {
+    napi_typedarray_type type;
+    napi_value buffer;
+    size_t length, offset;
+    void *data;
+    ok = napi_get_typedarray_info(env, argv[6], &type, &length, &data, &buffer, &offset) == napi_ok &&
+         type == napi_uint32_array && length >= (size_t)count * 2;
+    maxima = data;
+  }
+  /* pOut is p itself or overlaps none of the tensor's arrays (restrict in adam.c). */
+  for (int t = 0; ok && t < count; t++) {
+    const size_t bytes = lengths[t] * sizeof(float);
+    const char *po = (const char *)arrays[5 * t + 4];
+    for (int i = 0; ok && i < 4; i++) {
+      const char *x = (const char *)arrays[5 * t + i];
+      ok = (i == 0 && po == x) || po + bytes <= x || x + bytes <= po || bytes == 0;
+    }
   }
   napi_value result = NULL;
-  if (ok) {
-    CHECK(napi_create_int64(env, adam_many(count, arrays, lengths, h[0], h[1], h[2], h[3], h[4]), &result));
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "adamStep: maxima must be null or a Uint32Array of 2 per tensor, and each pOut p itself or apart from the tensor's arrays");
   } else {
-    napi_throw_type_error(env, NULL, "adamMany: every array must be a Float32Array, the 7 of one tensor of one length");
+    const int64_t bad = adam_step(count, arrays, lengths, h[0], h[1], h[2], h[3], h[4], maxima);
+    if (bad < 0) napi_throw_error(env, NULL, "adamStep: out of memory");
+    else CHECK(napi_create_int64(env, bad, &result));
   }
   free(arrays);
   free(lengths);
+  return result;
+}
+
+static napi_value abs_max_bits_js(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  float **arrays;
+  size_t *lengths;
+  int count;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 1 ||
+      !float_groups(env, argv[0], 1, &arrays, &lengths, &count)) {
+    napi_throw_type_error(env, NULL, "absMaxBits(arrays) expects one array of Float32Arrays");
+    return NULL;
+  }
+  const uint32_t bits = abs_max_bits(count, arrays, lengths);
+  free(arrays);
+  free(lengths);
+  napi_value result;
+  CHECK(napi_create_uint32(env, bits, &result));
   return result;
 }
 
@@ -216,12 +283,13 @@ napi_status fused_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"denseForward", NULL, dense_forward_js, NULL, NULL, NULL, napi_default, NULL},
     {"denseBackward", NULL, dense_backward_js, NULL, NULL, NULL, napi_default, NULL},
-    {"adamMany", NULL, adam_many_js, NULL, NULL, NULL, napi_default, NULL},
+    {"adamStep", NULL, adam_step_js, NULL, NULL, NULL, napi_default, NULL},
+    {"absMaxBits", NULL, abs_max_bits_js, NULL, NULL, NULL, napi_default, NULL},
     {"mse", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
     {"mseGrad", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
     {"kl", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"klGrad", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"topkMask", NULL, topk_mask_js, NULL, NULL, NULL, napi_default, NULL},
   };
-  return napi_define_properties(env, exports, 8, props);
+  return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

@@ -16,8 +16,6 @@ import { envFlag } from './settings';
 interface NativeBlas {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, strideA: number, strideB: number, strideC: number): void;
-  adam(p: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, pOut: Float32Array, mOut: Float32Array,
-    vOut: Float32Array, lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
   /** Threads of every kernel here (native/pool.c; OpenBLAS then runs one per part). */
   setThreads(n: number): void;
   threads(): number;
@@ -28,7 +26,9 @@ interface NativeBlas {
   denseForward?(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
   denseBackward?(dy: Float32Array, x: Float32Array, w: Float32Array, y: Float32Array, dx: Float32Array | null, dw: Float32Array,
     db: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
-  adamMany?(arrays: Float32Array[], lr: number, beta1: number, beta2: number, epsilon: number, step: number): number;
+  /** Adam (native/adam.c; see core/optim.ts's AdamKernels); absent in an addon built before them. */
+  adamStep?(arrays: Float32Array[], lr: number, beta1: number, beta2: number, epsilon: number, step: number, maxima: Uint32Array | null): number;
+  absMaxBits?(arrays: Float32Array[]): number;
 }
 
 /**

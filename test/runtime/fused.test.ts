@@ -114,33 +114,68 @@ test('training with and without fusion, on 1 and 2 threads, gives the same losse
   });
 });
 
-test('the one-kernel Adam gives the same weights on 1 and 2 threads and as the per-tensor native loop', { skip }, async () => {
+test('native Adam: the same numbers on 1 and 2 threads, per tensor, in place, and counted without writing', { skip }, async () => {
   await setup();
   const n = [5000, 40000, 7, 300000];
   const p = n.map((k, i) => Float32Array.from({ length: k }, (_, j) => Math.sin(j * 0.1 + i)));
   const g = n.map((k, i) => Float32Array.from({ length: k }, (_, j) => Math.cos(j * 0.37 + i) * 10 ** -(j % 5)));
-  const step = (threads: number) => {
+  const moments = () => n.map((k) => [new Float32Array(k).fill(0.01), new Float32Array(k).fill(0.02)]);
+  /** One step of every tensor at once; pOut is p itself when inPlace. */
+  const step = (threads: number, inPlace: boolean) => {
     setNativeThreads(threads);
-    const outs = n.map((k) => [0, 1, 2].map(() => new Float32Array(k)));
-    const m = n.map((k) => new Float32Array(k).fill(0.01));
-    const v = n.map((k) => new Float32Array(k).fill(0.02));
-    const bad = native!.adamMany!(n.flatMap((_, i) => [p[i], m[i], v[i], g[i], ...outs[i]]), 0.01, 0.9, 0.999, 1e-8, 3);
-    return { bad, outs };
+    const mv = moments();
+    const ps = p.map((x) => x.slice());
+    const outs = inPlace ? ps : n.map((k) => new Float32Array(k));
+    const maxima = new Uint32Array(2 * n.length);
+    const bad = native!.adamStep!(n.flatMap((_, i) => [ps[i], mv[i][0], mv[i][1], g[i], outs[i]]), 0.01, 0.9, 0.999, 1e-8, 3, maxima);
+    return { bad, p: outs, m: mv.map((x) => x[0]), v: mv.map((x) => x[1]), maxima, input: ps };
   };
   const was = nativeThreads();
-  const one = step(1);
-  const two = step(2);
+  const one = step(1, false);
+  const two = step(2, false);
+  const inPlace = step(2, true);
   setNativeThreads(was.threads, was.openblas);
-  assert.equal(one.bad, 0);
-  assert.equal(two.bad, 0);
+  for (const r of [one, two, inPlace]) assert.equal(r.bad, 0);
+  const bitsOf = (x: number) => new Uint32Array(Float32Array.of(Math.abs(x)).buffer)[0];
   n.forEach((k, i) => {
-    const ref = [0, 1, 2].map(() => new Float32Array(k));
-    native!.adam(p[i], new Float32Array(k).fill(0.01), new Float32Array(k).fill(0.02), g[i], ref[0], ref[1], ref[2], 0.01, 0.9, 0.999, 1e-8, 3);
-    for (let o = 0; o < 3; o++) {
-      assert.deepEqual(one.outs[i][o], ref[o], `tensor ${i} output ${o}: 1 thread vs per-tensor`);
-      assert.deepEqual(two.outs[i][o], ref[o], `tensor ${i} output ${o}: 2 threads vs per-tensor`);
+    const [m, v] = moments()[i];
+    const po = new Float32Array(k);
+    const maxima = new Uint32Array(2);
+    native!.adamStep!([p[i], m, v, g[i], po], 0.01, 0.9, 0.999, 1e-8, 3, maxima);
+    for (const [name, r] of [['1 thread', one], ['2 threads', two], ['in place', inPlace]] as const) {
+      assert.deepEqual(r.p[i], po, `tensor ${i} p: ${name} vs per tensor`);
+      assert.deepEqual(r.m[i], m, `tensor ${i} m: ${name} vs per tensor`);
+      assert.deepEqual(r.v[i], v, `tensor ${i} v: ${name} vs per tensor`);
+      assert.deepEqual([r.maxima[2 * i], r.maxima[2 * i + 1]], [...maxima], `tensor ${i} maxima: ${name}`);
     }
+    // the maxima, found here by a plain loop
+    assert.equal(maxima[0], bitsOf(m.reduce((a, x) => Math.max(a, Math.abs(x)), 0)), `tensor ${i}: largest |m|`);
+    assert.equal(maxima[1], bitsOf(v.reduce((a, x) => Math.max(a, x), 0)), `tensor ${i}: largest v`);
   });
+  assert.notDeepEqual(inPlace.input[3], p[3], 'in place, p itself changed');
+  // Without maxima: the same count and nothing written.
+  const mv = moments();
+  const ps = p.map((x) => x.slice());
+  const gBad = g.map((x) => x.slice());
+  gBad[1][17] = NaN;
+  gBad[3][299999] = Infinity;
+  const bad = native!.adamStep!(n.flatMap((_, i) => [ps[i], mv[i][0], mv[i][1], gBad[i], ps[i]]), 0.01, 0.9, 0.999, 1e-8, 3, null);
+  assert.equal(bad, 2, 'a NaN and an infinite gradient make two p non-finite');
+  assert.deepEqual(ps, p, 'counting writes no p');
+  assert.deepEqual(mv, moments(), 'counting writes no m or v');
+  // absMaxBits: the largest |x| over several arrays, and non-finite values above every finite one
+  assert.equal(native!.absMaxBits!([Float32Array.of(1, -7.5), Float32Array.of(3)]), bitsOf(7.5));
+  assert.equal(native!.absMaxBits!([]), 0);
+  assert.ok(native!.absMaxBits!([Float32Array.of(3.4e38), Float32Array.of(-Infinity)]) >= 0x7f800000);
+  assert.ok(native!.absMaxBits!([Float32Array.of(NaN, 1)]) > 0x7f800000);
+  const big = Float32Array.from({ length: 200000 }, (_, j) => Math.sin(j));
+  big[123457] = -2;
+  for (const threads of [1, 2]) {
+    setNativeThreads(threads);
+    assert.equal(native!.absMaxBits!([new Float32Array(10), big]), bitsOf(2), `${threads} thread(s)`);
+  }
+  setNativeThreads(was.threads, was.openblas);
+  assert.throws(() => native!.adamStep!([p[0], p[0], p[0], p[0], p[0]], 0.01, 0.9, 0.999, 1e-8, 1, new Uint32Array(2)), /pOut p itself or apart/);
 });
 
 test('the BatchMatMul kernel split over 2 threads (columns, rows, whole products) matches tfjs', { skip }, async () => {
