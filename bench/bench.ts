@@ -11,7 +11,8 @@
  * Every configuration, the kit's and PyTorch's, is timed `--rounds` times (default 2), the
  * rounds interleaved so that a passing load touches them all alike; each reports its fastest.
  * Then Exercise 1's sweep (notebook 07: the L1 model at 5 weights, the KL model at 5, one epoch
- * each on the full training set): through the kit's sweep path (`pretrain`, all cores) and in
+ * each on the full training set): through the kit's sweep path (`pretrain`, all cores, in the
+ * compiled kit a notebook imports: bench/kit-sweep.mjs) and in
  * the lesson's PyTorch code one after another at PyTorch's best thread configuration, again
  * interleaved `--rounds` times: "sweep_s", "pytorch_sweep_s" and "sweep_ratio" in the JSON line.
  * --steps N  time only N steps of the non-default backends and scale to an epoch (default 60).
@@ -19,6 +20,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
 import { initBackend, tf } from '../src/runtime/backend';
 import { loadMnist, batches, MNIST_DIR, Dataset } from '../src/data/mnist';
 import { createModel, SparseAutoencoder } from '../src/core/sae';
@@ -28,7 +30,7 @@ import { fusedActive } from '../src/runtime/fused';
 import { describeTorch, runTorch, runTorchSweep, TORCH_CONFIGS, torchMissing, TorchConfig, TorchRun } from './pytorch';
 import { variantSpec } from '../src/core/part6';
 import { runSizes } from '../src/runtime/settings';
-import { PretrainSpec, pretrain } from '../src/store/pretrain';
+import { PretrainSpec } from '../src/store/pretrain';
 
 /** Exercise 1's sweep as notebook 07 runs it (bench/pytorch_epoch.py's SWEEP), one epoch per model. */
 const EXERCISE1 = { l1: [1e-4, 1e-3, 1e-2, 1e-1, 1], kl: [1e-3, 1e-2, 1e-1, 1, 10] } as const;
@@ -40,30 +42,39 @@ function exercise1Specs(): PretrainSpec[] {
   }));
 }
 
-/** The sweep through the kit (pretrain into a fresh cache, all cores) and in PyTorch, interleaved; best of `rounds` each. */
-async function benchSweep(data: Dataset, rounds: number, torchConfig: TorchConfig | null): Promise<{ kit: number; torch: number | null }> {
-  const specs = exercise1Specs();
-  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-bench-sweep-'));
-  const sampler = setInterval(sampleRss, 200);
+/**
+ * The sweep through the kit and in PyTorch, interleaved; best of `rounds` each. The kit's side runs
+ * as a notebook's does: the compiled kit (./sae-lab.js, built first) in a node process of its own
+ * (bench/kit-sweep.mjs), its workers started from compiled JavaScript, `pretrain` into a fresh cache.
+ */
+async function benchSweep(rounds: number, torchConfig: TorchConfig | null): Promise<{ kit: number; torch: number | null; peakRssMb: number }> {
+  const root = path.join(__dirname, '..');
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts', 'build-kit.mjs')], { cwd: root, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`bench: building the compiled kit failed: ${build.stderr || build.stdout}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-bench-sweep-'));
+  const specsFile = path.join(dir, 'specs.json');
+  fs.writeFileSync(specsFile, JSON.stringify(exercise1Specs()));
   let kit = Infinity;
   let torch = Infinity;
+  let peakRssMb = 0;
   try {
     for (let r = 0; r < rounds; r++) {
-      const t0 = performance.now();
-      const result = await pretrain(specs, data, { cacheDir, retrain: true, log: false, progress: false, title: 'bench: Exercise 1 sweep' });
-      const seconds = (performance.now() - t0) / 1000;
-      kit = Math.min(kit, seconds);
-      console.log(`round ${r + 1}: kit sweep (${result.workers} at a time): ${seconds.toFixed(2)} s for ${specs.length} models`);
+      const run = spawnSync(process.execPath, [path.join(__dirname, 'kit-sweep.mjs'), specsFile, path.join(dir, 'cache')], { cwd: root, encoding: 'utf8' });
+      const last = run.stdout.trim().split('\n').pop() ?? '';
+      if (run.status !== 0 || !last.startsWith('{')) throw new Error(`bench: the kit's sweep failed (exit ${run.status}): ${run.stderr || run.stdout}`);
+      const out = JSON.parse(last) as { seconds: number; workers: number; peak_rss_mb: number };
+      kit = Math.min(kit, out.seconds);
+      peakRssMb = Math.max(peakRssMb, out.peak_rss_mb);
+      console.log(`round ${r + 1}: kit sweep (compiled kit, ${out.workers} at a time): ${out.seconds.toFixed(2)} s for 10 models`);
       if (torchConfig === null) continue;
-      const run = runTorchSweep(torchConfig, MNIST_DIR);
-      torch = Math.min(torch, run.sweep_s);
-      console.log(`round ${r + 1}: pytorch sweep (${torchConfig.name}): ${run.sweep_s.toFixed(2)} s`);
+      const t = runTorchSweep(torchConfig, MNIST_DIR);
+      torch = Math.min(torch, t.sweep_s);
+      console.log(`round ${r + 1}: pytorch sweep (${torchConfig.name}): ${t.sweep_s.toFixed(2)} s`);
     }
   } finally {
-    clearInterval(sampler);
-    fs.rmSync(cacheDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { kit, torch: torchConfig === null ? null : torch };
+  return { kit, torch: torchConfig === null ? null : torch, peakRssMb };
 }
 
 /** Floating-point operations of the matrix products in one step: per layer x W, dz W^T and x^T dz. */
@@ -199,7 +210,7 @@ async function main(): Promise<void> {
     `(${((100 * batching) / kitBest).toFixed(1)}% of the ${info.name} epoch)`);
   const torchBest = missing === null ? best(torch) : null;
   const epochPeakRss = peakRss;
-  const sweep = await benchSweep(data, rounds, torchBest === null ? null : TORCH_CONFIGS.find((c) => c.name === torchBest[0])!);
+  const sweep = await benchSweep(rounds, torchBest === null ? null : TORCH_CONFIGS.find((c) => c.name === torchBest[0])!);
   console.log(`Exercise 1's sweep (10 models, 1 epoch each): kit ${sweep.kit.toFixed(2)} s` +
     (sweep.torch === null ? '' : `, PyTorch one after another (${torchBest![0]}) ${sweep.torch.toFixed(2)} s`));
   const result = {
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
     sweep_s: Number(sweep.kit.toFixed(3)),
     pytorch_sweep_s: sweep.torch,
     sweep_ratio: sweep.torch === null ? null : Number((sweep.kit / sweep.torch).toFixed(3)),
-    sweep_peak_rss_mb: Number((peakRss / 2 ** 20).toFixed(0)),
+    sweep_peak_rss_mb: sweep.peakRssMb,
   };
   if (missing !== null) console.error(missing);
   console.log(JSON.stringify(result));

@@ -10,9 +10,12 @@
  *   abs_max_bits: the largest |x| over several arrays, as the bits of a float (a value above
  *     0x7f7fffff means an infinity or a NaN); integer compares, so the loop vectorises.
  * The check and the write compute every number with the same float32 operations, so a step the
- * check accepts writes only finite p.
+ * check accepts writes only finite p. Subnormal numbers count as zero in both (adam_part says why).
  */
 #include <math.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +164,26 @@ static void adam_piece(void *ctx, int part, int t, size_t a, size_t b) {
   if (vmax > mx[1]) mx[1] = vmax;
 }
 
+/*
+ * Subnormal numbers (below 1.2e-38) are read and written as zero inside the loops: flush-to-zero
+ * and denormals-are-zero in this thread's MXCSR, restored after. Without them a model's moments
+ * fill with subnormals from its second epoch on (m of a weight whose gradient is mostly zero
+ * decays by 0.9 a step: 48 000 of 937 000 numbers in the lesson's KL model), each costing the
+ * CPU a microcode assist, and an epoch took 2.35 s instead of 1.8 on one thread. What it changes:
+ * a subnormal m moves p by at most lr / (1 - b1) * 1.2e-38 / eps (1.2e-32 at the lesson's
+ * settings), and a subnormal v leaves sqrt(v) * k + eps equal to eps; the lesson's KL model
+ * trained 3 epochs has the same weights bit for bit either way.
+ */
 static void adam_part(void *ctx, int part, int parts) {
   adam_job *j = ctx;
+#if defined(__x86_64__)
+  const unsigned int csr = _mm_getcsr();
+  _mm_setcsr(csr | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
+#endif
   visit_part(j->count, j->lengths, j->total, part, parts, adam_piece, j);
+#if defined(__x86_64__)
+  _mm_setcsr(csr);
+#endif
 }
 
 int64_t adam_step(int count, float *const *arrays, const size_t *lengths, double lr, double b1, double b2, double eps, double step,

@@ -178,6 +178,31 @@ test('native Adam: the same numbers on 1 and 2 threads, per tensor, in place, an
   assert.throws(() => native!.adamStep!([p[0], p[0], p[0], p[0], p[0]], 0.01, 0.9, 0.999, 1e-8, 1, new Uint32Array(2)), /pOut p itself or apart/);
 });
 
+test('native Adam reads and writes subnormal moments as zero, and leaves JavaScript\'s arithmetic as it was', { skip }, async () => {
+  await setup();
+  const was = nativeThreads();
+  for (const threads of [1, 2]) {
+    setNativeThreads(threads);
+    const n = 100000; // enough for both threads to take a part
+    const p = new Float32Array(n).fill(0.5);
+    const m = new Float32Array(n).fill(1e-38); // 0.9 m is subnormal (float32's smallest normal is 1.18e-38)
+    const v = new Float32Array(n).fill(2e-39); // subnormal already
+    const g = new Float32Array(n);
+    g[7] = 1;
+    const maxima = new Uint32Array(2);
+    assert.equal(native!.adamStep!([p, m, v, g, p], 1e-3, 0.9, 0.999, 1e-8, 10, maxima), 0);
+    assert.equal(m[0], 0, `${threads} thread(s): 0.9 * 1e-38 is flushed to zero`);
+    assert.equal(v[0], 0, `${threads} thread(s): a subnormal v reads as zero`);
+    assert.equal(p[0], 0.5, 'p does not move');
+    assert.ok(Math.abs(m[7] - 0.1) < 1e-7 && Math.abs(v[7] - 0.001) < 1e-9, 'normal numbers are computed as before');
+    // The flush-to-zero mode is this call's only: float32 rounding in JavaScript still gives subnormals.
+    const tiny = new Float64Array([1e-40, 5e-324]);
+    assert.ok(Math.fround(tiny[0]) > 0, `${threads} thread(s): Math.fround(1e-40) is a subnormal, not 0`);
+    assert.ok(tiny[1] * 3 > 0, 'float64 subnormals still multiply');
+  }
+  setNativeThreads(was.threads, was.openblas);
+});
+
 test('the BatchMatMul kernel split over 2 threads (columns, rows, whole products) matches tfjs', { skip }, async () => {
   await setup();
   await withBackend('wasm', () => withThreads(2, () => {
