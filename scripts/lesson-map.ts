@@ -6,8 +6,8 @@
  * `fullSeconds` is measured, not estimated: after a full run (`npm run lesson`, SAE_QUICK unset, on a
  * fresh results cache), copy each notebook's seconds from out/lesson/summary.json
  * (`notebooks.<name>.result.seconds`, where `quick` is false). null shows as "not measured yet".
- * These: 2026-11-26 04:44-04:56 UTC, 2 cores, wasm + native addon, empty cache, 706.9 s in all
- * (12 min 10 s wall clock); see docs/teaching.md for earlier runs.
+ * These: 2026-11-26 06:19-06:29 UTC, 2 cores, wasm + native addon, empty cache, 600.1 s in all
+ * (10 min 24 s wall clock); see docs/teaching.md for earlier runs.
  */
 
 export interface LessonInfo {
@@ -23,42 +23,42 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
   '00-setup': {
     goal: 'Check that the kit runs: which TensorFlow.js backend it picked and which data sets it found.',
     part: 'Setup (before Part 1)',
-    fullSeconds: 7.4,
+    fullSeconds: 3.8,
   },
   '01-l1-autoencoder': {
     goal: 'Build an autoencoder whose loss adds an L1 penalty on the code, and see how λ prices every active unit.',
     part: 'Part 1: sparse autoencoder with L1 regularization',
-    fullSeconds: 4,
+    fullSeconds: 3.6,
   },
   '02-kl-autoencoder': {
     goal: 'Build an autoencoder whose loss pulls each unit\'s mean activation towards a target ρ with a KL divergence.',
     part: 'Part 2: sparse autoencoder with KL divergence',
-    fullSeconds: 3.9,
+    fullSeconds: 3.8,
   },
   '03-training-loop': {
     goal: 'Train both models on MNIST with one Adam step per mini-batch and read the three loss curves.',
     part: 'Part 3: training function',
-    fullSeconds: 20.5,
+    fullSeconds: 17.5,
   },
   '04-sparsity-analysis': {
     goal: 'Measure how sparse the codes are, per image (population) and per unit (lifetime), and find inactive units.',
     part: 'Part 4: sparsity analysis',
-    fullSeconds: 78.9,
+    fullSeconds: 57.9,
   },
   '05-learned-features': {
     goal: 'Show what each latent unit draws through the decoder and how well the models reconstruct test digits.',
     part: 'Part 5: visualize learned features',
-    fullSeconds: 4.1,
+    fullSeconds: 4,
   },
   '06-full-run': {
     goal: 'Run the lesson end to end with its settings (15 epochs, 128 units) and read its summary numbers.',
     part: 'Part 6: main execution',
-    fullSeconds: 15.2,
+    fullSeconds: 15.8,
   },
   '07-ex1-sparsity-weights': {
     goal: 'Sweep the penalty weight of both models and find where sparsity starts to cost reconstruction.',
     part: 'Exercise 1: sparsity weight tuning',
-    fullSeconds: 167.1,
+    fullSeconds: 124.9,
   },
   '08-ex2-l1-vs-kl': {
     goal: 'Compare L1 (λ 0.01) with KL (β 0.1, ρ 0.05) on training dynamics, final sparsity and features.',
@@ -68,31 +68,31 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
   '09-ex3-overcomplete': {
     goal: 'Widen the code from 64 to 1024 units and see what an overcomplete code does to error, sparsity and features.',
     part: 'Exercise 3: overcomplete representations',
-    fullSeconds: 116.3,
+    fullSeconds: 95.5,
   },
   '10-ex4-selectivity': {
     goal: 'Score how strongly each unit prefers one digit class, with two selectivity indices.',
     part: 'Exercise 4: feature selectivity',
-    fullSeconds: 3.9,
+    fullSeconds: 4.2,
   },
   '11-ex5-sparse-codes': {
     goal: 'Find how few of a code\'s largest activations a reconstruction needs, and which units matter most.',
     part: 'Exercise 5: reconstruction from sparse codes',
-    fullSeconds: 4.7,
+    fullSeconds: 5.4,
   },
   '12-dictionary-learning': {
     goal: 'Compare SAE, linear-decoder SAE, K-SVD and PCA atoms, and their codes as features for a classifier.',
     part: 'Advanced challenge: dictionary learning connection',
-    fullSeconds: 65.4,
+    fullSeconds: 51.7,
   },
   '13-sae-inside-a-classifier': {
     goal: 'Train a TopK SAE on an MLP\'s hidden layer and compare its features with the neurons they come from.',
     part: 'Beyond the lesson',
-    fullSeconds: 47.6,
+    fullSeconds: 47.7,
   },
   '14-penalties-compared': {
     goal: 'Compare the L1, KL and TopK penalties fairly, by reconstruction error (FVU) at matched sparsity (L0).',
     part: 'Beyond the lesson',
-    fullSeconds: 163.8,
+    fullSeconds: 160.2,
   },
 });
