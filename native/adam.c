@@ -61,42 +61,34 @@ static int check_range(const float *restrict p, const float *restrict m, const f
   return bad;
 }
 
-/* p updated in place. */
+/* The write: m and v in place, the new p into OUT (p itself, or another array). */
+#define ADAM_APPLY_LOOP(OUT)                              \
+  int bad = 0;                                            \
+  uint32_t mmax = 0, vmax = 0;                            \
+  for (size_t i = 0; i < n; i++) {                        \
+    ADAM_NEW(i);                                          \
+    m[i] = mi;                                            \
+    v[i] = vi;                                            \
+    OUT[i] = pi;                                          \
+    ADAM_COUNT_BAD;                                       \
+    ADAM_KEEP_MAXIMA;                                     \
+  }                                                       \
+  *mmax_out = mmax;                                       \
+  *vmax_out = vmax;                                       \
+  return bad
+
+/* p updated in place (restrict holds: p is read and written only through p). */
 VECTOR_CLONES
 static int apply_in_place(float *restrict p, float *restrict m, float *restrict v, const float *restrict g,
                           size_t n, adam_consts k, uint32_t *mmax_out, uint32_t *vmax_out) {
-  int bad = 0;
-  uint32_t mmax = 0, vmax = 0;
-  for (size_t i = 0; i < n; i++) {
-    ADAM_NEW(i);
-    m[i] = mi;
-    v[i] = vi;
-    p[i] = pi;
-    ADAM_COUNT_BAD;
-    ADAM_KEEP_MAXIMA;
-  }
-  *mmax_out = mmax;
-  *vmax_out = vmax;
-  return bad;
+  ADAM_APPLY_LOOP(p);
 }
 
 /* The new p into another array. */
 VECTOR_CLONES
 static int apply_to(const float *restrict p, float *restrict m, float *restrict v, const float *restrict g, float *restrict po,
                     size_t n, adam_consts k, uint32_t *mmax_out, uint32_t *vmax_out) {
-  int bad = 0;
-  uint32_t mmax = 0, vmax = 0;
-  for (size_t i = 0; i < n; i++) {
-    ADAM_NEW(i);
-    m[i] = mi;
-    v[i] = vi;
-    po[i] = pi;
-    ADAM_COUNT_BAD;
-    ADAM_KEEP_MAXIMA;
-  }
-  *mmax_out = mmax;
-  *vmax_out = vmax;
-  return bad;
+  ADAM_APPLY_LOOP(po);
 }
 
 VECTOR_CLONES
@@ -110,21 +102,35 @@ static uint32_t abs_max_range(const float *restrict x, size_t n) {
   return a;
 }
 
+/* `count` tensors: their arrays (a fixed number per tensor) and lengths. */
+typedef struct {
+  int count;
+  float *const *arrays;
+  const size_t *lengths;
+  size_t total;
+} tensor_list;
+
+static tensor_list list_of(int count, float *const *arrays, const size_t *lengths) {
+  tensor_list l = {count, arrays, lengths, 0};
+  for (int t = 0; t < count; t++) l.total += lengths[t];
+  return l;
+}
+
 /*
- * The concatenation of `count` arrays of `lengths`, cut into parts of multiples of 64 numbers:
- * calls visit(ctx, t, a, b) for each piece [a, b) of tensor t that falls in part `part`.
+ * The concatenation of the tensors, cut into parts of multiples of 64 numbers: calls
+ * visit(ctx, part, t, a, b) for each piece [a, b) of tensor t that falls in part `part`.
  */
 typedef void (*piece_fn)(void *ctx, int part, int t, size_t a, size_t b);
 
-static void visit_part(int count, const size_t *lengths, size_t total, int part, int parts, piece_fn visit, void *ctx) {
+static void visit_part(const tensor_list *l, int part, int parts, piece_fn visit, void *ctx) {
   int lo_i, hi_i;
-  const size_t blocks = (total + 63) / 64;
+  const size_t blocks = (l->total + 63) / 64;
   pool_split((int)blocks, part, parts, 1, &lo_i, &hi_i);
   size_t lo = (size_t)lo_i * 64, hi = (size_t)hi_i * 64;
-  if (hi > total) hi = total;
+  if (hi > l->total) hi = l->total;
   size_t base = 0;
-  for (int t = 0; t < count && base < hi; t++) {
-    const size_t n = lengths[t];
+  for (int t = 0; t < l->count && base < hi; t++) {
+    const size_t n = l->lengths[t];
     const size_t a = lo > base ? lo - base : 0, b = hi - base < n ? hi - base : n;
     if (a < b) visit(ctx, part, t, a, b);
     base += n;
@@ -136,10 +142,7 @@ static int parts_for(size_t total) {
 }
 
 typedef struct {
-  int count;
-  float *const *arrays; /* 5 per tensor: p, m, v, g, pOut */
-  const size_t *lengths;
-  size_t total;
+  tensor_list list; /* 5 arrays per tensor: p, m, v, g, pOut */
   adam_consts k;
   int write;
   uint32_t *part_maxima; /* 2 per tensor per part, when writing */
@@ -148,7 +151,7 @@ typedef struct {
 
 static void adam_piece(void *ctx, int part, int t, size_t a, size_t b) {
   adam_job *j = ctx;
-  float *const *A = j->arrays + 5 * t;
+  float *const *A = j->list.arrays + 5 * t;
   if (!j->write) {
     j->bad[part] += check_range(A[0] + a, A[1] + a, A[2] + a, A[3] + a, b - a, j->k);
     return;
@@ -159,7 +162,7 @@ static void adam_piece(void *ctx, int part, int t, size_t a, size_t b) {
   } else {
     j->bad[part] += apply_to(A[0] + a, A[1] + a, A[2] + a, A[3] + a, A[4] + a, b - a, j->k, &mmax, &vmax);
   }
-  uint32_t *mx = j->part_maxima + 2 * ((size_t)part * j->count + t);
+  uint32_t *mx = j->part_maxima + 2 * ((size_t)part * j->list.count + t);
   if (mmax > mx[0]) mx[0] = mmax;
   if (vmax > mx[1]) mx[1] = vmax;
 }
@@ -180,7 +183,7 @@ static void adam_part(void *ctx, int part, int parts) {
   const unsigned int csr = _mm_getcsr();
   _mm_setcsr(csr | 0x8040); /* FTZ (bit 15) and DAZ (bit 6) */
 #endif
-  visit_part(j->count, j->lengths, j->total, part, parts, adam_piece, j);
+  visit_part(&j->list, part, parts, adam_piece, j);
 #if defined(__x86_64__)
   _mm_setcsr(csr);
 #endif
@@ -190,10 +193,7 @@ int64_t adam_step(int count, float *const *arrays, const size_t *lengths, double
                   uint32_t *maxima) {
   adam_job j;
   memset(&j, 0, sizeof j);
-  j.count = count;
-  j.arrays = arrays;
-  j.lengths = lengths;
-  for (int t = 0; t < count; t++) j.total += lengths[t];
+  j.list = list_of(count, arrays, lengths);
   /* Constants formed in double and rounded once (see fused.h). */
   j.k.step_size = (float)(lr / (1.0 - pow(b1, step)));
   j.k.inv_sqrt_c2 = (float)(1.0 / sqrt(1.0 - pow(b2, step)));
@@ -202,7 +202,7 @@ int64_t adam_step(int count, float *const *arrays, const size_t *lengths, double
   j.k.eps = (float)eps;
   j.k.c1 = (float)(1.0 - b1);
   j.k.c2 = (float)(1.0 - b2);
-  const int parts = parts_for(j.total);
+  const int parts = parts_for(j.list.total);
   j.write = maxima != NULL;
   if (j.write) {
     j.part_maxima = calloc((size_t)parts * count * 2 + 1, sizeof(uint32_t));
@@ -228,32 +228,26 @@ int64_t adam_step(int count, float *const *arrays, const size_t *lengths, double
 }
 
 typedef struct {
-  int count;
-  float *const *arrays;
-  const size_t *lengths;
-  size_t total;
+  tensor_list list; /* 1 array per tensor */
   uint32_t max[ADAM_MAX_PARTS];
 } max_job;
 
 static void max_piece(void *ctx, int part, int t, size_t a, size_t b) {
   max_job *j = ctx;
-  const uint32_t m = abs_max_range(j->arrays[t] + a, b - a);
+  const uint32_t m = abs_max_range(j->list.arrays[t] + a, b - a);
   if (m > j->max[part]) j->max[part] = m;
 }
 
 static void max_part(void *ctx, int part, int parts) {
   max_job *j = ctx;
-  visit_part(j->count, j->lengths, j->total, part, parts, max_piece, j);
+  visit_part(&j->list, part, parts, max_piece, j);
 }
 
 uint32_t abs_max_bits(int count, float *const *arrays, const size_t *lengths) {
   max_job j;
   memset(&j, 0, sizeof j);
-  j.count = count;
-  j.arrays = arrays;
-  j.lengths = lengths;
-  for (int t = 0; t < count; t++) j.total += lengths[t];
-  const int parts = parts_for(j.total);
+  j.list = list_of(count, arrays, lengths);
+  const int parts = parts_for(j.list.total);
   pool_run(max_part, &j, parts);
   uint32_t m = 0;
   for (int p = 0; p < parts; p++) if (j.max[p] > m) m = j.max[p];
