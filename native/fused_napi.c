@@ -164,18 +164,23 @@ static napi_value adam_step_js(napi_env env, napi_callback_info info) {
          type == napi_uint32_array && length >= (size_t)count * 2;
     maxima = data;
   }
-  /* pOut is p itself or overlaps none of the tensor's arrays (restrict in adam.c). */
-  for (int t = 0; ok && t < count; t++) {
-    const size_t bytes = lengths[t] * sizeof(float);
-    const char *po = (const char *)arrays[5 * t + 4];
-    for (int i = 0; ok && i < 4; i++) {
-      const char *x = (const char *)arrays[5 * t + i];
-      ok = (i == 0 && po == x) || po + bytes <= x || x + bytes <= po || bytes == 0;
+  /* No array written overlaps another array of the call, except a tensor's pOut that is its p: the
+   * loops use restrict, and different tensors' parts run on different threads. Written: m, v, pOut,
+   * and p when pOut is p; arrays only read (p otherwise, g) may share memory. */
+  const int n_arrays = count * 5;
+#define WRITTEN(i) ((i) % 5 != 0 && (i) % 5 != 3 ? true : (i) % 5 == 0 && arrays[(i) + 4] == arrays[i])
+  for (int a = 0; ok && a < n_arrays; a++) {
+    for (int b = a + 1; ok && b < n_arrays; b++) {
+      const char *x = (const char *)arrays[a], *y = (const char *)arrays[b];
+      const size_t xb = lengths[a / 5] * sizeof(float), yb = lengths[b / 5] * sizeof(float);
+      const bool p_is_pout = a / 5 == b / 5 && a % 5 == 0 && b % 5 == 4 && x == y;
+      ok = p_is_pout || !(WRITTEN(a) || WRITTEN(b)) || xb == 0 || yb == 0 || x + xb <= y || y + yb <= x;
     }
   }
+#undef WRITTEN
   napi_value result = NULL;
   if (!ok) {
-    napi_throw_type_error(env, NULL, "adamStep: maxima must be null or a Uint32Array of 2 per tensor, and each pOut p itself or apart from the tensor's arrays");
+    napi_throw_type_error(env, NULL, "adamStep: maxima must be null or a Uint32Array of 2 per tensor, and no array written (m, v, pOut) may overlap another (a tensor's pOut may be its p)");
   } else {
     const int64_t bad = adam_step(count, arrays, lengths, h[0], h[1], h[2], h[3], h[4], maxima);
     if (bad < 0) napi_throw_error(env, NULL, "adamStep: out of memory");

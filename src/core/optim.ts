@@ -98,7 +98,7 @@ export const jsAdam: AdamKernels = {
  * and v (V) before it. Each float32 operation of the update (native/adam.c, in this order) is
  * bounded with its rounding, 1 + 2^-24, taken as 1 + 2^-20; every bound must stay below 1e38
  * (float32 overflows at 3.4e38). The denominator is at least eps > 0, so nothing divides by zero.
- * False for anything it cannot bound (a non-finite input, eps <= 0, beta2 outside [0, 1)).
+ * False for anything it cannot bound (a non-finite input, eps below 1.2e-38, beta2 outside [0, 1)).
  */
 export function stepSurelyFinite(P: number, G: number, M: number, V: number, a: AdamAttrs): boolean {
   const f = Math.fround;
@@ -110,7 +110,9 @@ export function stepSurelyFinite(P: number, G: number, M: number, V: number, a: 
   const c2 = f(1 - a.beta2);
   const eps = f(a.epsilon);
   if (![P, G, M, V, s, k, b1, c1, b2, c2, eps].every(Number.isFinite)) return false;
-  if (!(b2 >= 0 && c2 >= 0 && k >= 0 && eps > 0)) return false;
+  // eps is read as 0 below float32's smallest normal (native/adam.c); beta2 is checked unrounded,
+  // as the JavaScript loop uses it (a beta2 of -1e-50 rounds to -0 in float32)
+  if (!(a.beta2 >= 0 && b2 >= 0 && c2 >= 0 && k >= 0 && eps >= 2 ** -126)) return false;
   const r = 1 + 2 ** -20;
   const LIMIT = 1e38;
   const mNew = (b1 * M + c1 * G) * r ** 2; // b1 m + c1 g
@@ -135,6 +137,7 @@ type Backend = {
   data?: { get(id: unknown): { values: unknown } };
   makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
   refCount(dataId: unknown): number;
+  disposeData(dataId: unknown): void;
 };
 
 /**
@@ -155,6 +158,9 @@ function renew(backend: Backend, p: tf.Tensor): void {
   backend.wasm!.tfjs!.registerTensor!(id, p.size, memoryOffset);
 }
 
+/** float32's smallest normal number, 2^-126: below it the native loop reads a number as 0. */
+export const FLOAT32_MIN_NORMAL = 2 ** -126;
+
 /** One tensor's moments, and the largest |m| and v in them. */
 interface Moments { m: Float32Array; v: Float32Array; mMax: number; vMax: number }
 
@@ -164,7 +170,20 @@ export class Adam {
   private step = 0;
   private fallback: tf.Optimizer | null = null;
 
-  constructor(readonly learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {}
+  /**
+   * Throws, naming the value, for what PyTorch's Adam refuses too (a learning rate below 0, a beta
+   * outside [0, 1)) and for an epsilon below float32's smallest normal number (1.2e-38), which the
+   * native loop reads as 0 (see native/adam.c).
+   */
+  constructor(readonly learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {
+    const want = (what: string, value: number, ok: boolean, expected: string) => {
+      if (!ok) throw new RangeError(`Adam: ${what} = ${value} is invalid: expected ${expected}`);
+    };
+    want('learningRate', learningRate, Number.isFinite(learningRate) && learningRate >= 0, 'a finite number >= 0');
+    want('beta1', beta1, beta1 >= 0 && beta1 < 1, '0 <= beta1 < 1');
+    want('beta2', beta2, beta2 >= 0 && beta2 < 1, '0 <= beta2 < 1');
+    want('epsilon', epsilon, Number.isFinite(epsilon) && epsilon >= FLOAT32_MIN_NORMAL, `a finite number >= ${FLOAT32_MIN_NORMAL} (float32's smallest normal)`);
+  }
 
   /**
    * Applies one step; `grads` maps variable names to gradients, as tf.variableGrads returns them.
@@ -195,6 +214,9 @@ export class Adam {
       return s;
     });
     const wasm = backendName === 'wasm';
+    // Data made on another backend moves here when first looked up, which may grow the wasm heap:
+    // every lookup before the first view.
+    if (wasm) for (const t of [...params, ...names.map((n) => grads[n])]) backend.dataIdMap!.get(t.dataId);
     const view = (t: tf.TensorInfo) => wasm ? backend.typedArrayFromHeap!(t) : backend.data!.get(t.dataId).values as Float32Array;
     const arrays = (pOut: (i: number) => Float32Array) => names.flatMap((name, i) =>
       [view(params[i]), moments[i].m, moments[i].v, view(grads[name]), pOut(i)]);
@@ -208,15 +230,22 @@ export class Adam {
       const check = arrays((i) => view(params[i]));
       if (kernels.adamStep(check, a.lr, a.beta1, a.beta2, a.epsilon, a.step, null) > 0) return false;
     }
-    // p in place only where no other tensor shares its memory; cpu's dataSync() hands out the array itself.
+    // p in place only where no other tensor shares its memory (a gradient may be the variable
+    // itself); cpu's dataSync() hands out the array itself.
+    const gradIds = new Set(names.map((n) => grads[n].dataId));
     const outs = params.map((p) => {
-      if (wasm && backend.refCount(p.dataId) === 1 && canRenew(backend)) return null;
+      if (wasm && backend.refCount(p.dataId) === 1 && !gradIds.has(p.dataId) && canRenew(backend)) return null;
       return wasm ? backend.makeOutput!(p.shape, 'float32') : backend.makeTensorInfo!(p.shape, 'float32', new Float32Array(p.size));
     });
-    // Views taken after every output is made: allocating may grow (and so replace) the wasm heap.
-    const step = arrays((i) => view(outs[i] ?? params[i]));
     const maxima = new Uint32Array(2 * names.length);
-    const bad = kernels.adamStep(step, a.lr, a.beta1, a.beta2, a.epsilon, a.step, maxima);
+    let bad: number;
+    try {
+      // Views taken after every output is made: allocating may grow (and so replace) the wasm heap.
+      bad = kernels.adamStep(arrays((i) => view(outs[i] ?? params[i])), a.lr, a.beta1, a.beta2, a.epsilon, a.step, maxima);
+    } catch (err) {
+      for (const out of outs) if (out !== null) backend.disposeData(out.dataId);
+      throw err;
+    }
     this.step += 1;
     moments.forEach((s, i) => {
       s.mMax = floatOfBits(maxima[2 * i]);

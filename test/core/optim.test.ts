@@ -25,6 +25,8 @@ test('stepSurelyFinite: normal steps pass, and whatever it cannot bound is left 
   assert.equal(stepSurelyFinite(NaN, 1, 0, 0, attrs(1e-3)), false, 'a NaN weight');
   assert.equal(stepSurelyFinite(1, 1, 0, Infinity, attrs(1e-3)), false, 'an infinite v from an earlier step');
   assert.equal(stepSurelyFinite(1, 1, 0, 0, attrs(1e-3, 1, 0)), false, 'eps 0: 0 / 0 is possible');
+  assert.equal(stepSurelyFinite(1, 1, 0, 0, attrs(1e-3, 1, 1e-40)), false, 'a subnormal eps, which the native loop reads as 0');
+  assert.equal(stepSurelyFinite(1, 1, 0, 0, { ...attrs(1e-3), beta2: -1e-50 }), false, 'a beta2 below 0 that rounds to -0');
   assert.equal(stepSurelyFinite(1, 1, 0, 0, { ...attrs(1e-3), beta2: 1 }), false, 'beta2 1: 1 / sqrt(0)');
   assert.equal(stepSurelyFinite(3e38, 0, 0, 0, attrs(1e-3)), false, 'a weight near float32\'s largest');
 });
@@ -51,7 +53,7 @@ test('stepSurelyFinite is sound: every step it passes gives finite weights (nati
     const G = logUniform(-8, 38.5);
     const M = logUniform(-8, 38.5);
     const V = logUniform(-8, 38.5);
-    const a = attrs(logUniform(-6, 36), 1 + Math.floor(rand() * 1000), logUniform(-12, 0));
+    const a = attrs(logUniform(-6, 36), 1 + Math.floor(rand() * 1000), logUniform(rand() < 0.1 ? -45 : -12, 0)); // subnormal eps too
     const surely = stepSurelyFinite(P, G, M, V, a);
     for (const [name, k] of kernels) {
       const [p, m, v, g] = extremes(P, G, M, V);
@@ -70,33 +72,37 @@ test('stepSurelyFinite is sound: every step it passes gives finite weights (nati
 });
 
 /**
- * Three steps of Adam on a copy of `init`, with or without a clone of the weight alive during
- * each step (a clone shares memory: it must keep its values); whether each step kept the weight's
- * memory (its dataId: changed in place) or gave it new memory.
+ * Three steps of Adam on a copy of `init`, with or without a reshaped view of the weight alive
+ * during each step (a reshape shares the weight's memory on every backend: it must keep its
+ * values); for each step, whether it kept the weight's memory (its dataId: changed in place) and
+ * whether it could (wasm, and the backend's reference count of that memory 1).
  */
 function threeSteps(init: tf.Tensor, name: string, hold: boolean) {
-  const w = tf.variable(init.clone(), true, name); // shares init's memory (a clone copies nothing)
+  const w = tf.tidy(() => tf.variable(init.clone(), true, name));
   const opt = new Adam(0.01);
   const before = tf.memory().numTensors;
   const kept: boolean[] = [];
+  const alone: boolean[] = [];
+  const backend = tf.engine().backend as unknown as { refCount(id: unknown): number };
   for (let t = 0; t < 3; t++) {
     const g = tf.tidy(() => tf.sin(tf.mul(w, 3 + t)));
-    const held = hold ? w.clone() : null;
+    const held = hold ? tf.reshape(w, [-1]) : null;
     const heldBefore = held === null ? null : Array.from(w.dataSync());
     const id = w.dataId;
+    alone.push(tf.getBackend() === 'wasm' && backend.refCount(id) === 1);
     assert.equal(opt.applyGradients({ [name]: g }), true);
     kept.push(w.dataId === id);
-    if (held !== null) assert.deepEqual(Array.from(held.dataSync()), heldBefore, `${name}, step ${t + 1}: the clone keeps its values`);
+    if (held !== null) assert.deepEqual(Array.from(held.dataSync()), heldBefore, `${name}, step ${t + 1}: the view keeps its values`);
     tf.dispose([g, held as tf.Tensor]);
   }
   assert.equal(tf.memory().numTensors, before, `${name}: no tensor leaks`);
   const values = Array.from(w.dataSync());
   w.dispose();
   opt.dispose();
-  return { values, kept };
+  return { values, kept, alone };
 }
 
-test('Adam in place gives the same weights, bit for bit, as Adam into new memory, and a clone keeps its values', async () => {
+test('Adam in place gives the same weights, bit for bit, as Adam into new memory, and a view keeps its values', async () => {
   await setup();
   for (const backend of await availableBackends()) {
     for (const native of nativeEnabled() ? [true, false] : [false]) {
@@ -106,13 +112,13 @@ test('Adam in place gives the same weights, bit for bit, as Adam into new memory
         const initValues = Array.from(init.dataSync());
         const alone = threeSteps(init, `alone-${backend}-${native}`, false);
         const shared = threeSteps(init, `shared-${backend}-${native}`, true);
-        // in place only on wasm (cpu's dataSync() hands out a tensor's own array), and only memory
-        // no other tensor holds: the first step leaves init's memory, the next two change the weight's own
-        const wasm = backend === 'wasm';
-        assert.deepEqual(alone.kept, [false, wasm, wasm], `${what}: in place alone`);
-        assert.deepEqual(shared.kept, [false, false, false], `${what}: new memory under a clone`);
+        // In place exactly where no other tensor shares the memory, on wasm only (cpu's dataSync()
+        // hands out a tensor's own array); the first weight may still share init's memory.
+        assert.deepEqual(alone.kept, alone.alone, `${what}: in place where alone`);
+        assert.deepEqual(alone.kept.slice(1), [backend === 'wasm', backend === 'wasm'], `${what}: steps 2 and 3 in place`);
+        assert.deepEqual(shared.kept, [false, false, false], `${what}: new memory under a view`);
         assert.deepEqual(alone.values, shared.values, `${what}: in place vs new memory`);
-        assert.deepEqual(Array.from(init.dataSync()), initValues, `${what}: init, which the first step's weight shared, is unchanged`);
+        assert.deepEqual(Array.from(init.dataSync()), initValues, `${what}: init is unchanged`);
         assert.notDeepEqual(alone.values, initValues, 'the steps changed the weight');
         init.dispose();
       });
@@ -120,17 +126,48 @@ test('Adam in place gives the same weights, bit for bit, as Adam into new memory
   }
 });
 
+test('a gradient that is the variable itself: new memory, the same step as with a copy of it', async () => {
+  await setup();
+  for (const backend of await availableBackends()) {
+    await withBackend(backend, () => {
+      const [w, u] = ['self-w', 'self-u'].map((name) => tf.tidy(() => tf.variable(tf.tensor1d([0.5, -2, 3]), true, `${name}-${backend}`)));
+      const copy = u.clone();
+      const [a, b] = [new Adam(0.1), new Adam(0.1)];
+      const before = tf.memory().numTensors;
+      assert.equal(a.applyGradients({ [w.name]: w }), true);
+      assert.equal(b.applyGradients({ [u.name]: copy }), true);
+      assert.equal(tf.memory().numTensors, before, `${backend}: no tensor leaks`);
+      assert.deepEqual(Array.from(w.dataSync()), Array.from(u.dataSync()), backend);
+      tf.dispose([w, u, copy]);
+      a.dispose();
+      b.dispose();
+    });
+  }
+});
+
+test('Adam refuses settings PyTorch refuses, and an epsilon the native loop would read as 0', () => {
+  assert.throws(() => new Adam(-1e-3), /Adam: learningRate = -0\.001 is invalid: expected a finite number >= 0/);
+  assert.throws(() => new Adam(NaN), /learningRate = NaN is invalid/);
+  assert.throws(() => new Adam(1e-3, 1), /beta1 = 1 is invalid: expected 0 <= beta1 < 1/);
+  assert.throws(() => new Adam(1e-3, 0.9, -1e-50), /beta2 = -1e-50 is invalid: expected 0 <= beta2 < 1/);
+  assert.throws(() => new Adam(1e-3, 0.9, 0.999, 1e-40), /epsilon = 1e-40 is invalid: expected a finite number >= 1\.17549\d+e-38/);
+  assert.doesNotThrow(() => new Adam(0, 0, 0, 2 ** -126));
+});
+
 test('a refused step changes no weight and no moment; the next step is a first step', async () => {
   await setup();
   for (const backend of await availableBackends()) {
     await withBackend(backend, () => {
-      const w = tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, `refused-${backend}`);
+      // made in a tidy, so that the variable alone holds its memory and wasm steps it in place
+      const w = tf.tidy(() => tf.variable(tf.tensor1d([0.5, -0.25, 1]), true, `refused-${backend}`));
       const opt = new Adam(0.1);
       const nan = tf.tensor1d([1, NaN, 0.5]);
       assert.equal(opt.applyGradients({ [w.name]: nan }), false);
       assert.deepEqual(Array.from(w.dataSync()), [0.5, -0.25, 1]);
       const g = tf.tensor1d([1, -1, 0.5]);
+      const id = w.dataId;
       assert.equal(opt.applyGradients({ [w.name]: g }), true);
+      assert.equal(w.dataId === id, backend === 'wasm', `${backend}: the step was in place on wasm only`);
       // a first Adam step moves every weight by lr against the gradient's sign: m / sqrt(v) = g / |g|
       const got = Array.from(w.dataSync());
       [0.4, -0.15, 0.9].forEach((want, i) => assert.ok(Math.abs(got[i] - want) < 1e-6, `${backend} w[${i}]: ${got[i]} vs ${want}`));
