@@ -214,6 +214,25 @@ test('wasm: a product by tfjs\'s own kernel sees the weight a step changed in pl
   useNative(true);
 });
 
+test('wasm: a weight and gradient made on cpu move to the wasm heap before the step reads them, even when the heap must grow', async (t) => {
+  const main = await setup();
+  if (main !== 'wasm') return t.skip('the kit runs on another backend here');
+  const heap = () => (tf.findBackend('wasm') as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+  const n = heap() / 4; // together, twice the heap's size now
+  const [w, g] = await withBackend('cpu', () => [
+    tf.tidy(() => tf.variable(tf.fill([n], 0.5), true, 'moved-w')), tf.fill([n], 1)]);
+  const before = heap();
+  await withBackend('wasm', () => {
+    const opt = new Adam(0.1);
+    assert.equal(opt.applyGradients({ [w.name]: g }), true);
+    const v = w.dataSync();
+    assert.ok(Math.abs(v[0] - 0.4) < 1e-6 && Math.abs(v[n - 1] - 0.4) < 1e-6, `${v[0]}, ${v[n - 1]}`);
+    opt.dispose();
+  });
+  assert.ok(heap() > before, 'the heap grew');
+  tf.dispose([w, g]);
+});
+
 test('Adam names a gradient that does not fit its variable', async () => {
   await setup();
   const w = tf.variable(tf.zeros([3, 2]), true, 'misfit');
