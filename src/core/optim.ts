@@ -177,7 +177,7 @@ export class Adam {
    */
   constructor(readonly learningRate: number, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly epsilon = 1e-8) {
     const want = (what: string, value: number, ok: boolean, expected: string) => {
-      if (!ok) throw new RangeError(`Adam: ${what} = ${value} is invalid: expected ${expected}`);
+      if (!ok) throw new RangeError(`Adam.${what} = ${value} is invalid: expected ${expected}`);
     };
     want('learningRate', learningRate, Number.isFinite(learningRate) && learningRate >= 0, 'a finite number >= 0');
     want('beta1', beta1, beta1 >= 0 && beta1 < 1, '0 <= beta1 < 1');

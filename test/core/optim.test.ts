@@ -146,7 +146,7 @@ test('a gradient that is the variable itself: new memory, the same step as with 
 });
 
 test('Adam refuses settings PyTorch refuses, and an epsilon the native loop would read as 0', () => {
-  assert.throws(() => new Adam(-1e-3), /Adam: learningRate = -0\.001 is invalid: expected a finite number >= 0/);
+  assert.throws(() => new Adam(-1e-3), /Adam\.learningRate = -0\.001 is invalid: expected a finite number >= 0/);
   assert.throws(() => new Adam(NaN), /learningRate = NaN is invalid/);
   assert.throws(() => new Adam(1e-3, 1), /beta1 = 1 is invalid: expected 0 <= beta1 < 1/);
   assert.throws(() => new Adam(1e-3, 0.9, -1e-50), /beta2 = -1e-50 is invalid: expected 0 <= beta2 < 1/);
