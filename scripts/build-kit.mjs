@@ -110,9 +110,11 @@ function entryFiles(id, errors) {
 /** Removes all but the newest KEEP builds besides `current` (and scratch folders over an hour old). */
 function prune(current) {
   const now = Date.now();
-  const entries = fs.readdirSync(KIT, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => {
+  // Another builder may rename or remove its scratch folder between the listing and the stat.
+  const entries = fs.readdirSync(KIT, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => {
     const p = path.join(KIT, e.name);
-    return { name: e.name, p, mtime: fs.statSync(p).mtimeMs };
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    return stat === undefined ? [] : [{ name: e.name, p, mtime: stat.mtimeMs }];
   });
   const builds = entries.filter((e) => !e.name.startsWith('.') && e.name !== current).sort((a, b) => b.mtime - a.mtime);
   const scratch = entries.filter((e) => e.name.startsWith('.tmp-') && now - e.mtime > 3600e3);
