@@ -20,6 +20,7 @@
  */
 import * as tf from '../runtime/tf';
 import { loadNative, nativeEnabled } from '../runtime/native';
+import { Backend as KernelBackend, io } from '../runtime/fused';
 
 export interface AdamAttrs { lr: number; beta1: number; beta2: number; epsilon: number; step: number }
 
@@ -129,13 +130,10 @@ function adamKernels(): AdamKernels {
   return native?.adamStep !== undefined && native.absMaxBits !== undefined ? (native as AdamKernels) : jsAdam;
 }
 
-type Backend = {
+/** The kernels' view of a backend (runtime/fused.ts), and what Adam also uses of the wasm one. */
+type Backend = KernelBackend & {
   wasm?: { tfjs?: { disposeData?(id: number): void; registerTensor?(id: number, size: number, offset: number): void } };
   dataIdMap?: { get(dataId: unknown): { id: number; memoryOffset: number } };
-  makeOutput?(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap?(t: tf.TensorInfo): Float32Array;
-  data?: { get(id: unknown): { values: unknown } };
-  makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
   refCount(dataId: unknown): number;
   disposeData(dataId: unknown): void;
 };
@@ -217,7 +215,8 @@ export class Adam {
     // Data made on another backend moves here when first looked up, which may grow the wasm heap:
     // every lookup before the first view.
     if (wasm) for (const t of [...params, ...names.map((n) => grads[n])]) backend.dataIdMap!.get(t.dataId);
-    const view = (t: tf.TensorInfo) => wasm ? backend.typedArrayFromHeap!(t) : backend.data!.get(t.dataId).values as Float32Array;
+    const k = io(backend, backendName); // views of tensors and new outputs, as the fused kernels make them
+    const view = k.view;
     const arrays = (pOut: (i: number) => Float32Array) => names.flatMap((name, i) =>
       [view(params[i]), moments[i].m, moments[i].v, view(grads[name]), pOut(i)]);
     const a: AdamAttrs = { lr: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.step + 1 };
@@ -233,17 +232,16 @@ export class Adam {
     // p in place only where no other tensor shares its memory (a gradient may be the variable
     // itself); cpu's dataSync() hands out the array itself.
     const gradIds = new Set(names.map((n) => grads[n].dataId));
-    const outs = params.map((p) => {
-      if (wasm && backend.refCount(p.dataId) === 1 && !gradIds.has(p.dataId) && canRenew(backend)) return null;
-      return wasm ? backend.makeOutput!(p.shape, 'float32') : backend.makeTensorInfo!(p.shape, 'float32', new Float32Array(p.size));
-    });
+    const outs = params.map((p) =>
+      wasm && backend.refCount(p.dataId) === 1 && !gradIds.has(p.dataId) && canRenew(backend) ? null : k.out(p.shape));
     const maxima = new Uint32Array(2 * names.length);
     let bad: number;
     try {
       // Views taken after every output is made: allocating may grow (and so replace) the wasm heap.
       bad = kernels.adamStep(arrays((i) => view(outs[i] ?? params[i])), a.lr, a.beta1, a.beta2, a.epsilon, a.step, maxima);
     } catch (err) {
-      for (const out of outs) if (out !== null) backend.disposeData(out.dataId);
+      // wasm's outputs hold heap memory already; cpu's are plain arrays until k.finish
+      if (wasm) for (const out of outs) if (out !== null) backend.disposeData(out.dataId);
       throw err;
     }
     this.step += 1;
@@ -253,7 +251,7 @@ export class Adam {
     });
     outs.forEach((out, i) => {
       if (out === null) return renew(backend, params[i]);
-      const t = tf.engine().makeTensorFromTensorInfo(out);
+      const t = tf.engine().makeTensorFromTensorInfo(k.finish(out));
       params[i].assign(t);
       t.dispose();
     });
