@@ -53,7 +53,8 @@ async function benchSweep(rounds: number, torchConfig: TorchConfig | null): Prom
   if (build.status !== 0) throw new Error(`bench: building the compiled kit failed: ${build.stderr || build.stdout}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-bench-sweep-'));
   const specsFile = path.join(dir, 'specs.json');
-  fs.writeFileSync(specsFile, JSON.stringify(exercise1Specs()));
+  const specs = exercise1Specs();
+  fs.writeFileSync(specsFile, JSON.stringify(specs));
   let kit = Infinity;
   let torch = Infinity;
   let peakRssMb = 0;
@@ -65,7 +66,7 @@ async function benchSweep(rounds: number, torchConfig: TorchConfig | null): Prom
       const out = JSON.parse(last) as { seconds: number; workers: number; peak_rss_mb: number };
       kit = Math.min(kit, out.seconds);
       peakRssMb = Math.max(peakRssMb, out.peak_rss_mb);
-      console.log(`round ${r + 1}: kit sweep (compiled kit, ${out.workers} at a time): ${out.seconds.toFixed(2)} s for 10 models`);
+      console.log(`round ${r + 1}: kit sweep (compiled kit, ${out.workers} at a time): ${out.seconds.toFixed(2)} s for ${specs.length} models`);
       if (torchConfig === null) continue;
       const t = runTorchSweep(torchConfig, MNIST_DIR);
       torch = Math.min(torch, t.sweep_s);
