@@ -6,6 +6,7 @@
  */
 import * as tf from '../runtime/tf';
 import { Dataset, batchCount, batches } from '../data/mnist';
+import { checkDataset } from '../data/check';
 import { ProgressReporter, autoProgress, silentProgress, yieldToEventLoop } from '../runtime/progress';
 import { Adam } from './optim';
 import { Checks, anInteger, checkConfig, finiteAbove, integerAtLeast } from './checks';
@@ -30,11 +31,12 @@ export interface Trainable {
   config?: { inputDim: number };
 }
 
-/** Throws a sentence, not a tfjs shape error, when `data` can't train `model`. */
+/**
+ * Throws a sentence, not a tfjs shape error, when `data` can't train `model`: `data` itself
+ * (checkDataset: count, shape, labels, finite values), then its width against the model's.
+ */
 export function checkTrainingData(model: Trainable, data: Dataset): void {
-  if (!(Number.isInteger(data.count) && data.count >= 1)) {
-    throw new Error(`the training data holds ${data.count} images; training needs at least one (source: ${data.source})`);
-  }
+  checkDataset(data);
   const inputDim = model.config?.inputDim;
   if (inputDim !== undefined && data.dim !== inputDim) {
     throw new Error(`the data has ${data.dim} values per image (${data.rows}x${data.cols}), ` +
@@ -135,6 +137,11 @@ let lastYield = Date.now();
  */
 export async function trainEpoch(model: Trainable, data: Dataset, optimizer: Optimizer, options: EpochOptions): Promise<EpochRecord> {
   checkTrainingData(model, data);
+  return checkedEpoch(model, data, optimizer, options);
+}
+
+/** `trainEpoch` on data that checkTrainingData already passed (fitChecked checks once, not per epoch). */
+async function checkedEpoch(model: Trainable, data: Dataset, optimizer: Optimizer, options: EpochOptions): Promise<EpochRecord> {
   const epoch = options.epoch ?? 1;
   const progress = options.progress ?? silentProgress;
   const n = batchCount(data.count, options.batchSize);
@@ -214,12 +221,13 @@ export async function fitChecked(model: Trainable, data: Dataset, checked: Train
   options: Omit<FitOptions, keyof TrainConfig> = {}): Promise<History> {
   const { progress, title, onEpoch } = options;
   const config = validateTrainConfig(checked);
+  checkTrainingData(model, data);
   const reporter = progress === false ? silentProgress : progress ?? autoProgress(title ?? 'training');
   const optimizer = createOptimizer(config.learningRate);
   const history: History = [];
   try {
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
-      const record = await trainEpoch(model, data, optimizer, {
+      const record = await checkedEpoch(model, data, optimizer, {
         batchSize: config.batchSize, seed: epochSeed(config.seed, epoch), epoch, epochs: config.epochs, progress: reporter,
       });
       history.push(record);

@@ -3,10 +3,12 @@
  * trained on features go through the same batches and the same `fit` as models trained on images.
  */
 import type { Dataset } from './mnist';
+import { checkDataset } from './check';
 
 /**
  * Wraps `values` ([count, dim] row-major) and one integer class label per row in [0, 255] as a
- * Dataset with rows = 1 and cols = dim. The arrays are used as they are, not copied.
+ * Dataset with rows = 1 and cols = dim, checked (checkDataset: a NaN or infinite value is an error
+ * naming its row and column). The arrays are used as they are, not copied.
  */
 export function datasetFromMatrix(values: Float32Array, labels: ArrayLike<number>, dim: number, source = 'feature matrix'): Dataset {
   if (!Number.isInteger(dim) || dim < 1) throw new Error(`dim = ${dim} is invalid: expected an integer >= 1 (values per row)`);
@@ -23,7 +25,7 @@ export function datasetFromMatrix(values: Float32Array, labels: ArrayLike<number
     }
   }
   const asBytes = labels instanceof Uint8Array ? labels : Uint8Array.from(labels);
-  return { images: values, labels: asBytes, count, rows: 1, cols: dim, dim, source };
+  return checkDataset({ images: values, labels: asBytes, count, rows: 1, cols: dim, dim, source });
 }
 
 // ---------------------------------------------------------------------------------------------
