@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from './tf';
-import { envFlag } from './settings';
+import { envFlag, envInteger } from './settings';
 
 interface NativeBlas {
   sgemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
@@ -70,11 +70,8 @@ const MAX_THREADS = 8;
  * (the lesson's products gain ~1.4x from a second core; a third adds little at batch 128), else 1.
  */
 export function threadsSetting(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = (env.SAE_BLAS_THREADS ?? '').trim();
-  if (raw === '') return Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
-  const n = Number(raw);
-  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`SAE_BLAS_THREADS=${env.SAE_BLAS_THREADS} is not a positive integer`);
-  return Math.min(n, MAX_THREADS);
+  const fallback = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  return Math.min(envInteger('SAE_BLAS_THREADS', fallback, 1, env), MAX_THREADS);
 }
 
 /**
@@ -122,11 +119,14 @@ export function loadNative(): NativeBlas | null {
       loadError = `turned off by SAE_NATIVE=${process.env.SAE_NATIVE}`;
       return addon;
     }
+    // A bad setting is the user's error to see, like a bad SAE_NATIVE: read it outside the
+    // try below, which turns the addon off when it can't load.
+    const threads = threadsSetting();
     try {
       coreChoice = chooseOpenblasCore();
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       addon = require(NATIVE_ADDON) as NativeBlas;
-      addon.setThreads(threadsSetting());
+      addon.setThreads(threads);
     } catch (err) {
       addon = null;
       const e = err as NodeJS.ErrnoException;

@@ -34,6 +34,23 @@ export function envFlag(name: string, fallback: boolean, env: NodeJS.ProcessEnv 
     `${TRUE_WORDS.join('/')} (on) or ${FALSE_WORDS.join('/')} (off)`);
 }
 
+/**
+ * Reads a whole-number environment variable (SAE_BLAS_THREADS): decimal digits only, at least
+ * `min`; unset or empty gives `fallback`. Anything else (`0`, `-1`, `1.5`, `abc`, `0x4`, `1e1`)
+ * is an error naming the variable and its value, so that no setting is dropped in silence.
+ */
+export function envInteger(name: string, fallback: number, min = 1, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
+  const v = (raw ?? '').trim();
+  if (v === '') return fallback;
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!(Number.isSafeInteger(n) && n >= min)) {
+    throw new Error(`${name}=${JSON.stringify(raw)} is invalid: expected an integer >= ${min} in decimal digits ` +
+      `(e.g. ${Math.max(min, 2)}), or unset for the default`);
+  }
+  return n;
+}
+
 /** True when SAE_QUICK is on (1/true/yes/on). */
 export function isQuick(env: NodeJS.ProcessEnv = process.env): boolean {
   return envFlag('SAE_QUICK', false, env);

@@ -5,9 +5,11 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { tf } from '../../src/runtime/backend';
 import {
-  chooseOpenblasCore, coretypeFor, loadNative, matMulShapes, nativeLoadError, useNative, useNativeMatMul,
+  chooseOpenblasCore, coretypeFor, loadNative, matMulShapes, nativeLoadError, threadsSetting, useNative, useNativeMatMul,
 } from '../../src/runtime/native';
 import { Adam, jsAdam } from '../../src/core/optim';
 import { assertAllClose, setup, withBackend } from '../helpers';
@@ -168,4 +170,29 @@ test('the OpenBLAS core type: chosen from the CPU flags only where OPENBLAS_CORE
   const old: NodeJS.ProcessEnv = {};
   assert.match(chooseOpenblasCore(old, () => cpu('sse3')), /its own choice/);
   assert.equal(old.OPENBLAS_CORETYPE, undefined);
+});
+
+test('SAE_BLAS_THREADS: plain decimal integers >= 1; anything else is an error naming the value, as the other settings give', () => {
+  assert.equal(threadsSetting({ SAE_BLAS_THREADS: '3' }), 3);
+  assert.equal(threadsSetting({ SAE_BLAS_THREADS: ' 2 ' }), 2);
+  assert.equal(threadsSetting({ SAE_BLAS_THREADS: '64' }), 8, 'at most the addon\'s 8 threads');
+  assert.equal(threadsSetting({ SAE_BLAS_THREADS: '' }), threadsSetting({}), 'empty is unset: the default');
+  for (const bad of ['0', '-1', '1.5', 'abc', '0x4', '1e1', '+2', '2 threads', 'Infinity']) {
+    assert.throws(() => threadsSetting({ SAE_BLAS_THREADS: bad }), (err: Error) => {
+      assert.equal(err.message, `SAE_BLAS_THREADS=${JSON.stringify(bad)} is invalid: expected an integer >= 1 ` +
+        'in decimal digits (e.g. 2), or unset for the default');
+      return true;
+    }, bad);
+  }
+});
+
+test('a bad SAE_BLAS_THREADS stops the backend with that error instead of turning the native addon off', () => {
+  const script = "require('./src/runtime/backend').initBackend({ log: false })" +
+    ".then(() => console.log('started'), (e) => { console.log(e.message); process.exit(3); })";
+  for (const value of ['abc', '0', '0x4']) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script],
+      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, SAE_BLAS_THREADS: value, SAE_NATIVE: '1' } });
+    assert.equal(r.status, 3, `SAE_BLAS_THREADS=${value}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^SAE_BLAS_THREADS="${value}" is invalid: expected an integer >= 1`));
+  }
 });
