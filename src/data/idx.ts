@@ -53,7 +53,7 @@ export function parseIdx(buf: Uint8Array, expectedRank: number, name: string): I
  * Reads `path`, or `path + '.gz'` when only the gzipped file exists.
  * `hint` tells the reader how to obtain the file when it is missing.
  */
-export function readIdxFile(path: string, expectedRank: number, hint: string): IdxArray {
+export function readIdxFile(path: string, expectedRank: number, hint: string): IdxArray & { file: string } {
   let actual = path;
   if (!fs.existsSync(actual) && fs.existsSync(path + '.gz')) actual = path + '.gz';
   if (!fs.existsSync(actual)) {
@@ -75,5 +75,17 @@ export function readIdxFile(path: string, expectedRank: number, hint: string): I
       throw new Error(`${actual}: not a valid gzip file (${(err as Error).message})`);
     }
   }
-  return parseIdx(buf, expectedRank, actual);
+  return { ...parseIdx(buf, expectedRank, actual), file: actual };
+}
+
+/**
+ * Throws, naming `file`, the index and the value, unless every label is a class in 0..classes-1
+ * (MNIST's and Fashion-MNIST's label files hold 0..9).
+ */
+export function checkLabels(labels: Uint8Array, classes: number, file: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= classes) {
+      throw new Error(`${file}: label[${i}] = ${labels[i]} is invalid: expected a class in 0..${classes - 1} (LoadOptions.classes = ${classes})`);
+    }
+  }
 }

@@ -5,7 +5,7 @@
  * Debian's package `dataset-fashion-mnist` puts Fashion-MNIST under /usr/share/datasets/fashion-mnist.
  */
 import * as path from 'path';
-import { readIdxFile } from './idx';
+import { checkLabels, readIdxFile } from './idx';
 import { Rng } from '../runtime/random';
 
 export type Split = 'train' | 'test';
@@ -32,6 +32,8 @@ export interface LoadOptions {
   split?: Split;
   /** Keep only the first `limit` images. */
   limit?: number;
+  /** How many classes the labels file declares: every label must be in 0..classes-1 (10 by default, as MNIST's). */
+  classes?: number;
 }
 
 function defaultMnistDir(): string {
@@ -65,6 +67,10 @@ export function loadMnist(options: LoadOptions = {}): Dataset {
   if (split !== 'train' && split !== 'test') {
     throw new Error(`split must be 'train' or 'test', got ${JSON.stringify(split)}`);
   }
+  const classes = options.classes ?? 10;
+  if (!(Number.isInteger(classes) && classes >= 1 && classes <= 256)) {
+    throw new Error(`LoadOptions.classes = ${classes} is invalid: expected an integer in [1, 256] (labels are bytes)`);
+  }
   const hint = howToGet(dir);
   const img = readIdxFile(path.join(dir, FILES[split].images), 3, hint);
   const lab = readIdxFile(path.join(dir, FILES[split].labels), 1, hint);
@@ -72,6 +78,7 @@ export function loadMnist(options: LoadOptions = {}): Dataset {
   if (lab.dims[0] !== n) {
     throw new Error(`${dir}: ${split} images file holds ${n} images but the labels file holds ${lab.dims[0]} labels`);
   }
+  checkLabels(lab.data, classes, lab.file);
   if (n === 0) throw new Error(`${dir}: the ${split} images file holds 0 images; a data set needs at least one`);
   let count = n;
   if (options.limit !== undefined) {

@@ -115,6 +115,27 @@ test('labels and images must agree in count', () => {
   assert.throws(() => loadMnist({ dir }), /holds 3 images but the labels file holds 2 labels/);
 });
 
+test('a label outside 0..9 (or outside the declared classes) is an error naming the file, the index and the value', () => {
+  const dir = tmpDir();
+  writeTiny(dir, false);
+  const labels = path.join(dir, 'train-labels-idx1-ubyte');
+  fs.writeFileSync(labels, idx([3], [7, 12, 9]));
+  assert.throws(() => loadMnist({ dir }), (err: Error) => {
+    assert.equal(err.message, `${labels}: label[1] = 12 is invalid: expected a class in 0..9 (LoadOptions.classes = 10)`);
+    return true;
+  });
+  // Even past the images that `limit` keeps: the file is corrupt.
+  assert.throws(() => loadMnist({ dir, limit: 1 }), /label\[1\] = 12 is invalid/);
+  assert.deepEqual(Array.from(loadMnist({ dir, classes: 13 }).labels), [7, 12, 9]);
+  assert.throws(() => loadMnist({ dir, classes: 12 }), /label\[1\] = 12 is invalid: expected a class in 0..11 \(LoadOptions.classes = 12\)/);
+  fs.writeFileSync(labels + '.gz', zlib.gzipSync(idx([3], [255, 1, 2])));
+  fs.rmSync(labels);
+  assert.throws(() => loadMnist({ dir }), new RegExp(`${labels.replace(/[/.]/g, '\\$&')}\\.gz: label\\[0\\] = 255 is invalid`));
+  for (const classes of [0, 1.5, 257, NaN]) {
+    assert.throws(() => loadMnist({ dir, classes }), new RegExp(`^Error: LoadOptions.classes = ${classes} is invalid: expected an integer in \\[1, 256\\]`));
+  }
+});
+
 test('seeded batches: same seed same order, every row once, last batch smaller', () => {
   const d = loadMnist({ split: 'test', limit: 300 });
   const order = (seed?: number) => [...batches(d, { batchSize: 128, seed })].map((b) => Array.from(b.indices));
