@@ -69,7 +69,7 @@ export type { SparsityPoint, MatchedL0, SweepResult, CoverOptions } from './inte
 export { massPixels, meanImage, featureQuality } from './exercises/locality';
 export type { FeatureQuality, FeatureQualityOptions } from './exercises/locality';
 export type { Optimizer } from './core/train';
-export { check, NotImplemented, CheckResult, CheckFailed, TASKS, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares } from './check/index';
+export { check, NotImplemented, CheckResult, CheckFailed, setCheckDefaults, TASKS, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares } from './check/index';
 export type { CheckOptions, TaskInfo, SweepRow, SparsityMatch, SparsityNumbers, OmpCode } from './check/index';
 export { StandardAutoencoder } from './core/sae';
 export { NO_PENALTY, hasPenalty } from './core/config';

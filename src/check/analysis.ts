@@ -5,9 +5,11 @@ import { decodeCodes, decodeUnits } from '../core/evaluate';
 import { createModel } from '../core/sae';
 import type { SparseAutoencoder } from '../core/sae';
 import type { SaeConfig } from '../core/config';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
 import {
-  Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, callTensor, close, describeValue, isNumberArray, leakFailure, list, num, runCheck,
-} from './runner';
+  Failure, allClose, arrayFailure, close, describeValue, isNumberArray, leakFailure, list, num, scalarFailure,
+} from './format';
+import { callLearner, callPlain } from './call';
 import { sparseUniform, uniform } from './data';
 
 /** What the learner's sparsity function returns (the kit's SparsityReport has these fields too). */
@@ -44,71 +46,121 @@ function fractions(a: Float32Array, units: number, on: (v: number) => boolean): 
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
-/** Population and lifetime sparsity and the inactive units, against the kit's sparsityReport. */
+/** Sorted unit indices, or null when `v` is not a list of integers. */
+function indices(v: ArrayLike<number>): number[] | null {
+  const out = Array.from(v);
+  return out.every((u) => Number.isInteger(u)) ? out.sort((x, y) => x - y) : null;
+}
+
+const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((u, i) => u === b[i]);
+
+/** Why a list of inactive units is wrong, when the mistake is recognisable. */
+function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: ArrayLike<number>, units: number): string | null {
+  const sorted = indices(given);
+  const atMost = Array.from(lifetimes).map((v, j) => (v <= 0.01 ? j : -1)).filter((j) => j >= 0);
+  if (sorted && sameList(sorted, atMost)) return 'inactive means strictly below 1% (< 0.01): a unit active on exactly 1% of the samples is not inactive';
+  if (given.length === 1 && given[0] === want.length && want.length !== 1) return 'list the inactive units\' indices, not their count';
+  if (given.length === units && Array.from(given).every((v) => v === 0 || v === 1)) {
+    return 'that is one 0/1 flag per unit; list the indices of the inactive units instead (e.g. [0, 5])';
+  }
+  const theirLifetimes = want.map((j) => lifetimes[j]);
+  if (given.length === want.length && want.length > 0 && allClose(Array.from(given).sort((x, y) => x - y), theirLifetimes.sort((x, y) => x - y))) {
+    return 'those are the inactive units\' lifetimes; list their indices (the unit numbers j) instead';
+  }
+  if (sorted === null) return 'inactiveUnits holds unit indices: whole numbers from 0 to latentDim - 1';
+  return null;
+}
+
+/**
+ * Population and lifetime sparsity and the inactive units, against the kit's sparsityReport. The
+ * inactive units are accepted when they follow the lesson's rule (lifetime < 0.01) on the kit's
+ * lifetimes or on the learner's own: a float32 mean of 2 active samples out of 200 is
+ * 0.0099999998, below 0.01, so a float32 computation may rightly call that unit inactive, while a
+ * float64 one with <= 0.01 is still caught.
+ */
 export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(505);
   const make = (name: string, inputs: string, a: Float32Array, units: number, threshold: number): Case => ({
     name,
     inputs: `${inputs}, threshold ${threshold}`,
     run(): Failure | null {
+      if (threshold !== Math.fround(threshold) && a.includes(Math.fround(threshold))) {
+        throw new Error(`check.sparsity's case "${name}" holds the threshold's float32 value, where float32 and float64 comparisons disagree`);
+      }
       const samples = a.length / units;
       const want = sparsityReport(a, units, { threshold, inactiveBelow: 0.01 });
-      const got = fn(Float32Array.from(a), units, threshold);
-      if (got === null || typeof got !== 'object') {
-        return { expected: 'an object { populationSparsity, lifetimePerUnit, inactiveUnits }', got: describeValue(got), hint: 'return the three measures in one object' };
+      const call = callPlain(() => fn(Float32Array.from(a), units, threshold));
+      const got = call.returned;
+      if (got === null || typeof got !== 'object' || isNumberArray(got)) {
+        return { expected: 'an object { populationSparsity, lifetimePerUnit, inactiveUnits }', got: call.description, hint: 'return the three measures in one object' };
       }
+      const fixed = threshold !== 0.1 ? sparsityReport(a, units, { threshold: 0.1 }) : null;
+      const usesFixed = fixed !== null && fixed.populationSparsity !== want.populationSparsity && close(Number(got.populationSparsity), fixed.populationSparsity);
       const ge = fractions(a, units, (v) => v >= threshold);
       // 1. Population sparsity.
-      if (typeof got.populationSparsity !== 'number' || !close(got.populationSparsity, want.populationSparsity, 1e-6, 1e-9)) {
+      if (typeof got.populationSparsity !== 'number' || !close(got.populationSparsity, want.populationSparsity)) {
         const p = got.populationSparsity;
         let hint = 'population sparsity: for each sample, the fraction of its units above the threshold; then the mean over samples';
         if (typeof p !== 'number') hint = 'populationSparsity is one number, the mean over samples';
-        else if (close(p, 100 * want.populationSparsity, 1e-6, 1e-9) && want.populationSparsity > 0) hint = 'a fraction in [0, 1], not a percentage';
-        else if (close(p, units * want.populationSparsity, 1e-6, 1e-9) && units > 1) hint = 'that is the mean number of active units per sample: divide by the number of units for a fraction';
-        else if (close(p, mean(ge.perSample), 1e-6, 1e-9)) hint = 'a unit is active when its activation is strictly above the threshold (>), not equal to it';
-        return { expected: `populationSparsity ${num(want.populationSparsity)}`, got: describeValue(p), hint };
+        else if (usesFixed) hint = `use the threshold argument (${threshold} here), not a fixed 0.1`;
+        else if (close(p, 100 * want.populationSparsity) && want.populationSparsity > 0) hint = 'a fraction in [0, 1], not a percentage';
+        else if (close(p, units * want.populationSparsity) && units > 1 && want.populationSparsity > 0) hint = 'that is the mean number of active units per sample: divide by the number of units for a fraction';
+        else if (close(p, mean(ge.perSample))) hint = 'a unit is active when its activation is strictly above the threshold (>), not equal to it';
+        return typeof p === 'number' ? scalarFailure(p, want.populationSparsity, hint, 'populationSparsity ')
+          : { expected: `populationSparsity ${num(want.populationSparsity)}`, got: describeValue(p), hint };
       }
       // 2. Lifetime sparsity, one per unit.
       const life = got.lifetimePerUnit;
       if (!isNumberArray(life)) {
-        return { expected: `lifetimePerUnit: ${units} numbers`, got: describeValue(life), hint: 'lifetimePerUnit holds one fraction per unit' };
+        return { expected: `lifetimePerUnit: ${units} numbers`, got: describeValue(life), hint: 'lifetimePerUnit holds one fraction per unit (an array, not a tensor)' };
       }
-      if (!allClose(life, want.lifetimePerUnit, 1e-6, 1e-9)) {
+      if (!allClose(life, want.lifetimePerUnit)) {
         let hint = 'lifetime sparsity of unit j: the fraction of samples (rows) on which unit j is above the threshold';
         const swapped = fractions(a, units, (v) => v > threshold).perSample;
-        if (life.length === samples && samples !== units) {
+        if (usesFixed) hint = `use the threshold argument (${threshold} here), not a fixed 0.1`;
+        else if (life.length === samples && samples !== units) {
           hint = 'lifetime sparsity is per unit (one number per column, averaged down the samples); you gave one number per sample';
-        } else if (allClose(life, swapped, 1e-6, 1e-9)) {
+        } else if (allClose(life, swapped)) {
           hint = 'axes swapped: lifetime is per unit (down a column, over samples); population is per sample (across a row, over units)';
-        } else if (allClose(life, ge.perUnit, 1e-6, 1e-9)) {
+        } else if (allClose(life, ge.perUnit)) {
           hint = 'a unit is active when its activation is strictly above the threshold (>), not equal to it';
-        } else if (allClose(life, Array.from(want.lifetimePerUnit, (v) => v * samples), 1e-6, 1e-9)) {
+        } else if (allClose(life, Array.from(want.lifetimePerUnit, (v) => v * samples))) {
           hint = 'that is how many samples activate each unit: divide by the number of samples for a fraction';
         }
         return arrayFailure(life, want.lifetimePerUnit, hint, 'unit');
       }
-      // 3. Inactive units.
+      // 3. Inactive units: the lesson's rule on the kit's lifetimes or on the learner's own.
       const inactive = got.inactiveUnits;
       if (!isNumberArray(inactive)) {
-        return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: describeValue(inactive), hint: 'inactiveUnits lists the indices of the units (not their count)' };
+        const hint = typeof inactive === 'number' ? 'inactiveUnits lists the indices of the units, not their count' : 'inactiveUnits is an array of unit indices';
+        return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: describeValue(inactive), hint };
       }
-      const sorted = Array.from(inactive).sort((x, y) => x - y);
-      if (sorted.length !== want.inactiveUnits.length || sorted.some((u, i) => u !== want.inactiveUnits[i])) {
-        let hint = 'inactive units: those whose lifetime sparsity is below 0.01 (active on fewer than 1% of the samples)';
-        const atMost = Array.from(want.lifetimePerUnit).map((v, j) => (v <= 0.01 ? j : -1)).filter((j) => j >= 0);
-        if (sorted.length === atMost.length && sorted.every((u, i) => u === atMost[i])) hint = 'inactive means strictly below 1% (< 0.01): a unit active on exactly 1% of the samples is not inactive';
-        else if (sorted.length === 1 && sorted[0] === want.inactiveUnits.length && want.inactiveUnits.length !== 0) hint = 'list the inactive units\' indices, not their count';
-        return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: list(sorted), hint };
+      const own = Array.from(life).map((v, j) => (v < 0.01 ? j : -1)).filter((j) => j >= 0);
+      const sorted = indices(inactive);
+      if (sorted === null || !(sameList(sorted, want.inactiveUnits) || sameList(sorted, own))) {
+        const hint = inactiveHint(inactive, want.inactiveUnits, want.lifetimePerUnit, units)
+          ?? 'inactive units: those whose lifetime sparsity is below 0.01 (active on fewer than 1% of the samples)';
+        return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: list(inactive), hint };
       }
+      if (call.leaked > 0) return leakFailure(call.leaked);
       return null;
     },
   });
-  // 200 samples: unit 0 active on 1 sample (0.5%: inactive), unit 1 on 2 (exactly 1%: not inactive), unit 2 on most.
+  // 200 samples: unit 0 active on 1 sample (0.5%: inactive), unit 1 on 2 (exactly 1%: not inactive
+  // in float64; a float32 mean says 0.0099999998, and its rule is then followed), unit 2 on most.
   const boundary = new Float32Array(200 * 3);
   for (let s = 0; s < 200; s++) {
     boundary[s * 3] = s === 17 ? 0.9 : 0.01;
     boundary[s * 3 + 1] = s === 3 || s === 150 ? 0.6 : 0.05;
     boundary[s * 3 + 2] = s % 4 === 0 ? 0.02 : 0.7;
+  }
+  // Notebook 04's case: 1000 images, unit 1 active on exactly 10 (1%), unit 2 on 9, unit 3 on 11.
+  const thousand = new Float32Array(1000 * 4);
+  for (let s = 0; s < 1000; s++) {
+    thousand[s * 4] = rng.uniform(0.2, 0.9);
+    thousand[s * 4 + 1] = s % 100 === 7 ? 0.5 : 0;
+    thousand[s * 4 + 2] = s % 100 === 8 && s < 900 ? 0.5 : 0.03;
+    thousand[s * 4 + 3] = s % 100 === 9 || s === 500 ? 0.8 : 0;
   }
   const atThreshold = Float32Array.from([0.5, 0.2, 0.7, 0.5, 0.5, 0.9, 0.1, 0.5]);
   return runCheck('sparsity', [
@@ -116,8 +168,10 @@ export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResul
     make('inactive units at the 1% boundary', 'activations 200x3; unit 0 active on 1 sample, unit 1 on 2', boundary, 3, 0.1),
     make('as many samples as units', 'activations 5x5 in [0, 0.3)', uniform(rng, 5, 5, 0, 0.3), 5, 0.1),
     make('activations equal to the threshold', 'activations 2x4 with several exactly 0.5', atThreshold, 4, 0.5),
+    make('another threshold', 'activations 8x6 in [0, 1)', uniform(rng, 8, 6, 0, 1), 6, 0.35),
     make('all-zero codes', 'activations 4x3 of zeros', new Float32Array(12), 3, 0.1),
     make('a single sample', 'activations 1x5', uniform(rng, 1, 5, 0, 0.3), 5, 0.1),
+    make('1000 images', 'activations 1000x4; units 1, 2, 3 active on 10, 9 and 11 images', thousand, 4, 0.1),
     make('a wide latent', 'activations 10x1024, mostly 0', sparseUniform(rng, 10, 1024, 0.9), 1024, 0.1),
   ], options);
 }
@@ -132,22 +186,21 @@ export function decodeOneHot(fn: DecodeOneHotFn, options: CheckOptions = {}): Ch
       try {
         const latentDim = model.config.latentDim;
         const want = decodeUnits(model, [unit])[0];
-        let got: unknown;
-        const res = callTensor(() => [], () => {
-          got = fn(model, unit);
-          return got;
-        });
+        const res = callPlain(() => fn(model, unit) as unknown);
+        const got = res.returned;
         if (!isNumberArray(got)) {
-          return { expected: `an image of ${want.length} values`, got: describeValue(got), hint: 'return the decoded image as a Float32Array (read it out of the decoder\'s output tensor)' };
+          const hint = res.values !== null ? 'return the image as a Float32Array, not a tensor: read the values out of the decoder\'s output (dataSync) and dispose the tensor'
+            : 'return the decoded image as a Float32Array (read it out of the decoder\'s output tensor)';
+          return { expected: `an image of ${want.length} values (a Float32Array)`, got: res.description, hint };
         }
-        if (!allClose(got, want, 1e-5, 1e-6)) {
+        if (!allClose(got, want)) {
           let hint = 'the one-hot code e_j is a single row [1, latentDim] with 1 at index j (counting from 0) and 0 elsewhere; decode it with model.decode';
           if (got.length === latentDim && latentDim !== want.length) hint = 'that is the code; return what the decoder makes of it (inputDim values)';
           else if (got.length === want.length * latentDim) hint = 'decode the single code of this unit: a batch of one row [1, latentDim]';
           else if (got.length === want.length) {
             const zero = decodeCodes(model, new Float32Array(latentDim));
-            const near = (j: number) => j >= 0 && j < latentDim && allClose(got as ArrayLike<number>, decodeUnits(model, [j])[0], 1e-5, 1e-6);
-            if (allClose(got, zero, 1e-5, 1e-6)) hint = 'that is the image of the all-zero code: set entry `unit` of the code to 1';
+            const near = (j: number) => j >= 0 && j < latentDim && allClose(got, decodeUnits(model, [j])[0]);
+            if (allClose(got, zero)) hint = 'that is the image of the all-zero code: set entry `unit` of the code to 1';
             else if (near(unit + 1) || near(unit - 1)) hint = 'off by one: unit j is entry j of the code, counting from 0';
           }
           return arrayFailure(got, want, hint, 'pixel');

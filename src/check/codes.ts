@@ -2,7 +2,9 @@
 import { Rng } from '../runtime/random';
 import { selectivity as kitSelectivity } from '../exercises/selectivity';
 import { keepTopK as kitKeepTopK } from '../exercises/sparsecode';
-import { Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, describeValue, isNumberArray, runCheck } from './runner';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
+import { EXACT, Failure, allClose, arrayFailure, isNumberArray, leakFailure } from './format';
+import { callPlain } from './call';
 import { sparseUniform, uniform } from './data';
 
 /** The learner's contrast index per unit, from class means [numClasses, units] row-major. */
@@ -30,19 +32,20 @@ export function selectivity(fn: SelectivityFn, options: CheckOptions = {}): Chec
     inputs: `${inputs}: means ${classes}x${units} (class x unit)`,
     run(): Failure | null {
       const want = kitSelectivity(means, units, classes).map((u) => u.index);
-      const got = fn(Float64Array.from(means), units, classes);
-      if (!isNumberArray(got)) return { expected: `${units} indices`, got: describeValue(got), hint: 'return one contrast index per unit' };
-      if (allClose(got, want, 1e-6, 1e-9)) return null;
+      const call = callPlain(() => fn(Float64Array.from(means), units, classes));
+      const got = call.returned;
+      if (!isNumberArray(got)) return { expected: `${units} indices`, got: call.description, hint: 'return one contrast index per unit (an array of numbers)' };
+      if (allClose(got, want)) return call.leaked > 0 ? leakFailure(call.leaked) : null;
       const rowMajor = (c: number, j: number) => means[c * units + j];
       const othersMean = (p: number[], top: number) => (p.reduce((a, b) => a + b, 0) - top) / (classes - 1);
       let hint = 'contrast = (top - rest) / (top + rest): top is the largest class mean of the unit, rest the mean of the other classes; 0 when top + rest = 0';
       if (got.length !== want.length) hint = 'one index per unit';
       else if (Array.from(got).some((v) => Number.isNaN(v))) hint = 'a unit whose class means are all 0 gives 0 / 0: define its index as 0';
-      else if (allClose(got, contrasts(units, classes, rowMajor, (p) => p.reduce((a, b) => a + b, 0) / classes), 1e-6, 1e-9)) {
+      else if (allClose(got, contrasts(units, classes, rowMajor, (p) => p.reduce((a, b) => a + b, 0) / classes))) {
         hint = 'rest is the mean of the other classes, without the preferred one';
-      } else if (allClose(got, contrasts(units, classes, rowMajor, (p, top) => p.reduce((a, b) => a + b, 0) - top), 1e-6, 1e-9)) {
+      } else if (allClose(got, contrasts(units, classes, rowMajor, (p, top) => p.reduce((a, b) => a + b, 0) - top))) {
         hint = 'rest is the mean of the other classes, not their sum';
-      } else if (allClose(got, contrasts(units, classes, (c, j) => means[j * classes + c], othersMean), 1e-6, 1e-9)) {
+      } else if (allClose(got, contrasts(units, classes, (c, j) => means[j * classes + c], othersMean))) {
         hint = 'means is [numClasses, units] row-major: class c, unit j is means[c * units + j]';
       }
       return arrayFailure(got, want, hint, 'unit');
@@ -89,7 +92,7 @@ function validTopK(codes: Float32Array, got: ArrayLike<number>, units: number, k
  * Keeps k entries per row (or over the whole batch) chosen by rank, the rest zeroed: the kit's
  * rule and the usual mistakes, for recognising them.
  */
-function keepByRank(codes: Float32Array, units: number, k: number, how: 'smallest' | 'by value' | 'whole batch' | 'inverse'): Float32Array {
+function keepByRank(codes: Float32Array, units: number, k: number, how: 'smallest' | 'by value' | 'whole batch' | 'inverse' | 'as text'): Float32Array {
   const out = new Float32Array(codes.length);
   const pick = (idx: number[], score: (i: number) => number, n: number) => {
     const order = idx.slice().sort((a, b) => score(b) - score(a) || a - b);
@@ -101,11 +104,22 @@ function keepByRank(codes: Float32Array, units: number, k: number, how: 'smalles
   }
   for (let r = 0; r < codes.length / units; r++) {
     const idx = Array.from({ length: units }, (_, j) => r * units + j);
-    if (how === 'smallest') pick(idx, (i) => -Math.abs(codes[i]), k);
+    if (how === 'as text') {
+      const order = idx.slice().sort((a, b) => (String(Math.abs(codes[a])) < String(Math.abs(codes[b])) ? 1 : -1));
+      for (const i of order.slice(0, k)) out[i] = codes[i];
+    } else if (how === 'smallest') pick(idx, (i) => -Math.abs(codes[i]), k);
     else if (how === 'by value') pick(idx, (i) => codes[i], k);
     else pick(idx, (i) => -Math.abs(codes[i]), units - k);
   }
   return out;
+}
+
+/** True when sorting the magnitudes of some row as text gives another order than sorting them as numbers. */
+function textSortMatters(codes: Float32Array): boolean {
+  const mags = Array.from(codes, Math.abs);
+  const asText = mags.slice().sort();
+  const asNumbers = mags.slice().sort((a, b) => a - b);
+  return asText.some((v, i) => v !== asNumbers[i]);
 }
 
 /** Exercise 5's keep-top-k, against the kit's keepTopK. */
@@ -117,13 +131,14 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
     run(): Failure | null {
       const want = kitKeepTopK(codes, units, k);
       const input = Float32Array.from(codes);
-      const got = fn(input, units, k);
-      if (!allClose(input, codes, 0, 0)) {
+      const call = callPlain(() => fn(input, units, k));
+      const got = call.returned;
+      if (!allClose(input, codes, EXACT)) {
         return { expected: 'codes left as they were', got: 'codes changed by your function', hint: 'return a new array and leave codes unchanged: the curve decodes the same codes for every k' };
       }
-      if (!isNumberArray(got)) return { expected: `${codes.length} values`, got: describeValue(got), hint: 'return a Float32Array shaped like codes' };
-      if (validTopK(codes, got, units, k)) return null;
-      const is = (how: 'smallest' | 'by value' | 'whole batch' | 'inverse') => allClose(got, keepByRank(codes, units, k, how), 0, 0);
+      if (!isNumberArray(got)) return { expected: `${codes.length} values`, got: call.description, hint: 'return a Float32Array shaped like codes' };
+      if (validTopK(codes, got, units, k)) return call.leaked > 0 ? leakFailure(call.leaked) : null;
+      const is = (how: 'smallest' | 'by value' | 'whole batch' | 'inverse' | 'as text') => allClose(got, keepByRank(codes, units, k, how), EXACT);
       let hint = 'in each row keep the k entries of largest magnitude as they are and set every other entry to 0';
       if (got.length !== codes.length) hint = 'return every row, zeros included: an array as long as codes';
       else if (k < units && validTopK(codes, got, units, k + 1)) hint = 'keep exactly k entries per row (you kept k + 1)';
@@ -132,6 +147,12 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
       else if (is('smallest')) hint = 'keep the k largest entries (you kept the smallest)';
       else if (codes.length > units && is('whole batch')) hint = 'each row (each image\'s code) keeps its own k largest, not k over the whole batch';
       else if (is('by value')) hint = 'rank the entries by magnitude |h|, so a large negative entry counts as large';
+      else if (is('as text')) {
+        hint = 'JavaScript\'s default .sort() compares numbers as text ("120" < "15" < "3.5" < "9", and 2e-7 as "2e-7"): give sort a comparator, (a, b) => b - a';
+      } else if (textSortMatters(codes)) {
+        hint = 'the earlier cases\' magnitudes were below 1; these go from 1e-7 to 250. If you sort, JavaScript\'s default .sort() compares numbers as text ' +
+          '("120" before "9"): give sort a comparator, (a, b) => b - a';
+      }
       else {
         const most = Math.max(...Array.from({ length: codes.length / units }, (_, r) => Array.from(got.slice(r * units, (r + 1) * units)).filter((v) => v !== 0).length));
         if (most > k) hint = `keep at most k = ${k} entries per row and zero the others (a row of yours keeps ${most})`;
@@ -140,6 +161,8 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
     },
   });
   const ties = Float32Array.from([0.5, 0.2, 0.5, 0.5, 0.1, 0]);
+  // Magnitudes that sort differently as text: 9 before 120, 2e-7 after 0.5.
+  const magnitudes = Float32Array.from([120, 9, -15, 3.5, 2e-7, 0.5, -8e-7, 40, 0.03, 1e-6, 7, -250]);
   return runCheck('keepTopK', [
     make('three rows', 'codes 3x8 in (0, 1)', uniform(rng, 3, 8, 0, 1), 8, 3),
     make('k = 0', 'codes 2x5', uniform(rng, 2, 5, 0, 1), 5, 0),
@@ -147,6 +170,7 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
     make('negative entries', 'codes 2x6 in (-1, 1)', uniform(rng, 2, 6, -1, 1), 6, 2),
     make('a single row', 'codes 1x10 with zeros', sparseUniform(rng, 1, 10, 0.3), 10, 4),
     make('ties', 'codes 1x6 = [0.5, 0.2, 0.5, 0.5, 0.1, 0]', ties, 6, 2),
+    make('magnitudes from 1e-7 to 250', 'codes 2x6 = [120, 9, -15, 3.5, 2e-7, 0.5], [-8e-7, 40, 0.03, 1e-6, 7, -250]', magnitudes, 6, 3),
     make('a wide latent', 'codes 2x1024 in (0, 1)', uniform(rng, 2, 1024, 0, 1), 1024, 16),
   ], options);
 }

@@ -33,7 +33,9 @@ export const check = Object.freeze({
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
-export { CheckResult, CheckFailed } from './runner';
+export { CheckResult, CheckFailed, setCheckDefaults } from './runner';
+export { TimedOut, CALL_SECONDS, ASYNC_SECONDS } from './call';
+export { FLOAT32 } from './format';
 export type { CheckOptions } from './runner';
 // The kit's own versions of the tasks that have none elsewhere (the cells after a task use them).
 export { trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares } from './reference';

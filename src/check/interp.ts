@@ -4,7 +4,9 @@ import { floatsOf } from '../runtime/values';
 import { Rng } from '../runtime/random';
 import { topK as kitTopK } from '../interp/dictsae';
 import { fvu as kitFvu } from '../interp/metrics';
-import { Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, callTensor, close, describeValue, leakFailure, num, runCheck } from './runner';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
+import { Failure, allClose, arrayFailure, close, disposedInputFailure, leakFailure, num, scalarFailure } from './format';
+import { callLearner, callPlain } from './call';
 import { uniform } from './data';
 
 /** The learner's TopK activation: pre-activations z [batch, units] -> codes [batch, units], each row's k largest kept (after ReLU). */
@@ -32,8 +34,8 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
     inputs: `${inputs}, k ${k}`,
     run(): Failure | null {
       const want = floatsOf(() => kitTopK(tf.tensor2d(z, [rows, units]), k));
-      const res = callTensor(() => [tf.tensor2d(z, [rows, units])], ([t]) => fn(t as tf.Tensor2D, k));
-      if (res.values === null) return { expected: `a tensor [${rows}, ${units}]`, got: describeValue(res.returned), hint: 'return the codes as a tensor shaped like z' };
+      const res = callLearner(() => [tf.tensor2d(z, [rows, units])], ([t]) => fn(t as tf.Tensor2D, k), ['z']);
+      if (res.values === null) return { expected: `a tensor [${rows}, ${units}]`, got: res.description, hint: 'return the codes as a tensor shaped like z' };
       if (res.shape.length !== 2 || res.shape[0] !== rows || res.shape[1] !== units) {
         return {
           expected: `shape [${rows}, ${units}]`,
@@ -43,9 +45,9 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
         };
       }
       const got = res.values;
-      if (!allClose(got, want, 1e-6, 1e-7)) {
+      if (!allClose(got, want)) {
         let hint = 'in each row keep the k largest pre-activations, zero the others, and apply ReLU (a kept negative value becomes 0)';
-        const same = (a: Float32Array) => allClose(got, a, 1e-6, 1e-7);
+        const same = (a: Float32Array) => allClose(got, a);
         if (got.some((v) => v < 0) && same(keepBy(z, units, k, (v) => v))) hint = 'apply ReLU too: a negative pre-activation among the k largest still gives 0';
         else if (same(keepBy(z, units, k, Math.abs, false, (v) => Math.max(v, 0))) || same(keepBy(z, units, k, Math.abs))) {
           hint = 'the k largest by value, not by magnitude: a large negative pre-activation is not kept';
@@ -57,6 +59,7 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
         }
         return arrayFailure(got, want, hint);
       }
+      if (res.disposed.length > 0) return disposedInputFailure('z');
       if (res.leaked > 0) return leakFailure(res.leaked);
       return null;
     },
@@ -81,9 +84,13 @@ export function fvu(fn: FvuFn, options: CheckOptions = {}): CheckResult {
     inputs: `${inputs}; x ${x.length / dim}x${dim}`,
     run(): Failure | null {
       const want = kitFvu(x, xHat, dim);
-      const got = fn(Float32Array.from(x), Float32Array.from(xHat), dim);
-      if (typeof got !== 'number') return { expected: num(want), got: describeValue(got), hint: 'return one number' };
-      if (close(got, want, 1e-6, 1e-9)) return null;
+      const call = callPlain(() => fn(Float32Array.from(x), Float32Array.from(xHat), dim));
+      const got = call.returned;
+      if (typeof got !== 'number') {
+        const hint = call.values !== null ? 'return a plain number: read it out of the tensor (dataSync()[0]) and dispose the tensor' : 'return one number';
+        return { expected: num(want), got: call.description, hint };
+      }
+      if (close(got, want)) return call.leaked > 0 ? leakFailure(call.leaked) : null;
       const n = x.length / dim;
       let err = 0;
       let raw = 0;
@@ -100,12 +107,12 @@ export function fvu(fn: FvuFn, options: CheckOptions = {}): CheckResult {
         total += (x[i] - colMean[i % dim]) ** 2;
       }
       let hint = 'FVU = sum of |x - xHat|^2 over everything, divided by the sum of |x - mean input|^2, with one mean per dimension';
-      if (close(got, err / x.length, 1e-6, 1e-9)) hint = 'that is the mean squared error; divide the squared error by the inputs\' total variance instead';
-      else if (close(got, err / raw, 1e-6, 1e-9)) hint = 'subtract the mean input before squaring in the denominator: FVU compares with always answering the mean';
-      else if (close(got, err / aroundGlobal, 1e-6, 1e-9)) hint = 'the mean input has one mean per dimension (column), not one number for all values';
-      else if (close(got, 1 - want, 1e-6, 1e-9)) hint = 'that is the fraction of variance explained; FVU is the fraction unexplained';
-      else if (close(got, total / err, 1e-6, 1e-9)) hint = 'numerator and denominator are swapped';
-      return { expected: num(want), got: num(got), hint };
+      if (close(got, err / x.length)) hint = 'that is the mean squared error; divide the squared error by the inputs\' total variance instead';
+      else if (close(got, err / raw)) hint = 'subtract the mean input before squaring in the denominator: FVU compares with always answering the mean';
+      else if (close(got, err / aroundGlobal)) hint = 'the mean input has one mean per dimension (column), not one number for all values';
+      else if (close(got, 1 - want)) hint = 'that is the fraction of variance explained; FVU is the fraction unexplained';
+      else if (close(got, total / err)) hint = 'numerator and denominator are swapped';
+      return scalarFailure(got, want, hint);
     },
   });
   const x1 = uniform(rng, 6, 5, 0, 1);

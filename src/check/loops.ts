@@ -5,7 +5,9 @@
  */
 import { SparseAutoencoder, createModel } from '../core/sae';
 import { SparsityMatch, SweepRow, matchSparsity as kitMatchSparsity } from './reference';
-import { AsyncCase, CheckOptions, CheckResult, Failure, describeValue, list, num, runCheckAsync } from './runner';
+import { AsyncCase, CheckOptions, CheckResult, runCheckAsync } from './runner';
+import { Failure, describeValue, list, num } from './format';
+import { ASYNC_SECONDS, withinAsync } from './call';
 
 /**
  * The learner's Exercise 1 loop: for each weight in order, `await trainAt(weight)`, measure the
@@ -19,19 +21,6 @@ export type MatchSparsityFn = (target: number, measure: (weight: number) => Prom
   steps: number) => Promise<SparsityMatch>;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Resolves to `p`'s value, or rejects after `ms` (a learner's loop that never finishes must not hang the check). */
-async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 const TINY = { inputDim: 3, hiddenDim: 2, latentDim: 2 } as const;
 
@@ -51,23 +40,24 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
     inputs: `weights ${list(weights)}, each training run taking ${delayMs} ms`,
     async run(): Promise<Failure | null> {
       const trained: Trained[] = [];
-      let live = 0;
-      let maxLive = 0;
+      // A run is open from its trainAt call until its model is disposed.
+      let open = 0;
+      let maxOpen = 0;
       let gotPromise = false;
       let measuredDead = false;
       let foreign = false;
       const trainAt = async (weight: number): Promise<SparseAutoencoder> => {
+        open += 1;
+        maxOpen = Math.max(maxOpen, open);
         await delay(delayMs);
         const model = createModel({ ...TINY, sparsityWeight: weight }, trained.length + 1);
         const free = model.dispose.bind(model);
         const rec: Trained = {
           weight, model, token: { weight, serial: trained.length }, measured: 0, disposed: false,
-          release: () => { if (!rec.disposed) { rec.disposed = true; live -= 1; free(); } },
+          release: () => { if (!rec.disposed) { rec.disposed = true; open -= 1; free(); } },
         };
         model.dispose = () => rec.release();
         trained.push(rec);
-        live += 1;
-        maxLive = Math.max(maxLive, live);
         return model;
       };
       const measure = (model: SparseAutoencoder): unknown => {
@@ -84,13 +74,29 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
         rec.measured += 1;
         return rec.token;
       };
+      let started = 0;
+      const counted = async (weight: number) => {
+        started += 1;
+        return trainAt(weight);
+      };
       try {
-        const rows = await within(fn(weights, trainAt, measure), 10000, 'your sweep');
+        const resolved = await withinAsync(fn(weights, counted, measure), ASYNC_SECONDS);
+        // What the function resolved to, as it was then (an array filled later by callbacks that nobody awaited is still empty).
+        const rows = Array.isArray(resolved) ? resolved.slice() : resolved;
+        const unfinished = started - trained.filter((r) => r.measured > 0).length;
         // Training runs the loop forgot to await finish now, so they can be checked and freed.
         await delay(delayMs * (weights.length + 2) + 5);
         const want = `rows for weights ${list(weights)}`;
         if (gotPromise) return { expected: 'measure to get a trained model', got: 'a Promise', hint: 'trainAt returns a Promise: await it before measuring the model' };
         if (foreign) return { expected: 'measure to get the model trainAt gave', got: 'another object', hint: 'measure exactly the model that trainAt(weight) resolved to' };
+        if (unfinished > 0 && weights.length > 0) {
+          return {
+            expected: `${weights.length} rows when your function's promise resolves`,
+            got: `${Array.isArray(rows) ? rows.length : 0} rows then, with ${unfinished} of ${started} training runs still unfinished`,
+            hint: 'your function resolved before its training runs finished: forEach (and map without awaiting the promises) does not wait for an async callback. ' +
+              'Use for (const weight of weights) { const model = await trainAt(weight); ... }',
+          };
+        }
         if (!Array.isArray(rows)) return { expected: want, got: describeValue(rows), hint: 'return (resolve to) an array with one { weight, result } row per weight' };
         const order = trained.map((r) => r.weight);
         if (order.length !== weights.length || order.some((w, i) => w !== weights[i])) {
@@ -125,10 +131,10 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
             hint: 'dispose each model (model.dispose()) once it is measured: ten lesson-sized models would hold about 40 MB of weights',
           };
         }
-        if (maxLive > 1) {
+        if (maxOpen > 1) {
           return {
-            expected: 'one model in memory at a time',
-            got: `${maxLive} at once`,
+            expected: 'one training run at a time (each model trained, measured and disposed before the next starts)',
+            got: `${maxOpen} at once`,
             hint: 'train, measure and dispose one model before training the next: a for...of loop with await, not weights.map with Promise.all',
           };
         }
@@ -166,7 +172,7 @@ export async function matchSparsity(fn: MatchSparsityFn, options: CheckOptions =
         calls.push({ weight, sparsity });
         return sparsity;
       };
-      const got = await within(fn(target, measure, low, high, steps), 10000, 'your search');
+      const got = await withinAsync(fn(target, measure, low, high, steps), ASYNC_SECONDS);
       const expected = `a measured weight with |sparsity - ${target}| <= ${num(refError)} (as close as bisection gets)`;
       if (!got || typeof got !== 'object') return { expected, got: describeValue(got), hint: 'return (resolve to) { weight, sparsity }' };
       if ((got.sparsity as unknown) instanceof Promise || (got.weight as unknown) instanceof Promise) {

@@ -2,7 +2,9 @@
 import { Rng } from '../runtime/random';
 import { omp as kitOmp } from '../exercises/ksvd';
 import { leastSquares } from './reference';
-import { Case, CheckOptions, CheckResult, Failure, describeValue, isNumberArray, list, runCheck } from './runner';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
+import { Failure, isNumberArray, leakFailure, list } from './format';
+import { callPlain } from './call';
 import { uniform } from './data';
 
 /** A sparse code: atom indices and their coefficients. The kit's SparseCode has these fields too. */
@@ -40,7 +42,9 @@ function correlations(r: Float64Array, atoms: Float64Array, dim: number): number
 }
 
 /** Variants of OMP with one usual mistake each, for recognising them. */
-function ompVariant(x: Float64Array, atoms: Float64Array, dim: number, k: number, kind: 'no refit' | 'signed' | 'once'): Float64Array {
+type OmpMistake = 'no refit' | 'signed' | 'once' | 'newest';
+
+function ompVariant(x: Float64Array, atoms: Float64Array, dim: number, k: number, kind: OmpMistake): Float64Array {
   const count = atoms.length / dim;
   if (kind === 'once') {
     const corr = correlations(x, atoms, dim);
@@ -72,7 +76,10 @@ function ompVariant(x: Float64Array, atoms: Float64Array, dim: number, k: number
       } catch {
         return new Float64Array(count).fill(NaN);
       }
-      for (let i = 0; i < dim; i++) r[i] = x[i] - support.reduce((s, j, q) => s + coef[q] * atoms[j * dim + i], 0);
+      const newest = support.length - 1;
+      for (let i = 0; i < dim; i++) {
+        r[i] = kind === 'newest' ? r[i] - coef[newest] * atoms[best * dim + i] : x[i] - support.reduce((s, j, q) => s + coef[q] * atoms[j * dim + i], 0);
+      }
     }
   }
   return dense({ support, coef }, count);
@@ -87,11 +94,12 @@ export function omp(fn: OmpFn, options: CheckOptions = {}): CheckResult {
     run(): Failure | null {
       const count = atoms.length / dim;
       const want = dense(kitOmp(x, atoms, dim, k)[0], count);
-      const got = fn(Float64Array.from(x), Float64Array.from(atoms), dim, k);
+      const call = callPlain(() => fn(Float64Array.from(x), Float64Array.from(atoms), dim, k));
+      const got = call.returned;
       const shape = 'return { support: atom indices, coef: one coefficient per support atom }';
-      if (!got || typeof got !== 'object') return { expected: 'a code { support, coef }', got: describeValue(got), hint: shape };
+      if (!got || typeof got !== 'object') return { expected: 'a code { support, coef }', got: call.description, hint: shape };
       if (!isNumberArray(got.support) || !isNumberArray(got.coef) || got.support.length !== got.coef.length) {
-        return { expected: 'support and coef, two arrays of the same length', got: `support ${describeValue(got.support)}, coef ${describeValue(got.coef)}`, hint: shape };
+        return { expected: 'support and coef, two arrays of the same length', got: `support ${list(Array.from(got.support ?? []))}, coef ${list(Array.from(got.coef ?? []))}`, hint: shape };
       }
       const support = Array.from(got.support);
       if (support.some((j) => !(Number.isInteger(j) && j >= 0 && j < count))) {
@@ -102,12 +110,15 @@ export function omp(fn: OmpFn, options: CheckOptions = {}): CheckResult {
       const g = dense({ support, coef: Array.from(got.coef) }, count);
       const tol = 1e-6 * Math.max(1, ...Array.from(want, Math.abs));
       const same = (a: Float64Array) => a.every((v, j) => Math.abs(v - g[j]) <= tol);
-      if (same(want)) return null;
+      if (same(want)) return call.leaked > 0 ? leakFailure(call.leaked) : null;
       const chosen = (a: Float64Array) => Array.from(a.keys()).filter((j) => a[j] !== 0).sort((p, q) => p - q).join(',');
       let hint = 'pick the atom most correlated (in absolute value) with the residual, refit every chosen coefficient by least squares, update the residual; k times';
       if (same(ompVariant(x, atoms, dim, k, 'no refit'))) hint = 'after each pick, refit all chosen coefficients by least squares (leastSquares): that is the "orthogonal" in OMP';
       else if (same(ompVariant(x, atoms, dim, k, 'once'))) hint = 'correlate each new pick with the current residual, not with x: atoms that explain the same part of x are skipped';
       else if (same(ompVariant(x, atoms, dim, k, 'signed'))) hint = 'pick by |correlation|: a large negative correlation matters as much as a large positive one';
+      else if (same(ompVariant(x, atoms, dim, k, 'newest'))) {
+        hint = 'after the refit, the residual is x minus every chosen atom times its new coefficient; subtracting only the newest atom from the old residual leaves the others\' changed coefficients out';
+      }
       else if (chosen(g) === chosen(want)) hint = 'the right atoms, the wrong coefficients: fit them all at once by least squares on the chosen atoms';
       return {
         expected: `atoms ${list(chosen(want).split(',').filter(Boolean).map(Number))} with coefficients ${list(Array.from(want).filter((v) => v !== 0))}`,
@@ -124,6 +135,18 @@ export function omp(fn: OmpFn, options: CheckOptions = {}): CheckResult {
   const atoms6 = randomAtoms(rng, 6, 10);
   const atoms4 = randomAtoms(rng, 4, 6);
   const atoms64 = randomAtoms(rng, 64, 20);
+  // Larger problems, where a residual that is off changes which atoms are picked: x a random
+  // 8-sparse mix of 90 atoms in 40 dimensions plus a little noise, k 8.
+  const larger = [1, 2, 3].map((seed) => {
+    const atoms = randomAtoms(rng, 90, 40);
+    const x = Float64Array.from({ length: 40 }, () => rng.uniform(-0.05, 0.05));
+    for (let s = 0; s < 8; s++) {
+      const j = Math.floor(rng.uniform(0, 90));
+      const c = rng.uniform(0.5, 2) * (rng.uniform(0, 1) < 0.5 ? -1 : 1);
+      for (let t = 0; t < 40; t++) x[t] += c * atoms[j * 40 + t];
+    }
+    return make(`a larger problem (${seed})`, 'x an 8-sparse mix plus noise, random unit atoms', x, atoms, 40, 8);
+  });
   return runCheck('omp', [
     make('standard-basis atoms', 'x = [0.1, -3, 0.5, 2, 0, 0.2], atoms e_0..e_5', Float64Array.from([0.1, -3, 0.5, 2, 0, 0.2]), identity(6), 6, 2),
     make('an exactly 2-sparse signal', 'x = 1.5 atom 2 - 0.8 atom 5, random unit atoms', twoSparse, atoms8, 12, 2),
@@ -132,5 +155,6 @@ export function omp(fn: OmpFn, options: CheckOptions = {}): CheckResult {
     make('a zero signal', 'x = 0, random unit atoms', new Float64Array(10), atoms6, 10, 3),
     make('k = the number of atoms', 'random x and unit atoms', Float64Array.from(uniform(rng, 1, 6, -1, 1)), atoms4, 6, 4),
     make('a wide dictionary', 'random x and unit atoms', Float64Array.from(uniform(rng, 1, 20, -1, 1)), atoms64, 20, 5),
+    ...larger,
   ], options);
 }

@@ -2,7 +2,9 @@
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
 import { KL_EPS, KL_UPPER, klPenalty as kitKlPenalty, l1Penalty as kitL1Penalty } from '../core/losses';
-import { Case, CheckOptions, CheckResult, Failure, callTensor, close, describeValue, leakFailure, num, runCheck } from './runner';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
+import { Failure, close, disposedInputFailure, leakFailure, num, scalarFailure } from './format';
+import { callLearner } from './call';
 import { columnMean, mean, rowMean, sparseUniform, uniform } from './data';
 
 /** The learner's L1 penalty: h [batch, latentDim] -> scalar. */
@@ -22,9 +24,11 @@ function scalarCase(name: string, inputs: string, data: Float32Array, rows: numb
     inputs,
     run(): Failure | null {
       const expected = tf.tidy(() => kit(tf.tensor2d(data, [rows, cols])).dataSync()[0]);
-      const res = callTensor(() => [tf.tensor2d(data, [rows, cols])], ([h]) => learner(h as tf.Tensor2D));
+      const res = callLearner(() => [tf.tensor2d(data, [rows, cols])], ([h]) => learner(h as tf.Tensor2D), ['h']);
       if (res.values === null) {
-        return { expected: `a scalar tensor (${num(expected)})`, got: describeValue(res.returned), hint: 'return a tf.Scalar: a tensor of shape [] holding the penalty' };
+        const hint = typeof res.returned === 'number' ? 'return the penalty as a tf.Scalar (a tensor of shape []), not a number: leave it in the tensor'
+          : 'return a tf.Scalar: a tensor of shape [] holding the penalty';
+        return { expected: `a scalar tensor (${num(expected)})`, got: res.description, hint };
       }
       if (res.shape.length !== 0) {
         return {
@@ -34,7 +38,8 @@ function scalarCase(name: string, inputs: string, data: Float32Array, rows: numb
         };
       }
       const got = res.values[0];
-      if (!close(got, expected)) return { expected: num(expected), got: num(got), hint: diagnose(got, expected) ?? fallback };
+      if (!close(got, expected)) return scalarFailure(got, expected, diagnose(got, expected) ?? fallback);
+      if (res.disposed.length > 0) return disposedInputFailure('h');
       if (res.leaked > 0) return leakFailure(res.leaked);
       return null;
     },
@@ -84,6 +89,10 @@ export function klPenalty(fn: KlPenaltyFn, options: CheckOptions = {}): CheckRes
     const diagnose = (got: number, expected: number): string | null => {
       const allZero = perUnit.every((q) => q === 0);
       const saturated = perUnit.some((q) => q >= 1);
+      if (Number.isNaN(got) && perUnit.every((q) => q >= KL_EPS && q <= KL_UPPER)) {
+        return 'NaN although every rhoHat here is inside (0, 1), so no clamp is involved: a log of a negative number gives NaN. ' +
+          'Check each log\'s argument: rho / rhoHat_j and (1 - rho) / (1 - rhoHat_j) are both positive';
+      }
       if (!Number.isFinite(got)) {
         if (allZero) return 'rhoHat = 0 makes log(rho / rhoHat) infinite: clamp rhoHat to [KL_EPS, KL_UPPER] before taking the logs';
         if (saturated) {

@@ -8,9 +8,11 @@ import { createOptimizer } from '../core/train';
 import type { Optimizer } from '../core/train';
 import { klScalar } from '../core/losses';
 import { centralDifference, numericalGradient as kitNumericalGradient, trainStep as kitTrainStep } from './reference';
+import { Case, CheckOptions, CheckResult, runCheck } from './runner';
 import {
-  Case, CheckOptions, CheckResult, Failure, allClose, arrayFailure, close, describeValue, isNumberArray, list, num, runCheck,
-} from './runner';
+  EXACT, Failure, Tolerance, allClose, arrayFailure, close, describeValue, disposedInputFailure, isNumberArray, leakFailure, list, num, numPair, scalarFailure,
+} from './format';
+import { callPlain, withinBudget } from './call';
 import { uniform } from './data';
 
 /** The learner's central finite differences: f, the point x, the step eps -> one partial derivative per entry of x. */
@@ -44,6 +46,13 @@ export function unrestoredGradient(f: (x: Float64Array) => number, x: Float64Arr
   return g;
 }
 
+/**
+ * How close a learner's finite differences must be to the kit's: the same formula in float64 agrees
+ * to ~1e-9 whatever order the learner adds and divides in (the differences divide roundings of f
+ * by 2 eps, so 1e-9 relative, plus an absolute 1e-7 for entries near 0).
+ */
+const GRADIENT: Tolerance = { rtol: 1e-7, atol: 1e-7 };
+
 /** The learner's own finite-difference gradient (UFLDL's gradient check), on functions whose gradient the check knows. */
 export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(303);
@@ -60,24 +69,32 @@ export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions
       const x0 = Float64Array.from(point);
       const expected = kitNumericalGradient(f, Float64Array.from(point), eps);
       const x = Float64Array.from(point);
-      const got = fn(f, x, eps);
-      if (!isNumberArray(got)) return { expected: `${point.length} numbers`, got: describeValue(got), hint: 'return one partial derivative per entry of x (a Float64Array of x.length numbers)' };
-      if (!allClose(x, x0, 0, 0)) {
-        return { expected: `x unchanged, ${list(x0)}`, got: `x = ${list(x)} after your call`, hint: 'put x[i] back after perturbing it: the caller\'s x must be left as it was' };
+      const call = callPlain(() => fn(f, x, eps));
+      const got = call.returned;
+      if (!isNumberArray(got)) return { expected: `${point.length} numbers`, got: call.description, hint: 'return one partial derivative per entry of x (a Float64Array of x.length numbers)' };
+      // Moving x[i] by +eps, -2 eps and +eps puts it back up to a rounding (2.8e-17 for x 0.4): that is put back.
+      const moved = Array.from(x).findIndex((v, i) => !(Math.abs(v - x0[i]) <= 8 * Number.EPSILON * Math.max(Math.abs(x0[i]), eps)));
+      if (moved >= 0) {
+        const [before, after] = numPair(x0[moved], x[moved]);
+        return {
+          expected: `x unchanged (x[${moved}] = ${before})`,
+          got: `x[${moved}] = ${after} after your call`,
+          hint: 'put x[i] back after perturbing it: the caller\'s x must be left as it was',
+        };
       }
-      if (got.length !== point.length) return arrayFailure(got, expected, 'one partial derivative per entry of x');
-      if (allClose(got, expected, 1e-6, 1e-9)) return null;
+      if (got.length !== point.length) return arrayFailure(got, expected, 'one partial derivative per entry of x', 'entry', GRADIENT);
+      if (allClose(got, expected, GRADIENT)) return null;
       let hint = 'entry i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps): x moved by eps both ways along coordinate i only';
-      if (allClose(got, forward(f, x0, eps), 1e-6, 1e-9)) {
+      if (allClose(got, forward(f, x0, eps), GRADIENT)) {
         hint = 'those are forward differences (f(x + eps e_i) - f(x)) / eps, off by O(eps); use central differences, off by O(eps^2)';
-      } else if (allClose(got, expected.map((v) => 2 * v), 1e-6, 1e-9)) {
+      } else if (allClose(got, expected.map((v) => 2 * v), GRADIENT)) {
         hint = 'the two points x + eps e_i and x - eps e_i are 2 eps apart: divide by 2 eps';
-      } else if (allClose(got, expected.map((v) => v / 2), 1e-6, 1e-9)) {
+      } else if (allClose(got, expected.map((v) => v / 2), GRADIENT)) {
         hint = 'divide the difference by 2 eps (the distance between the two points), not by 4 eps';
-      } else if (allClose(got, unrestoredGradient(f, Float64Array.from(x0), eps), 1e-6, 1e-9)) {
+      } else if (allClose(got, unrestoredGradient(f, Float64Array.from(x0), eps), GRADIENT)) {
         hint = 'restore x[i] after each coordinate: later coordinates were computed at a shifted point';
       }
-      return arrayFailure(got, expected, hint);
+      return arrayFailure(got, expected, hint, 'entry', GRADIENT);
     },
   });
   return runCheck('numericalGradient', [
@@ -110,7 +127,7 @@ interface Trace {
   params: Float32Array[][];
 }
 
-function referenceTrace(config: Partial<SaeConfig>, seed: number, x: Float32Array, rows: number): Trace {
+function referenceTrace(config: Partial<SaeConfig>, seed: number, x: Float32Array, rows: number, twice = false): Trace {
   const model = createModel(config, seed);
   const optimizer = createOptimizer(LEARNING_RATE);
   const trace: Trace = { total: [], reconstruction: [], params: [params(model)] };
@@ -124,7 +141,8 @@ function referenceTrace(config: Partial<SaeConfig>, seed: number, x: Float32Arra
           trace.total.push(parts.total.dataSync()[0]);
           break;
         }
-        trace.total.push(kitTrainStep(model, xt, optimizer));
+        if (twice) trace.total.push(stepTwice(model, xt, optimizer));
+        else trace.total.push(kitTrainStep(model, xt, optimizer));
         trace.params.push(params(model));
       }
     });
@@ -135,8 +153,48 @@ function referenceTrace(config: Partial<SaeConfig>, seed: number, x: Float32Arra
   return trace;
 }
 
+/** The mistake of applying one step's gradients twice (two applyGradients calls), for recognising it. */
+function stepTwice(model: SparseAutoencoder, x: tf.Tensor2D, optimizer: Optimizer): number {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  try {
+    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads);
+    return value.dataSync()[0];
+  } finally {
+    tf.dispose([value, ...Object.values(grads)]);
+  }
+}
+
 function sameParams(a: Float32Array[], b: Float32Array[]): boolean {
-  return a.every((p, i) => allClose(p, b[i], 1e-5, 1e-7));
+  return a.every((p, i) => allClose(p, b[i], { rtol: 1e-5, atol: 1e-7 }));
+}
+
+/**
+ * One call of the learner's step: `leaked` counts the tensors it made that are still alive and not
+ * kept (the optimizer keeps its moments, tfjs keeps the variables' new values), `growth` the change
+ * of the total, which catches a kept leak once Adam's moments exist (after the first step).
+ */
+function callTrainStep(f: () => unknown): { returned: unknown; description: string; values: Float32Array | null; leaked: number; growth: number } {
+  const before = tf.memory().numTensors;
+  const scope = { made: [] as tf.Tensor[], returned: undefined as unknown, description: '', values: null as Float32Array | null };
+  tf.engine().startScope();
+  try {
+    const active = (tf.engine() as unknown as { state: { activeScope: { track: tf.Tensor[] } } }).state.activeScope;
+    scope.returned = withinBudget(f);
+    const r = scope.returned;
+    scope.description = r instanceof tf.Tensor ? (r.isDisposed ? 'a disposed tensor' : `a tensor of shape [${r.shape}]`) : describeNumber(r);
+    if (r instanceof tf.Tensor && !r.isDisposed) scope.values = Float32Array.from(r.dataSync());
+    scope.made = active.track.filter((t) => !t.isDisposed && !(t as unknown as { kept: boolean }).kept && t !== r);
+  } finally {
+    tf.engine().endScope();
+  }
+  if (scope.returned instanceof tf.Tensor) scope.returned.dispose();
+  const growth = tf.memory().numTensors - before;
+  return { returned: scope.returned, description: scope.description, values: scope.values, leaked: scope.made.length, growth };
+}
+
+function describeNumber(v: unknown): string {
+  return typeof v === 'number' ? num(v) : describeValue(v);
 }
 
 /** The learner's training step, against the kit's on identical models, optimizers and batches. */
@@ -155,37 +213,35 @@ export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckRes
         const xt = tf.tensor2d(x, [rows, config.inputDim!]);
         try {
           for (let s = 0; s < STEPS; s++) {
-            let leaked = 0;
-            let got: unknown;
-            tf.tidy(() => {
-              const before = tf.memory().numTensors;
-              got = fn(model, xt, optimizer);
-              leaked = tf.memory().numTensors - before;
-            });
+            const call = callTrainStep(() => fn(model, xt, optimizer));
+            const got = call.returned;
             const step = `step ${s + 1}`;
+            if (xt.isDisposed) return disposedInputFailure('x');
             if (typeof got !== 'number' || !Number.isFinite(got)) {
               return {
                 expected: `the loss before ${step}, ${num(ref.total[s])}`,
-                got: describeValue(got),
-                hint: got instanceof tf.Tensor ? 'return the loss as a plain number: read it out of the scalar tensor (and dispose the tensor)'
+                got: call.description,
+                hint: call.values !== null ? 'return the loss as a plain number: read it out of the scalar tensor (and dispose the tensor)'
                   : 'return the total loss of the batch as a number',
               };
             }
             const now = params(model);
-            if (!close(got, ref.total[s], 1e-5, 1e-7)) {
+            if (!close(got, ref.total[s])) {
               let hint = 'return the total loss tf.variableGrads computed for this batch, at the weights before the step';
-              if (close(got, ref.reconstruction[s], 1e-5, 1e-7)) {
+              if (close(got, ref.reconstruction[s])) {
                 hint = 'minimise and return the total loss, model.losses(x).total (reconstruction + weight x penalty), not the reconstruction alone';
-              } else if (close(got, ref.total[s + 1], 1e-5, 1e-7) && sameParams(now, ref.params[s + 1])) {
+              } else if (close(got, ref.total[s + 1]) && sameParams(now, ref.params[s + 1])) {
                 hint = 'you returned the loss after the update; return the one tf.variableGrads computed, at the weights the gradients belong to';
               }
-              return { expected: `${num(ref.total[s])} at ${step}`, got: num(got), hint };
+              return scalarFailure(got, ref.total[s], hint, `${step}: `);
             }
             if (!sameParams(now, ref.params[s + 1])) {
-              const moved = now.map((p, i) => !allClose(p, ref.params[s][i], 0, 0));
+              const moved = now.map((p, i) => !allClose(p, ref.params[s][i], EXACT));
               let hint = 'apply one optimizer step with the gradients of the total loss for every weight';
               if (moved.every((m) => !m)) hint = 'the weights did not change: hand the gradients to the optimizer (optimizer.applyGradients(grads))';
-              else if (ref.params[s + 2] && sameParams(now, ref.params[s + 2])) hint = 'one call, one step: the gradients were applied twice';
+              else if (s === 0 && sameParams(now, referenceTrace(config, 7, x, rows, true).params[1])) {
+                hint = 'one call, one step: the same gradients were applied twice (applyGradients once per call)';
+              } else if (ref.params[s + 2] && sameParams(now, ref.params[s + 2])) hint = 'one call, one step: your function took two optimizer steps';
               else if (moved.some((m) => !m)) {
                 const still = moved.map((m, i) => (m ? '' : variableName(model, i))).filter(Boolean);
                 hint = `${still.join(', ')} did not move: compute gradients for every weight (model.variables)`;
@@ -193,7 +249,8 @@ export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckRes
               return { expected: `the kit's weights after ${step}`, got: 'different weights', hint };
             }
             // Adam creates its moment estimates on the first step; from then on a step makes nothing that stays.
-            if (s > 0 && leaked > 0) {
+            const leaked = s > 0 ? Math.max(call.leaked, call.growth) : call.leaked;
+            if (leaked > 0) {
               return {
                 expected: 'no tensors left behind',
                 got: `${leaked} tensor${leaked === 1 ? '' : 's'} left behind per step`,

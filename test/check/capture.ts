@@ -10,13 +10,13 @@ export interface Captured {
 /** Calls `run` with a log that collects the printed lines. */
 export function capture(run: (options: CheckOptions) => CheckResult): Captured {
   const lines: string[] = [];
-  const result = run({ log: (line) => lines.push(line) });
+  const result = run({ log: (line) => lines.push(line), throwOnFailure: false });
   return { result, lines };
 }
 
 export async function captureAsync(run: (options: CheckOptions) => Promise<CheckResult>): Promise<Captured> {
   const lines: string[] = [];
-  const result = await run({ log: (line) => lines.push(line) });
+  const result = await run({ log: (line) => lines.push(line), throwOnFailure: false });
   return { result, lines };
 }
 

@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as util from 'util';
 import { tf } from '../../src/runtime/backend';
-import { CheckFailed, NotImplemented, TASKS, check, isNotImplemented, taskMarks } from '../../src/check';
+import { CheckFailed, NotImplemented, TASKS, check, isNotImplemented, setCheckDefaults, taskMarks } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
+import { fvu as kitFvu } from '../../src/interp/metrics';
 import { setup } from '../helpers';
 import { capture } from './capture';
 import { TASK_CELLS } from './cells';
@@ -79,12 +80,14 @@ test('checks write with console.log only (stdout), one line each, and leave no t
   console.log = (...args: unknown[]) => { out.push(args.join(' ')); };
   const before = tf.memory().numTensors;
   try {
-    // A failing and a passing call of each kind of check, with the default log (console.log).
-    check.l1Penalty((h) => tf.sum(h));
+    // A failing and a passing call of each kind of check, with the default log (console.log); a
+    // failed check then raises (the default), so the failing calls say { throwOnFailure: false }.
+    const quiet = { throwOnFailure: false };
+    check.l1Penalty((h) => tf.sum(h), quiet);
     check.l1Penalty((h) => tf.tidy(() => tf.mean(tf.abs(h))));
-    check.trainStep((() => 0) as (m: SparseAutoencoder, x: tf.Tensor2D, o: Optimizer) => number);
-    check.fvu(() => 0);
-    await check.sweep(async () => []);
+    check.trainStep((() => 0) as (m: SparseAutoencoder, x: tf.Tensor2D, o: Optimizer) => number, quiet);
+    check.fvu(() => 0, quiet);
+    await check.sweep(async () => [], quiet);
   } finally {
     process.stderr.write = stderr;
     console.log = log;
@@ -99,13 +102,38 @@ test('checks write with console.log only (stdout), one line each, and leave no t
   assert.equal(tf.memory().numTensors, before);
 });
 
-test('a result shows as nothing in tslab (the line is printed already); throwOnFailure throws the line', async () => {
+test('a result shows as nothing in tslab (the line is printed already); a failed check raises after its line, unless told not to', async () => {
   await setup();
   const { result, lines } = capture((o) => check.fvu((x) => x.length, o));
   assert.equal(util.inspect(result), '');
   assert.equal(String(result), lines[0]);
-  assert.throws(() => check.fvu((x) => x.length, { log: () => undefined, throwOnFailure: true }),
-    (err: unknown) => err instanceof CheckFailed && err.message === lines[0] && err.result.failedCase === 'noisy reconstructions');
+  const raised = (err: unknown) => err instanceof CheckFailed && err.result.line === lines[0] && err.result.failedCase === 'noisy reconstructions' &&
+    err.message === 'check.fvu failed at case "noisy reconstructions" (the ✘ line above says why): fix your function and run this cell again';
+  // The default: print the line, then raise (the cell turns red, Run All stops).
+  const printed: string[] = [];
+  assert.throws(() => check.fvu((x) => x.length, { log: (l) => printed.push(l) }), raised);
+  assert.deepEqual(printed, [lines[0]]);
+  // A passing check never raises.
+  assert.equal(check.fvu(kitFvu, { log: () => undefined }).passed, true);
+  // The teacher's switches: SAE_CHECK_RAISE=0, setCheckDefaults, and the call's own option, which wins.
+  const env = process.env.SAE_CHECK_RAISE;
+  try {
+    process.env.SAE_CHECK_RAISE = '0';
+    assert.equal(check.fvu((x) => x.length, { log: () => undefined }).passed, false);
+    assert.throws(() => check.fvu((x) => x.length, { log: () => undefined, throwOnFailure: true }), raised);
+    process.env.SAE_CHECK_RAISE = 'no';
+    assert.throws(() => check.fvu((x) => x.length, { log: () => undefined }), /SAE_CHECK_RAISE = "no" is invalid: expected 1 \(a failed check raises\) or 0 \(it only prints\)/);
+    delete process.env.SAE_CHECK_RAISE;
+    setCheckDefaults({ throwOnFailure: false });
+    assert.equal(check.fvu((x) => x.length, { log: () => undefined }).passed, false);
+    setCheckDefaults({});
+    assert.throws(() => check.fvu((x) => x.length, { log: () => undefined }), raised);
+    assert.throws(() => setCheckDefaults({ throwOnFailure: 'yes' as unknown as boolean }), /throwOnFailure = "yes" is invalid: expected true or false/);
+  } finally {
+    setCheckDefaults({});
+    if (env === undefined) delete process.env.SAE_CHECK_RAISE;
+    else process.env.SAE_CHECK_RAISE = env;
+  }
 });
 
 test('every task in TASKS has its check, and marks for its heading', () => {

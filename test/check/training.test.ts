@@ -95,13 +95,22 @@ test('check.trainStep names the usual mistakes', async () => {
     trainStep(model, x, optimizer);
     return loss;
   };
+  const sameGradsTwice: Step = (model, x, optimizer) => {
+    const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+    optimizer.applyGradients(grads);
+    optimizer.applyGradients(grads);
+    const loss = value.dataSync()[0];
+    tf.dispose([value, ...Object.values(grads)]);
+    return loss;
+  };
   const wrong: [string, Step, string, RegExp][] = [
     ['never applies the gradients', noApply, 'L1 model', /did not change: hand the gradients to the optimizer/],
     ['minimises the reconstruction only', reconstructionOnly, 'L1 model', /total loss, model\.losses\(x\)\.total/],
     ['returns the loss after the step', lossAfter, 'L1 model', /loss after the update/],
     ['steps the encoder only', encoderOnly, 'L1 model', /decoder\.0\.w.*did not move/],
     ['leaks the gradients', leaky, 'L1 model', /left behind per step/],
-    ['steps twice per call', twice, 'L1 model', /applied twice/],
+    ['steps twice per call', twice, 'L1 model', /took two optimizer steps/],
+    ['applies the same gradients twice', sameGradsTwice, 'L1 model', /the same gradients were applied twice/],
   ];
   for (const [what, fn, caseName, hint] of wrong) {
     const before = tf.memory().numTensors;
