@@ -1,31 +1,27 @@
 /**
  * A results cache for trained models, so the second run of a notebook (or of a workshop) is
- * instant. The key is a hash of everything that decides the result: the full model config,
- * the full training config, the initial-weights seed and the exact training data.
+ * instant. The key (store/cache-key.ts) is a hash of everything that decides the result: the full
+ * model config, the full training config, the initial-weights seed and the exact training data.
  * `retrain: true` or SAE_RETRAIN=1 trains again (and refreshes the entry).
+ *
+ * An entry is a directory of the cache's own, `<cache>/<key>`, holding regular files: a link (to
+ * a folder or a file anywhere), a FIFO, a device or a directory where a file belongs is a miss,
+ * never followed or read, and the save that follows replaces it. Nothing outside the cache
+ * directory is written or deleted.
  */
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Dataset } from '../data/mnist';
-import { SaeConfig, makeConfig } from '../core/config';
 import { SparseAutoencoder, createModel } from '../core/sae';
-import { FitOptions, History, TrainConfig, fitChecked, validateTrainConfig } from '../core/train';
+import { FitOptions, History, fitChecked } from '../core/train';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import * as tf from '../runtime/tf';
-import { nativeEnabled } from '../runtime/native';
-import { fusedActive } from '../runtime/fused';
 import { envFlag } from '../runtime/settings';
+import { kindOf, makeDirs, ownDirectory } from './files';
+import { RunDescription, TrainSpec, cacheKey, runDifferences } from './cache-key';
 
-/** Bump when a change to the kit makes old cached models wrong. */
-const CACHE_VERSION = 2;
-
-export interface TrainSpec {
-  model: Partial<SaeConfig>;
-  train?: Partial<TrainConfig>;
-  /** seed of the initial weights; the training seed by default */
-  modelSeed?: number;
-}
+export { CACHE_VERSION, cacheKey, checkSpec, datasetHash, numericsName, rememberDatasetHash, runDifferences } from './cache-key';
+export type { RunDescription, TrainSpec } from './cache-key';
 
 export interface CacheOptions {
   /** where entries live; SAE_CACHE_DIR or ./.cache/sae-lab by default */
@@ -46,31 +42,10 @@ export interface CachedRun {
   cached: boolean;
   /** false when a trained model could not be stored (the warning said why); true otherwise */
   stored: boolean;
+  /** why it was not stored (the warning's reason); absent when it was stored or loaded */
+  storeError?: string;
   key: string;
   dir: string;
-}
-
-const dataHashes = new WeakMap<Dataset, string>();
-
-/** sha256 of a data set's pixels and labels (computed once per Dataset object). */
-export function datasetHash(data: Dataset): string {
-  let h = dataHashes.get(data);
-  if (h === undefined) {
-    h = crypto.createHash('sha256')
-      .update(Buffer.from(data.images.buffer, data.images.byteOffset, data.images.byteLength))
-      .update(Buffer.from(data.labels.buffer, data.labels.byteOffset, data.labels.byteLength))
-      .digest('hex');
-    dataHashes.set(data, h);
-  }
-  return h;
-}
-
-/**
- * Tells datasetHash the hash of `data` without reading it: a pretrain worker's view of images
- * whose hash the main thread has already computed (hashing 188 MB again in every worker costs).
- */
-export function rememberDatasetHash(data: Dataset, sha256: string): void {
-  dataHashes.set(data, sha256);
 }
 
 /**
@@ -105,74 +80,62 @@ export function defaultCacheDir(): string {
   return process.env.SAE_CACHE_DIR || path.join(process.cwd(), '.cache', 'sae-lab');
 }
 
-/**
- * Which arithmetic produced a model: the backend, and on wasm/cpu whether the native addon's
- * products ran. Both change the numbers in the last float32 digits, so each gets its own entry.
- */
-export function numericsName(): string {
-  const backend = tf.getBackend();
-  return backend === 'wasm' || backend === 'cpu' ? `${backend}${nativeEnabled() ? '+native' : ''}${fusedActive() ? '+fused' : ''}` : backend;
+/** The cache's directory, and how messages name it: "SAE_CACHE_DIR=<path>: " when the variable chose it. */
+function cacheRoot(given: string | undefined): { root: string; origin: string } {
+  const env = process.env.SAE_CACHE_DIR;
+  if (given !== undefined || !env) return { root: given ?? defaultCacheDir(), origin: '' };
+  return { root: env, origin: `SAE_CACHE_DIR=${env}: ` };
 }
 
-/** The cache key of a run: what it depends on, hashed. */
-export interface RunDescription {
-  cacheVersion: number;
-  model: SaeConfig;
-  train: TrainConfig;
-  modelSeed: number;
-  data: { count: number; dim: number; sha256: string };
-  /** backend and native addon (see numericsName) */
-  numerics: string;
-}
-
-export function cacheKey(spec: TrainSpec, data: Dataset): { key: string; description: RunDescription } {
-  const train = validateTrainConfig(spec.train ?? {});
-  const description: RunDescription = {
-    cacheVersion: CACHE_VERSION,
-    model: makeConfig(spec.model),
-    train,
-    modelSeed: spec.modelSeed ?? train.seed,
-    data: { count: data.count, dim: data.dim, sha256: datasetHash(data) },
-    numerics: numericsName(),
-  };
-  const key = crypto.createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 24);
-  return { key, description };
-}
-
-/**
- * Where a stored run differs from the one asked for, as "field: stored vs wanted" phrases
- * (empty when it is the same run). The model's config is read from the loaded weights' own
- * checkpoint (covered by its hash), the rest from the description stored beside it.
- */
-export function runDifferences(wanted: RunDescription, storedConfig: SaeConfig, storedSeed: number, info: Record<string, unknown>): string[] {
-  const diffs: string[] = [];
-  const compare = (what: string, stored: unknown, want: unknown) => {
-    if (JSON.stringify(stored) !== JSON.stringify(want)) diffs.push(`${what}: stored ${JSON.stringify(stored)}, wanted ${JSON.stringify(want)}`);
-  };
-  for (const key of Object.keys(wanted.model) as (keyof SaeConfig)[]) compare(`model.${key}`, storedConfig[key], wanted.model[key]);
-  compare('modelSeed', storedSeed, wanted.modelSeed);
-  for (const key of ['cacheVersion', 'train', 'data', 'numerics'] as const) compare(key, info[key], wanted[key]);
-  return diffs;
-}
-
-/** Throws unless files can be created in `dir` (made if missing). */
+/** Throws unless files can be created in `dir` (made if missing, one level at a time: no hang under /proc). */
 function checkWritable(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const probe = path.join(dir, `.write-test-${process.pid}-${Date.now()}`);
-  fs.writeFileSync(probe, '');
+  fs.writeFileSync(probe, '', { flag: 'wx' });
   fs.rmSync(probe, { force: true });
 }
 
-function unwritable(root: string, err: unknown): string {
-  return `the results cache ${root} is not writable (${(err as Error).message}); ` +
+function unwritable(root: string, origin: string, err: unknown): string {
+  return `${origin}the results cache ${root} is not writable (${(err as Error).message}); ` +
     'set SAE_CACHE_DIR to a writable directory to keep trained models between runs';
+}
+
+/** Why a save into the entry `dir` failed: the whole cache when it is not writable, else that entry. */
+function saveFailure(root: string, origin: string, dir: string, err: unknown): string {
+  try {
+    checkWritable(root);
+  } catch {
+    return unwritable(root, origin, err);
+  }
+  return `cache entry ${dir} could not be written (${(err as Error).message})`;
+}
+
+/**
+ * Clears what would block a save into the entry `dir`: a link, file or FIFO in its place is
+ * removed (the link, never its target), and so is a checkpoint.json that is not a regular file
+ * (a directory, a link, a FIFO). Throws when that cannot be done.
+ */
+function clearEntry(dir: string): void {
+  const lstat = (p: string) => {
+    try {
+      return fs.lstatSync(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  };
+  const st = lstat(dir);
+  if (st === null) return;
+  if (!st.isDirectory()) return fs.unlinkSync(dir);
+  const meta = path.join(dir, 'checkpoint.json');
+  if (!(lstat(meta)?.isFile() ?? true)) fs.rmSync(meta, { recursive: true, force: true });
 }
 
 /** Resolves to the cached model for `spec` on `data`, or trains it (with progress) and caches it. */
 export async function trainCached(spec: TrainSpec, data: Dataset, options: CacheOptions = {}): Promise<CachedRun> {
   (require('../data/check') as typeof import('../data/check')).checkDataset(data);
   const { key, description } = cacheKey(spec, data);
-  const root = options.cacheDir ?? defaultCacheDir();
+  const { root, origin } = cacheRoot(options.cacheDir);
   const dir = path.join(root, key);
   const fresh = freshEntries.delete(path.resolve(dir));
   const retrain = !fresh && (options.retrain ?? envFlag('SAE_RETRAIN', false));
@@ -190,13 +153,18 @@ export async function trainCached(spec: TrainSpec, data: Dataset, options: Cache
     }
   }
   // Find out now, not after minutes of training, that the model can't be stored.
-  let canStore = true;
+  let storeError: string | undefined;
   try {
     checkWritable(root);
   } catch (err) {
-    canStore = false;
-    console.warn(`${name}: ${unwritable(root, err)}. Training anyway; the model will not be cached.`);
+    storeError = unwritable(root, origin, err);
   }
+  try {
+    if (storeError === undefined) clearEntry(dir);
+  } catch (err) {
+    storeError = `cache entry ${dir} cannot be replaced (${(err as Error).message})`;
+  }
+  if (storeError !== undefined) console.warn(`${name}: ${storeError}. Training anyway; the model will not be cached.`);
   const model = createModel(description.model, description.modelSeed);
   let history: History;
   try {
@@ -205,22 +173,25 @@ export async function trainCached(spec: TrainSpec, data: Dataset, options: Cache
     model.dispose();
     throw err;
   }
-  let stored = false;
-  if (canStore) {
+  if (storeError === undefined) {
     try {
+      ownDirectory(dir);
+      clearEntry(dir);
       saveCheckpoint(dir, model, { history, seed: description.modelSeed, info: { ...description, backend: tf.getBackend() } });
-      stored = true;
     } catch (err) {
-      console.warn(`${name}: trained, but not cached: ${unwritable(root, err)}. The trained model is returned as usual.`);
+      storeError = saveFailure(root, origin, dir, err);
+      console.warn(`${name}: trained, but not cached: ${storeError}. The trained model is returned as usual.`);
     }
   }
-  return { model, history, cached: false, stored, key, dir };
+  return { model, history, cached: false, stored: storeError === undefined, ...(storeError === undefined ? {} : { storeError }), key, dir };
 }
 
 /** The entry in `dir` when it loads and holds exactly the run described, else null (saying why). */
 function loadEntry(dir: string, description: RunDescription, name: string, warn = true): { model: SparseAutoencoder; history: History } | null {
   let ck;
   try {
+    const st = fs.lstatSync(dir);
+    if (!st.isDirectory()) throw new Error(`it is ${kindOf(st)}, not a directory of the cache`);
     ck = loadCheckpoint(dir);
   } catch (err) {
     if (warn) console.warn(`${name}: cache entry ${dir} is unusable (${(err as Error).message}); training again`);

@@ -17,6 +17,9 @@
  * - temporary files and markers of killed saves are removed by the next save.
  * Pids are checked on this machine: writers on other machines sharing the directory are not supported.
  *
+ * A load reads regular files only (a link, a FIFO or a device is an error, never followed or read),
+ * checkpoint.json up to 64 MiB and the weights only when their size is the table's.
+ *
  * Every field of checkpoint.json that the loader uses is covered by a stored sha256, so an edit
  * (even one that still is valid JSON and a valid config) is an error naming the field, never a
  * silently different model. Missing fields are errors; no defaults are filled in. The fields,
@@ -28,7 +31,7 @@ import * as path from 'path';
 import * as tf from '../runtime/tf';
 import { SparseAutoencoder, createModel } from '../core/sae';
 import type { History } from '../core/train';
-import { STALE_AFTER_MS, processAlive, removeOrphanTemps, removeQuietly, writeFileAtomic } from './files';
+import { STALE_AFTER_MS, makeDirs, processAlive, readRegularFile, removeOrphanTemps, removeQuietly, writeFileAtomic } from './files';
 import {
   CHECKPOINT_FORMAT, CHECKPOINT_VERSION, CheckpointMeta, TensorEntry, WEIGHTS_FILE, checkpointHashes, fail, parseMeta, sha256Hex,
 } from './checkpoint-meta';
@@ -48,6 +51,10 @@ const META_FILE = 'checkpoint.json';
 const PENDING_FILE = /^\.(weights-.+\.bin)\.(\d+)\.pending$/;
 /** How often a load retries when concurrent saves keep replacing the checkpoint under it. */
 const LOAD_ATTEMPTS = 5;
+/** checkpoint.json is config, history and table: far below this (a bigger one is not ours). */
+const META_MAX_BYTES = 64 * 1024 * 1024;
+/** Codes of readRegularFile's own errors, whose messages already say what is wrong. */
+const FILE_ERRORS = ['ELOOP', 'EFTYPE', 'EFBIG'];
 
 /** Tensor names without the model's global prefix (sae12/encoder/0/w -> encoder/0/w). */
 function localNames(model: SparseAutoencoder): string[] {
@@ -113,7 +120,7 @@ function pendingWeights(dir: string): Set<string> {
 /** The weights file the current checkpoint.json names, or null when that cannot be read. */
 function currentWeightsFile(dir: string): string | null {
   try {
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, META_FILE), 'utf8')) as { weightsFile?: unknown };
+    const meta = JSON.parse(readRegularFile(path.join(dir, META_FILE), { maxBytes: META_MAX_BYTES }).toString('utf8')) as { weightsFile?: unknown };
     return typeof meta?.weightsFile === 'string' ? meta.weightsFile : null;
   } catch {
     return null;
@@ -142,7 +149,7 @@ function removeReplacedWeights(dir: string): void {
 export function saveCheckpoint(dir: string, model: SparseAutoencoder, options: { history?: History; seed?: number; info?: Record<string, unknown> } = {}): string {
   if (new Uint8Array(new Float32Array([1]).buffer)[3] !== 0x3f) throw new Error('checkpoints assume a little-endian machine');
   const { tensors, bytes } = packWeights(dir, model);
-  fs.mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   removeOrphanTemps(dir);
   const sha256 = sha256Hex(bytes);
   // A name of its own: a concurrent save of the same weights must not share (and delete) this file.
@@ -153,7 +160,7 @@ export function saveCheckpoint(dir: string, model: SparseAutoencoder, options: {
   };
   const meta: CheckpointMeta = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, ...fields, hashes: checkpointHashes(fields) };
   const marker = path.join(dir, `.${weightsFile}.${process.pid}.pending`);
-  fs.writeFileSync(marker, '');
+  fs.writeFileSync(marker, '', { flag: 'wx' });
   try {
     writeFileAtomic(path.join(dir, weightsFile), bytes);
     writeFileAtomic(path.join(dir, META_FILE), JSON.stringify(meta, null, 1));
@@ -167,17 +174,32 @@ export function saveCheckpoint(dir: string, model: SparseAutoencoder, options: {
 // ---------------------------------------------------------------------------------------------
 // Loading: checkpoint.json is checked (checkpoint-meta.ts) before the weights
 
-/** The weights file's bytes, checked against the table and the sha256; null when the file is gone. */
-function readWeights(dir: string, meta: CheckpointMeta): Buffer | null {
-  let bytes: Buffer;
+/** `file` of `dir` as readRegularFile reads it (null when it is gone); other errors name the checkpoint. */
+function readFile(dir: string, file: string, limit: { maxBytes?: number; exactBytes?: number }): Buffer | null {
   try {
-    bytes = fs.readFileSync(path.join(dir, meta.weightsFile));
+    return readRegularFile(path.join(dir, file), limit);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    fail(dir, `cannot read ${meta.weightsFile}: ${(err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return null;
+    fail(dir, FILE_ERRORS.includes(code) ? (err as Error).message : `cannot read ${file}: ${(err as Error).message}`);
   }
+}
+
+/** checkpoint.json's text; an error when it is missing or not a regular file of at most 64 MiB. */
+function readMetaText(dir: string): string {
+  const bytes = readFile(dir, META_FILE, { maxBytes: META_MAX_BYTES });
+  if (bytes === null) fail(dir, `no checkpoint.json (is ${dir} a checkpoint directory?)`);
+  return bytes.toString('utf8');
+}
+
+/**
+ * The weights file's bytes, checked against the table (its size before it is read) and the
+ * sha256; null when the file is gone.
+ */
+function readWeights(dir: string, meta: CheckpointMeta): Buffer | null {
   const expectedBytes = 4 * meta.tensors.reduce((n, t) => n + t.length, 0);
-  if (bytes.length !== expectedBytes) fail(dir, `${meta.weightsFile} holds ${bytes.length} bytes, expected ${expectedBytes} (truncated?)`);
+  const bytes = readFile(dir, meta.weightsFile, { exactBytes: expectedBytes });
+  if (bytes === null) return null;
   const sha = sha256Hex(bytes);
   if (sha !== meta.sha256) fail(dir, `${meta.weightsFile} is corrupt: sha256 ${sha.slice(0, 12)}..., expected ${meta.sha256.slice(0, 12)}...`);
   return bytes;
@@ -210,16 +232,14 @@ function buildModel(dir: string, meta: CheckpointMeta, bytes: Buffer): SparseAut
  * Safe while other processes save into `dir`: it returns one whole checkpoint, old or new.
  */
 export function loadCheckpoint(dir: string): Checkpoint {
-  const file = path.join(dir, META_FILE);
-  if (!fs.existsSync(file)) fail(dir, `no checkpoint.json (is ${dir} a checkpoint directory?)`);
-  let text = fs.readFileSync(file, 'utf8');
+  let text = readMetaText(dir);
   for (let attempt = 1; ; attempt++) {
     const meta = parseMeta(dir, text);
     const bytes = readWeights(dir, meta);
     if (bytes) return { model: buildModel(dir, meta, bytes), history: meta.history, seed: meta.seed, info: meta.info };
     // Gone: either a concurrent save replaced checkpoint.json and deleted these weights (read the
     // new checkpoint.json and try again), or the file really is missing (checkpoint.json unchanged).
-    const again = fs.readFileSync(file, 'utf8');
+    const again = readMetaText(dir);
     if (again === text) fail(dir, `weights file ${meta.weightsFile} is missing`);
     if (attempt === LOAD_ATTEMPTS) {
       fail(dir, `weights file ${meta.weightsFile} is missing: checkpoint.json was replaced ${attempt} times while loading ` +
