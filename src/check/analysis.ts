@@ -55,7 +55,7 @@ function indices(v: ArrayLike<number>): number[] | null {
 const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((u, i) => u === b[i]);
 
 /** Why a list of inactive units is wrong, when the mistake is recognisable. */
-function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: ArrayLike<number>, units: number): string | null {
+function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: ArrayLike<number>, own: ArrayLike<number>, units: number): string | null {
   const sorted = indices(given);
   const atMost = Array.from(lifetimes).map((v, j) => (v <= 0.01 ? j : -1)).filter((j) => j >= 0);
   if (sorted && sameList(sorted, atMost)) return 'inactive means strictly below 1% (< 0.01): a unit active on exactly 1% of the samples is not inactive';
@@ -63,8 +63,8 @@ function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: Array
   if (given.length === units && Array.from(given).every((v) => v === 0 || v === 1)) {
     return 'that is one 0/1 flag per unit; list the indices of the inactive units instead (e.g. [0, 5])';
   }
-  const theirLifetimes = want.map((j) => lifetimes[j]);
-  if (given.length === want.length && want.length > 0 && allClose(Array.from(given).sort((x, y) => x - y), theirLifetimes.sort((x, y) => x - y))) {
+  const isLifetime = (v: number) => v < 0.01 && Array.from(own).some((l) => close(l, v));
+  if (given.length > 0 && Array.from(given).every(isLifetime) && Array.from(given).some((v) => !Number.isInteger(v) || v === 0)) {
     return 'those are the inactive units\' lifetimes; list their indices (the unit numbers j) instead';
   }
   if (sorted === null) return 'inactiveUnits holds unit indices: whole numbers from 0 to latentDim - 1';
@@ -138,7 +138,7 @@ export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResul
       const own = Array.from(life).map((v, j) => (v < 0.01 ? j : -1)).filter((j) => j >= 0);
       const sorted = indices(inactive);
       if (sorted === null || !(sameList(sorted, want.inactiveUnits) || sameList(sorted, own))) {
-        const hint = inactiveHint(inactive, want.inactiveUnits, want.lifetimePerUnit, units)
+        const hint = inactiveHint(inactive, want.inactiveUnits, want.lifetimePerUnit, life, units)
           ?? 'inactive units: those whose lifetime sparsity is below 0.01 (active on fewer than 1% of the samples)';
         return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: list(inactive), hint };
       }

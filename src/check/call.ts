@@ -20,6 +20,9 @@ export const CALL_SECONDS = 10;
 /** The budget of one async call (a whole sweep of stand-in training runs), in seconds. */
 export const ASYNC_SECONDS = 10;
 
+/** The budget of the check now running (runCheck sets it from CheckOptions.seconds). */
+export const budget = { seconds: CALL_SECONDS, asyncSeconds: ASYNC_SECONDS };
+
 /** The learner's function did not return within its budget. */
 export class TimedOut extends Error {
   constructor(readonly seconds: number) {
@@ -44,7 +47,7 @@ function engineState(): EngineState {
 }
 
 /** Runs `f` with the time budget; restores tfjs's scope bookkeeping when the budget stops it. */
-export function withinBudget<T>(f: () => T, seconds = CALL_SECONDS): T {
+export function withinBudget<T>(f: () => T, seconds = budget.seconds): T {
   const state = engineState();
   const saved = {
     depth: state.scopeStack.length, gradientDepth: state.gradientDepth, kernelDepth: state.kernelDepth,
@@ -85,7 +88,7 @@ export interface LearnerCall<T> {
  * TimedOut.
  */
 export function callLearner<T>(make: () => tf.Tensor[], f: (inputs: tf.Tensor[]) => T, names: string[] = [],
-  seconds = CALL_SECONDS): LearnerCall<T> {
+  seconds = budget.seconds): LearnerCall<T> {
   let out: LearnerCall<T> | null = null;
   tf.tidy(() => {
     const inputs = make();
@@ -110,12 +113,12 @@ export function callLearner<T>(make: () => tf.Tensor[], f: (inputs: tf.Tensor[])
 }
 
 /** Calls a learner's function that takes and returns no tensors, with the same budget and leak count. */
-export function callPlain<T>(f: () => T, seconds = CALL_SECONDS): LearnerCall<T> {
+export function callPlain<T>(f: () => T, seconds = budget.seconds): LearnerCall<T> {
   return callLearner(() => [], () => f(), [], seconds);
 }
 
 /** Resolves to `p`'s value, or rejects with TimedOut after `seconds` (a promise that never settles). */
-export async function withinAsync<T>(p: Promise<T>, seconds = ASYNC_SECONDS): Promise<T> {
+export async function withinAsync<T>(p: Promise<T>, seconds = budget.asyncSeconds): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimedOut(seconds)), seconds * 1000);

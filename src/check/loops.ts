@@ -7,7 +7,7 @@ import { SparseAutoencoder, createModel } from '../core/sae';
 import { SparsityMatch, SweepRow, matchSparsity as kitMatchSparsity } from './reference';
 import { AsyncCase, CheckOptions, CheckResult, runCheckAsync } from './runner';
 import { Failure, describeValue, list, num } from './format';
-import { ASYNC_SECONDS, withinAsync } from './call';
+import { withinAsync } from './call';
 
 /**
  * The learner's Exercise 1 loop: for each weight in order, `await trainAt(weight)`, measure the
@@ -80,7 +80,7 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
         return trainAt(weight);
       };
       try {
-        const resolved = await withinAsync(fn(weights, counted, measure), ASYNC_SECONDS);
+        const resolved = await withinAsync(fn(weights, counted, measure));
         // What the function resolved to, as it was then (an array filled later by callbacks that nobody awaited is still empty).
         const rows = Array.isArray(resolved) ? resolved.slice() : resolved;
         const unfinished = started - trained.filter((r) => r.measured > 0).length;
@@ -172,7 +172,7 @@ export async function matchSparsity(fn: MatchSparsityFn, options: CheckOptions =
         calls.push({ weight, sparsity });
         return sparsity;
       };
-      const got = await withinAsync(fn(target, measure, low, high, steps), ASYNC_SECONDS);
+      const got = await withinAsync(fn(target, measure, low, high, steps));
       const expected = `a measured weight with |sparsity - ${target}| <= ${num(refError)} (as close as bisection gets)`;
       if (!got || typeof got !== 'object') return { expected, got: describeValue(got), hint: 'return (resolve to) { weight, sparsity }' };
       if ((got.sparsity as unknown) instanceof Promise || (got.weight as unknown) instanceof Promise) {

@@ -13,7 +13,7 @@
 import * as util from 'util';
 import { NotImplemented, isNotImplemented, oneLine } from './notimplemented';
 import type { Failure } from './format';
-import { TimedOut } from './call';
+import { TimedOut, budget } from './call';
 
 export type { Failure } from './format';
 
@@ -41,6 +41,30 @@ export interface CheckOptions {
    * false prints the line and returns the failed result
    */
   throwOnFailure?: boolean;
+  /**
+   * the time budget of one call of the learner's function, in seconds (CALL_SECONDS, 10, by
+   * default; an async task gets it for the whole call): a right answer takes well under 0.1 s
+   */
+  seconds?: number;
+}
+
+/** Runs `f` with the call budget that `options` asks for. */
+async function withBudget<T>(options: CheckOptions, f: () => T): Promise<Awaited<T>> {
+  const keep = { ...budget };
+  setBudget(options);
+  try {
+    return await f();
+  } finally {
+    Object.assign(budget, keep);
+  }
+}
+
+function setBudget(options: CheckOptions): void {
+  const s = options.seconds;
+  if (s === undefined) return;
+  if (!(typeof s === 'number' && s > 0 && Number.isFinite(s))) throw new Error(`CheckOptions.seconds = ${String(s)} is invalid: expected a number > 0`);
+  budget.seconds = s;
+  budget.asyncSeconds = s;
 }
 
 const defaults: { throwOnFailure: boolean | null } = { throwOnFailure: null };
@@ -151,6 +175,16 @@ function caught(task: string, err: unknown, options: CheckOptions, errorHint?: (
 
 /** Runs the cases in order; prints and returns the first failure, or the pass line. */
 export function runCheck(task: string, cases: Case[], options: CheckOptions = {}, errorHint?: (err: unknown) => string | null): CheckResult {
+  const keep = { ...budget };
+  setBudget(options);
+  try {
+    return runCases(task, cases, options, errorHint);
+  } finally {
+    Object.assign(budget, keep);
+  }
+}
+
+function runCases(task: string, cases: Case[], options: CheckOptions, errorHint?: (err: unknown) => string | null): CheckResult {
   for (let i = 0; i < cases.length; i++) {
     let failure: Failure | null;
     try {
@@ -165,6 +199,10 @@ export function runCheck(task: string, cases: Case[], options: CheckOptions = {}
 
 /** runCheck for async tasks. */
 export async function runCheckAsync(task: string, cases: AsyncCase[], options: CheckOptions = {}, errorHint?: (err: unknown) => string | null): Promise<CheckResult> {
+  return withBudget(options, () => runCasesAsync(task, cases, options, errorHint));
+}
+
+async function runCasesAsync(task: string, cases: AsyncCase[], options: CheckOptions, errorHint?: (err: unknown) => string | null): Promise<CheckResult> {
   for (let i = 0; i < cases.length; i++) {
     let failure: Failure | null;
     try {
