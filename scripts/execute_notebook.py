@@ -13,7 +13,8 @@ give the code cell's ordinal ("cell 5 (3rd code cell)").
 
 The last line printed is a JSON summary:
 {"notebook", "cells", "seconds", "errors", "failed_cell", "code_cell", "reason"}
-where reason is null, "error", "timeout", "kernel died" or "not run" (a cell never ran).
+where reason is null, "error", "timeout", "kernel died" or "not run" (a cell never ran), or
+"unreadable" when IN is not a notebook (then "message" says why in one line, and nothing is written).
 """
 import argparse
 import asyncio
@@ -127,7 +128,15 @@ def main():
     ap.add_argument("--timeout", type=positive_int, default=1800, help="seconds per cell (default 1800)")
     args = ap.parse_args()
 
-    nb = nbformat.read(args.src, as_version=4)
+    try:
+        nb = nbformat.read(args.src, as_version=4)
+    except Exception as err:  # not JSON, not a notebook, not readable: one line, no traceback
+        message = "%s is not a readable notebook: %s: %s" % (
+            args.src, type(err).__name__, " ".join(str(err).split()))
+        sys.stderr.write(message + "\n")
+        print(json.dumps({"notebook": args.src, "cells": 0, "seconds": 0, "errors": 1, "failed_cell": -1,
+                          "code_cell": None, "reason": "unreadable", "message": message}))
+        sys.exit(1)
     client = TrackingClient(
         nb,
         kernel_name=args.kernel,

@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 
 import nbformat
 from nbclient import NotebookClient
@@ -48,7 +49,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=300)
     ap.add_argument("--cwd", help="the kernel's working directory (default: the notebook's folder)")
     args = ap.parse_args()
-    nb = nbformat.read(args.src, as_version=4)
+    try:
+        nb = nbformat.read(args.src, as_version=4)
+    except Exception as err:  # not JSON, not a notebook, not readable: one line, no traceback
+        sys.exit("%s is not a readable notebook: %s: %s" % (args.src, type(err).__name__, " ".join(str(err).split())))
     replies = {}
     client = AllowErrorsClient(
         nb, kernel_name=args.kernel, timeout=args.timeout, allow_errors=True,

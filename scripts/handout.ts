@@ -21,7 +21,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { taskInfo } from '../src/check/tasks';
-import { HandoutError, NotebookHandout, makeHandout } from './handout-notebook';
+import { HandoutError, Notebook, NotebookHandout, makeHandout } from './handout-notebook';
 import { TaskSummary, learnerReadme, solutionsReadme } from './handout-readme';
 import { zipFolder } from './handout-zip';
 
@@ -147,10 +147,23 @@ export function summarize(handouts: NotebookHandout[]): TaskSummary {
   };
 }
 
+/** The notebook in `file`; a HandoutError naming the file (and the parse error) when it is not one. */
+function readNotebook(file: string): Notebook {
+  let nb: unknown;
+  try {
+    nb = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new HandoutError(`${file} is not a notebook: invalid JSON (${err.message})`);
+    throw err;
+  }
+  if (!Array.isArray((nb as { cells?: unknown } | null)?.cells)) throw new HandoutError(`${file} is not a notebook: it has no list of cells`);
+  return nb as Notebook;
+}
+
 /** The number of tasks in each notebook (file name without .ipynb -> count), e.g. for the lesson's index page. */
 export function taskCounts(notebooks: string[] = notebooksIn(ROOT)): Record<string, number> {
   return Object.fromEntries(notebooks.map((file) => {
-    const h = makeHandout(JSON.parse(fs.readFileSync(file, 'utf8')), path.basename(file));
+    const h = makeHandout(readNotebook(file), path.basename(file));
     return [h.name, h.tasks.length];
   }));
 }
@@ -163,7 +176,7 @@ export function buildHandout(options: HandoutOptions = {}): HandoutResult {
   const problems: string[] = [];
   for (const file of files) {
     try {
-      handouts.push(makeHandout(JSON.parse(fs.readFileSync(file, 'utf8')), path.basename(file)));
+      handouts.push(makeHandout(readNotebook(file), path.basename(file)));
     } catch (err) {
       if (!(err instanceof HandoutError)) throw err;
       problems.push(err.message);

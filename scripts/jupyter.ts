@@ -106,9 +106,8 @@ export function registerKernel(): string {
   return spec;
 }
 
-/** The notebooks of the lesson, in order. */
-export function lessonNotebooks(): string[] {
-  const dir = path.join(ROOT, 'notebooks');
+/** The notebooks of the lesson (NN-*.ipynb in `dir`, notebooks/ by default), in order. */
+export function lessonNotebooks(dir = path.join(ROOT, 'notebooks')): string[] {
   return fs.readdirSync(dir).filter((f) => /^\d\d-.*\.ipynb$/.test(f)).sort().map((f) => path.join(dir, f));
 }
 
@@ -152,15 +151,17 @@ export interface RunResult {
   failed_cell: number | null;
   /** the failed cell's ordinal among the code cells, from 1 (null when none failed) */
   code_cell?: number | null;
-  /** why the run failed: "error", "timeout", "kernel died" or "not run" (null when it didn't) */
+  /** why the run failed: "error", "timeout", "kernel died", "not run" or "unreadable" (null when it didn't) */
   reason?: string | null;
+  /** for "unreadable": the file and why it is not a notebook, in one line */
+  message?: string | null;
   /** the per-cell timeout the run had, in seconds */
   timeout?: number;
   /** what the runner printed on stderr (the failing cell's source and messages) */
   stderr: string;
 }
 
-/** Executes `notebook` into `outIpynb` (and `outHtml`), returning the runner's summary. */
+/** How executeNotebook runs a notebook: its HTML page, the kernel's environment, the per-cell timeout. */
 export interface ExecuteOptions {
   /** also write an HTML page here */
   html?: string;
@@ -177,7 +178,8 @@ export interface ExecuteOptions {
 }
 
 /** "cell 5 (3rd code cell), timed out after 300 s": how a failed run is named in logs and the lesson's index. */
-export function describeFailure(result: Pick<RunResult, 'failed_cell' | 'code_cell' | 'reason' | 'timeout'>): string {
+export function describeFailure(result: Pick<RunResult, 'failed_cell' | 'code_cell' | 'reason' | 'timeout' | 'message'>): string {
+  if (result.reason === 'unreadable') return `reading the notebook: ${result.message ?? 'the file is not a notebook'}`;
   const reason = result.reason === 'timeout' && result.timeout ? `timed out after ${result.timeout} s` : result.reason;
   if (result.failed_cell === null || result.failed_cell < 0) return reason ? `before any cell ran (${reason})` : 'before any cell ran';
   const ord = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? 'th' : ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
@@ -185,8 +187,37 @@ export function describeFailure(result: Pick<RunResult, 'failed_cell' | 'code_ce
   return `cell ${result.failed_cell}${code}${reason ? `, ${reason}` : ''}`;
 }
 
+/**
+ * Why `file` is not a notebook, in one line naming it (`x.ipynb is not a notebook: invalid JSON
+ * (Expected ',' or '}' ...)`), or null when it is JSON with a list of cells.
+ */
+export function notebookProblem(file: string): string | null {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return `${file} cannot be read (${(err as Error).message})`;
+  }
+  let nb: unknown;
+  try {
+    nb = JSON.parse(text);
+  } catch (err) {
+    return `${file} is not a notebook: invalid JSON (${(err as Error).message})`;
+  }
+  const cells = nb !== null && typeof nb === 'object' ? (nb as { cells?: unknown }).cells : undefined;
+  return Array.isArray(cells) ? null : `${file} is not a notebook: it has no list of cells`;
+}
+
+/**
+ * Runs `notebook` into `outIpynb`. A file that is not a notebook (notebookProblem) is a failed
+ * run with reason "unreadable" and that line as its message: no kernel starts, nothing is written.
+ */
 export function executeNotebook(notebook: string, outIpynb: string, options: ExecuteOptions = {}): RunResult {
   const timeout = options.timeout !== undefined ? checkTimeout(options.timeout, 'timeout') : cellTimeout({ ...process.env, ...options.env });
+  const problem = notebookProblem(notebook);
+  if (problem !== null) {
+    return { notebook, cells: 0, seconds: 0, errors: 1, failed_cell: -1, code_cell: null, reason: 'unreadable', message: problem, timeout, stderr: '' };
+  }
   const args = [path.join(ROOT, 'scripts', 'execute_notebook.py'), notebook, outIpynb, '--timeout', String(timeout)];
   if (options.html) args.push('--html', options.html);
   if (options.mathjaxUrl) args.push('--mathjax-url', options.mathjaxUrl);

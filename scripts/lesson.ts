@@ -1,14 +1,16 @@
 /**
- * `npm run lesson [NN ...]`: executes every notebook (or those whose names start with NN)
- * headless in this project's tslab kernel and writes, under out/lesson/, the executed
- * notebooks, one HTML page each, index.html (the course's overview, scripts/lesson-index.ts) and
- * summary.json (times per notebook, the last run's total, the course's). The folder works offline:
- * plotly.js and MathJax 3 are copied into assets/ beside the pages.
+ * `npm run lesson [--notebooks DIR] [--out DIR] [NN ...]`: executes every notebook of notebooks/
+ * (or DIR; only those whose names start with NN when given) headless in this project's tslab
+ * kernel and writes, under out/lesson/ (or --out DIR), the executed notebooks, one HTML page each,
+ * index.html (the course's overview, scripts/lesson-index.ts) and summary.json (times per
+ * notebook, the last run's total, the course's). The folder works offline: plotly.js and
+ * MathJax 3 are copied into assets/ beside the pages. A file that is not a notebook is a failed
+ * row naming it and its parse error; the others still run.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ROOT, cellTimeout, describeFailure, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel, RunResult,
+  ROOT, cellTimeout, describeFailure, executeNotebook, jupyterMissing, lessonNotebooks, notebookProblem, registerKernel, RunResult,
 } from './jupyter';
 import { writeFileAtomic } from '../src/store/files';
 import { isQuick } from '../src/runtime/settings';
@@ -53,8 +55,9 @@ function copyAssets(out: string): { mathjaxUrl: string; plotlyUrl: string } {
   return { mathjaxUrl: 'assets/mathjax/tex-chtml-full.js', plotlyUrl: 'assets/plotly.min.js' };
 }
 
-/** The first markdown heading of a notebook. */
+/** The first markdown heading of a notebook; its file name when it has none or is not a notebook. */
 function title(notebook: string): string {
+  if (notebookProblem(notebook) !== null) return path.basename(notebook, '.ipynb');
   const nb = JSON.parse(fs.readFileSync(notebook, 'utf8'));
   for (const cell of nb.cells) {
     if (cell.cell_type !== 'markdown') continue;
@@ -69,8 +72,10 @@ export interface LessonOptions {
   out?: string;
   /** only notebooks whose names start with one of these */
   only?: string[];
-  /** the notebooks to run and list in index.html (default: the lesson's, notebooks/NN-*.ipynb) */
+  /** the notebooks to run and list in index.html (default: the lesson's, NN-*.ipynb in `dir`) */
   notebooks?: string[];
+  /** the folder of the lesson's notebooks (notebooks/ by default) */
+  dir?: string;
   /** extra environment for the kernels (e.g. SAE_QUICK, SAE_CACHE_DIR, SAE_CELL_TIMEOUT) */
   env?: NodeJS.ProcessEnv;
   /** seconds a cell may run (default: SAE_CELL_TIMEOUT, else 300 in quick mode and 1800 in full mode) */
@@ -90,10 +95,10 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
   const missing = jupyterMissing();
   if (missing) throw new Error(missing);
   registerKernel();
-  const listed = options.notebooks ?? lessonNotebooks();
+  const listed = options.notebooks ?? lessonNotebooks(options.dir);
   const notebooks = listed.filter((nb) => only.length === 0 || only.some((p) => path.basename(nb).startsWith(p)));
   if (notebooks.length === 0) {
-    throw new Error(`no notebook ${options.notebooks ? 'given' : 'in notebooks/'} matches ${only.join(', ')}`);
+    throw new Error(`no notebook ${options.notebooks ? 'given' : `in ${options.dir ?? 'notebooks/'}`} matches ${only.join(', ')}`);
   }
   fs.mkdirSync(out, { recursive: true });
   const assets = copyAssets(out);
@@ -140,9 +145,13 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
       const html = path.join(scratch, `${name}.html`);
       result = executeNotebook(nb, ipynb, { html, env: options.env, timeout, ...assets });
       if (result.errors) {
-        fs.renameSync(ipynb, page('.failed.ipynb'));
-        fs.renameSync(html, page('.failed.html'));
-        failedPage = `${name}.failed.html`;
+        // A file that is not a notebook gives no page: an older failed page would not be this run's.
+        const pages = fs.existsSync(ipynb) && fs.existsSync(html);
+        for (const [from, suffix] of [[ipynb, '.failed.ipynb'], [html, '.failed.html']]) {
+          if (pages) fs.renameSync(from, page(suffix));
+          else fs.rmSync(page(suffix), { force: true });
+        }
+        failedPage = pages ? `${name}.failed.html` : null;
         good = fs.existsSync(page('.html')) ? goodRun(previous[name]) : null;
       } else {
         fs.renameSync(ipynb, page('.ipynb'));
@@ -163,7 +172,7 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
       console.log(`${name.padEnd(28)} ${String(result.seconds.toFixed(1)).padStart(7)} s  ${String(result.cells).padStart(3)} cells  ` +
         `${result.errors ? `FAILED at ${describeFailure(result)}` : '0 errors'}`);
       if (result.errors) {
-        console.log(`${''.padEnd(28)} this run: ${failedPage}; ` +
+        console.log(`${''.padEnd(28)} this run: ${failedPage ?? 'no page'}; ` +
           (good ? `${name}.html keeps the last good run (${runLabel(good.quick, good.at)})` : 'no earlier good run'));
         process.stderr.write(result.stderr);
       }
@@ -181,16 +190,38 @@ export function runLesson(options: LessonOptions = {}): LessonRow[] {
   return rows;
 }
 
+/** `[--notebooks DIR] [--out DIR] [NN ...]`: the options of `npm run lesson`. */
+function parseArgs(args: string[]): { dir?: string; out: string; only: string[] } {
+  const only: string[] = [];
+  const folders: { dir?: string; out?: string } = {};
+  for (let i = 0; i < args.length; i++) {
+    const flag = args[i];
+    if (flag !== '--notebooks' && flag !== '--out') {
+      only.push(flag);
+      continue;
+    }
+    const value = args[++i];
+    if (value === undefined || value === '') throw new Error(`${flag} needs a folder: ${flag} DIR`);
+    const abs = path.resolve(value);
+    if (flag === '--notebooks' && !(fs.existsSync(abs) && fs.statSync(abs).isDirectory())) throw new Error(`${flag} ${abs}: no such folder`);
+    folders[flag === '--out' ? 'out' : 'dir'] = abs;
+  }
+  return { dir: folders.dir, out: folders.out ?? LESSON_OUT, only };
+}
+
 function main(): void {
   let rows: LessonRow[];
+  let out = LESSON_OUT;
   try {
-    rows = runLesson({ only: process.argv.slice(2) });
+    const args = parseArgs(process.argv.slice(2));
+    out = args.out;
+    rows = runLesson(args);
   } catch (err) {
     console.error((err as Error).message);
     process.exit(2);
   }
   const failed = rows.filter((r) => r.result?.errors).length;
-  console.log(`${rows.length - failed} notebooks ok, ${failed} failed; open ${path.join(LESSON_OUT, 'index.html')}`);
+  console.log(`${rows.length - failed} notebooks ok, ${failed} failed; open ${path.join(out, 'index.html')}`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -2,7 +2,8 @@
  * The headless notebook runner (scripts/execute_notebook.py, executeNotebook, runLesson) on small
  * temporary notebooks in a real tslab kernel: a cell that hangs or busy-loops past the per-cell
  * timeout, or ends the kernel with process.exit, is the cell reported; the per-cell timeout is
- * configurable and validated; a failed re-run of the lesson keeps the last good page.
+ * configurable and validated; a failed re-run of the lesson keeps the last good page; an unparsable
+ * notebook (in a temporary folder, never in notebooks/) is a failed row naming the file, not a crash.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -11,8 +12,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  DEFAULT_CELL_TIMEOUT, PYTHON, ROOT, cellTimeout, executeNotebook, jupyterEnv, jupyterMissing, registerKernel,
+  DEFAULT_CELL_TIMEOUT, PYTHON, ROOT, cellTimeout, describeFailure, executeNotebook, jupyterEnv, jupyterMissing, registerKernel,
 } from '../../scripts/jupyter';
+import { escapeHtml } from '../../src/runtime/progress';
 import { runLesson } from '../../scripts/lesson';
 
 // Locally, a machine without Jupyter still runs the other tests; CI must have it.
@@ -151,6 +153,97 @@ test('a failed re-run of the lesson keeps the last good page and puts the failed
   assert.ok(!fs.existsSync(page('.failed.html')) && !fs.existsSync(page('.failed.ipynb')), 'the stale failed page is still there');
   index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
   assert.ok(index.includes('href="zz-kept.html"') && !index.includes('.failed.html') && !index.includes('failed at'), index);
+});
+
+/** A folder holding a tiny good notebook and two unparsable ones (never in notebooks/); each bad file with its JSON.parse error. */
+function badFolder(): { folder: string; good: string; bad: { file: string; error: string }[] } {
+  const folder = fs.mkdtempSync(path.join(dir, 'bad-'));
+  const good = path.join(folder, '01-good.ipynb');
+  fs.copyFileSync(notebook('good-src.ipynb', [markdown('# Good one'), code("console.log('the good notebook ran')")]), good);
+  const texts = { '98-truncated.ipynb': '{"cells": [', '99-bad.ipynb': '{"cells": [], "metadata": {"kernelspec": {}} "nbformat": 4}' };
+  const bad = Object.entries(texts).map(([name, text]) => {
+    const file = path.join(folder, name);
+    fs.writeFileSync(file, text);
+    let error = '';
+    try { JSON.parse(text); } catch (err) { error = (err as Error).message; }
+    assert.ok(error !== '', `${name} parses`);
+    return { file, error };
+  });
+  return { folder, good, bad };
+}
+
+test('execute_notebook.py on an unparsable notebook: one line naming the file and the error, a summary, no traceback', { skip: skipJupyter }, () => {
+  const { bad } = badFolder();
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'scripts', 'execute_notebook.py'), bad[0].file, path.join(dir, 'never.ipynb')],
+    { encoding: 'utf8', env: jupyterEnv(), timeout: 60_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.doesNotMatch(r.stderr, /Traceback/);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.ok(r.stderr.startsWith(`${bad[0].file} is not a readable notebook: `), r.stderr);
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.deepEqual({ ...summary, message: undefined }, {
+    notebook: bad[0].file, cells: 0, seconds: 0, errors: 1, failed_cell: -1, code_cell: null, reason: 'unreadable', message: undefined,
+  });
+  assert.equal(summary.message, r.stderr.trim());
+  assert.ok(!fs.existsSync(path.join(dir, 'never.ipynb')));
+});
+
+test('an unparsable notebook is a FAILED row naming the file and the parse error; the others run; summary and index are written', { skip: skipJupyter }, () => {
+  kernel();
+  const { good, bad } = badFolder();
+  const notebooks = [good, ...bad.map((b) => b.file)];
+  const out = fs.mkdtempSync(path.join(dir, 'bad-out-'));
+  const rows = runLesson({ out, notebooks, timeout: 60, log: false });
+  assert.deepEqual(rows.map((r) => [r.name, r.result!.errors]), [['01-good', 0], ['98-truncated', 1], ['99-bad', 1]]);
+  for (const [i, b] of bad.entries()) {
+    const row = rows[i + 1];
+    assert.equal(row.result!.reason, 'unreadable');
+    assert.equal(row.result!.message, `${b.file} is not a notebook: invalid JSON (${b.error})`);
+    assert.equal(describeFailure(row.result!), `reading the notebook: ${row.result!.message}`);
+    assert.equal(row.failedPage, null);
+    assert.equal(row.title, path.basename(b.file, '.ipynb'));
+  }
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.lastRun.notebooks, ['01-good', '98-truncated', '99-bad']);
+  assert.equal(summary.notebooks['99-bad'].result.message, rows[2].result!.message);
+  const index = fs.readFileSync(path.join(out, 'index.html'), 'utf8');
+  assert.ok(index.includes('href="01-good.html"'), 'the good notebook has no page in the index');
+  assert.ok(index.includes(`failed at reading the notebook: ${escapeHtml(rows[2].result!.message!)}`), index);
+  // Asked for one notebook, the unparsable one beside it no longer stops the run.
+  const [only] = runLesson({ out, notebooks, only: ['01'], timeout: 60, log: false });
+  assert.equal(only.result!.errors, 0, only.result!.stderr);
+  // executeNotebook on its own gives the same result, without starting Python.
+  const direct = executeNotebook(bad[1].file, path.join(out, 'never.ipynb'), { timeout: 60 });
+  assert.deepEqual({ ...direct, seconds: 0 }, { ...rows[2].result!, seconds: 0 });
+  assert.ok(!fs.existsSync(path.join(out, 'never.ipynb')));
+});
+
+test('npm run lesson with an unparsable notebook: FAILED rows naming the file, exit 1, no traceback, summary and index written', { skip: skipJupyter }, () => {
+  kernel();
+  const { folder, bad } = badFolder();
+  const lesson = (out: string, ...only: string[]) => spawnSync(process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'scripts', 'lesson.ts'), '--notebooks', folder, '--out', out, ...only],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SAE_CELL_TIMEOUT: '60' }, timeout: 300_000 });
+  for (const only of [[], ['99']]) {
+    const out = fs.mkdtempSync(path.join(dir, 'cli-out-'));
+    const r = lesson(out, ...only);
+    const all = `${r.stdout}${r.stderr}`;
+    assert.equal(r.status, 1, `lesson ${only.join(' ')}: exit ${r.status}\n${all}`);
+    assert.doesNotMatch(all, /Traceback|SyntaxError/);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('99-bad '));
+    assert.ok(line, `no 99-bad row in:\n${r.stdout}`);
+    assert.ok(line.includes(`FAILED at reading the notebook: ${bad[1].file} is not a notebook: invalid JSON (${bad[1].error})`), line);
+    assert.ok(fs.existsSync(path.join(out, 'summary.json')) && fs.existsSync(path.join(out, 'index.html')), fs.readdirSync(out).join(', '));
+    if (only.length === 0) {
+      assert.match(r.stdout, /^01-good .* 0 errors$/m);
+      assert.match(r.stdout, /1 notebooks ok, 2 failed/);
+    }
+  }
+  // A folder option that is not a folder is an error naming it, exit 2.
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'lesson.ts'), '--notebooks', path.join(folder, 'none')],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`--notebooks ${path.join(folder, 'none').replace(/[/.]/g, '\\$&')}: no such folder`));
 });
 
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
