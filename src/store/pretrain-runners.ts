@@ -67,8 +67,8 @@ export function sharedSetup(data: Dataset): WorkerSetup {
   return { images, labels, count: data.count, rows: data.rows, cols: data.cols, dim: data.dim, source: data.source, sha256: datasetHash(data) };
 }
 
-/** What one finished job reports. */
-export interface JobResult { stored: boolean; seconds: number; total: number }
+/** What one finished job reports; `storeError` says why it was not stored. */
+export interface JobResult { stored: boolean; storeError?: string; seconds: number; total: number }
 export type BatchUpdate = (epoch: number, epochs: number, batch: number, batches: number) => void;
 
 /** Something that trains jobs one at a time: this thread, or a worker. */
@@ -88,7 +88,7 @@ export function localRunner(data: Dataset): Runner {
       markFresh(path.join(job.cacheDir, job.key), false); // train it, even if an earlier pretrain did
       const run = await trainCached(job.spec, data, { cacheDir: job.cacheDir, retrain: true, log: false, title: job.title, progress });
       run.model.dispose();
-      return { stored: run.stored, seconds: run.history.reduce((s, r) => s + r.seconds, 0), total: run.history[run.history.length - 1]?.total ?? NaN };
+      return { stored: run.stored, storeError: run.storeError, seconds: run.history.reduce((s, r) => s + r.seconds, 0), total: run.history[run.history.length - 1]?.total ?? NaN };
     },
     async close() {},
   };
@@ -103,10 +103,12 @@ export function workerRunner(setup: WorkerSetup, env: NodeJS.ProcessEnv): Promis
     return Promise.reject(err);
   }
   let pending: { resolve(r: JobResult): void; reject(e: Error): void; onBatch: BatchUpdate } | null = null;
+  let stopped = 'the worker stopped';
   return new Promise((ready, failed) => {
     const runner: Runner = {
       alive: true,
       run(job, onBatch) {
+        if (!runner.alive) return Promise.reject(new Error(stopped));
         return new Promise((resolve, reject) => {
           pending = { resolve, reject, onBatch };
           w.postMessage(job);
@@ -115,6 +117,7 @@ export function workerRunner(setup: WorkerSetup, env: NodeJS.ProcessEnv): Promis
       close: () => w.terminate().then(() => undefined, () => undefined),
     };
     const stop = (why: string) => {
+      if (runner.alive) stopped = why;
       runner.alive = false;
       pending?.reject(new Error(why));
       pending = null;
@@ -133,3 +136,9 @@ export function workerRunner(setup: WorkerSetup, env: NodeJS.ProcessEnv): Promis
     w.on('exit', (code) => stop(`the worker exited with code ${code}`));
   });
 }
+
+/**
+ * How pretrain starts its worker runners. A test wraps `worker` to stop workers mid-job for real
+ * (Runner.close terminates the thread) and see the job trained again on a fresh one.
+ */
+export const starters = { worker: workerRunner };

@@ -29,7 +29,7 @@ export type WorkerMessage =
   | { type: 'ready'; numerics: string }
   | { type: 'batch'; id: number; epoch: number; epochs: number; batch: number; batches: number }
   | { type: 'epoch'; id: number; line: string }
-  | { type: 'done'; id: number; stored: boolean; seconds: number; total: number }
+  | { type: 'done'; id: number; stored: boolean; storeError?: string; seconds: number; total: number }
   | { type: 'error'; id: number; message: string };
 
 const port = parentPort!;
@@ -55,7 +55,7 @@ async function run(job: WorkerJob): Promise<void> {
   const run = await trainCached(job.spec, data, { cacheDir: job.cacheDir, retrain: true, log: false, title: job.title, progress: reporter(job.id) });
   const last = run.history[run.history.length - 1];
   run.model.dispose();
-  post({ type: 'done', id: job.id, stored: run.stored, seconds: run.history.reduce((s, r) => s + r.seconds, 0), total: last?.total ?? NaN });
+  post({ type: 'done', id: job.id, stored: run.stored, storeError: run.storeError, seconds: run.history.reduce((s, r) => s + r.seconds, 0), total: last?.total ?? NaN });
 }
 
 const say = (err: unknown) => (err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err));

@@ -13,17 +13,20 @@ import * as os from 'os';
 import * as path from 'path';
 import { Dataset } from '../data/mnist';
 import { makeConfig } from '../core/config';
-import { validateTrainConfig } from '../core/train';
-import { nativeEnabled, nativeThreads, setNativeThreads } from '../runtime/native';
-import { fusionWanted } from '../runtime/fused';
-import * as tf from '../runtime/tf';
+import { Checks, integerAtLeast, invalidField } from '../core/checks';
 import { envFlag } from '../runtime/settings';
-import { TrainSpec, cacheEntry, defaultCacheDir, markFresh, trainCached } from './cache';
+import { TrainSpec, cacheEntry, checkSpec, defaultCacheDir, markFresh, trainCached } from './cache';
+import { TRAIN_SPEC_CHECKS } from './cache-key';
 import type { WorkerJob } from './pretrain-worker';
-import { Runner, batchProgress, localRunner, sharedSetup, workerRunner } from './pretrain-runners';
+import { JobOutcome, trainInWorkers } from './pretrain-queue';
 
 /** A spec with the title its notebook gives it (used in progress and errors). */
 export type PretrainSpec = TrainSpec & { title?: string };
+
+const PRETRAIN_SPEC_CHECKS: Checks<PretrainSpec> = {
+  ...TRAIN_SPEC_CHECKS,
+  title: (v) => (v === undefined || typeof v === 'string' ? null : 'a string'),
+};
 
 export interface PretrainOptions {
   /** the progress display's title */
@@ -32,7 +35,7 @@ export interface PretrainOptions {
   cacheDir?: string;
   /** train even what the cache holds (SAE_RETRAIN=1 does the same); trainCached then loads these once */
   retrain?: boolean;
-  /** models trained at once (default: the cores, at most the models to train); 1 trains in this thread */
+  /** models trained at once, an integer >= 1 (default: the cores, at most the models to train); 1 trains in this thread */
   workers?: number;
   /** print a summary line (default true) */
   log?: boolean;
@@ -46,6 +49,8 @@ export interface PretrainResult {
   /** titles of the models trained now, and of those the cache already held */
   trained: string[];
   cached: string[];
+  /** how many of the trained models are in the results cache now (the summary line says why the others are not) */
+  stored: number;
   workers: number;
   /** how many of the trained models a worker thread trained (the rest: this thread) */
   inWorkers: number;
@@ -60,27 +65,42 @@ function specName(spec: TrainSpec): string {
   return `${m.sparsity.toUpperCase()} model${diffs.length ? ` (${diffs.join(', ')})` : ''}`;
 }
 
-/** Multiply-adds of one training step per image, roughly: what orders the queue (longest first). */
-function cost(spec: TrainSpec, data: Dataset): number {
-  const m = makeConfig(spec.model);
-  const dense = m.decoder === 'linear' ? m.latentDim * m.inputDim : m.latentDim * m.hiddenDim + m.hiddenDim * m.inputDim;
-  return (m.inputDim * m.hiddenDim + m.hiddenDim * m.latentDim + dense) * validateTrainConfig(spec.train ?? {}).epochs * data.count;
+/** Trains the jobs one after another on this thread (workers 1); a failure is recorded, not thrown. */
+async function trainHere(jobs: WorkerJob[], data: Dataset, progress: boolean | undefined): Promise<Map<number, JobOutcome>> {
+  const outcomes = new Map<number, JobOutcome>();
+  for (const job of jobs) {
+    markFresh(path.join(job.cacheDir, job.key), false);
+    try {
+      const run = await trainCached(job.spec, data, { cacheDir: job.cacheDir, retrain: true, log: false, title: job.title, progress: progress === false ? false : undefined });
+      run.model.dispose();
+      const seconds = run.history.reduce((s, r) => s + r.seconds, 0);
+      outcomes.set(job.id, { ok: true, inWorker: false, result: { stored: run.stored, storeError: run.storeError, seconds, total: NaN } });
+    } catch (err) {
+      outcomes.set(job.id, { ok: false, error: (err as Error).message });
+    }
+  }
+  return outcomes;
 }
 
 /**
  * Trains every spec the results cache does not hold yet, `workers` at a time, and stores each
  * as trainCached does; a later trainCached of the same spec loads it. A model that fails is
- * named in the error thrown at the end, after the others have finished (and are stored).
+ * named in the error thrown at the end, after the others have finished (and are stored). The
+ * summary line and `stored` say how many of the trained models the cache holds, and why not all.
  */
 export async function pretrain(specs: PretrainSpec[], data: Dataset, options: PretrainOptions = {}): Promise<PretrainResult> {
   const start = Date.now();
+  if (options.workers !== undefined) {
+    const expected = integerAtLeast(1)(options.workers, {});
+    if (expected !== null) throw invalidField('PretrainOptions', 'workers', options.workers, `${expected} (models trained at once)`);
+  }
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const retrain = options.retrain ?? envFlag('SAE_RETRAIN', false);
   const title = options.title ?? 'training models at once';
   const jobs: WorkerJob[] = [];
   const cached: string[] = [];
   const seen = new Set<string>();
-  for (const spec of specs) {
+  for (const spec of specs.map((s) => checkSpec(s, 'PretrainSpec', PRETRAIN_SPEC_CHECKS))) {
     const name = spec.title ?? specName(spec);
     const { title: _, ...plain } = spec;
     const entry = cacheEntry(plain, data, cacheDir);
@@ -91,103 +111,28 @@ export async function pretrain(specs: PretrainSpec[], data: Dataset, options: Pr
   }
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const workers = Math.max(1, Math.min(options.workers ?? cores, jobs.length));
-  const result: PretrainResult = { trained: jobs.map((j) => j.title), cached, workers: jobs.length ? workers : 0, inWorkers: 0, seconds: 0 };
-  const finish = () => {
-    result.seconds = (Date.now() - start) / 1000;
-    if (options.log ?? true) {
-      console.log(`${title}: ${jobs.length} trained (${result.workers} at a time) in ${result.seconds.toFixed(1)} s, ` +
-        `${cached.length} already in the results cache`);
-    }
-    return result;
+  const outcomes = jobs.length === 0 ? new Map<number, JobOutcome>() : workers === 1 ? await trainHere(jobs, data, options.progress)
+    : await trainInWorkers(jobs, data, workers, { title, thisThread: options.thisThread ?? true, progress: options.progress ?? true });
+  const trained = jobs.filter((j) => outcomes.get(j.id)?.ok);
+  const results = trained.map((j) => outcomes.get(j.id) as JobOutcome & { ok: true });
+  const failed = jobs.filter((j) => !outcomes.get(j.id)?.ok);
+  for (const job of trained) if ((outcomes.get(job.id) as JobOutcome & { ok: true }).result.stored) markFresh(path.join(cacheDir, job.key));
+  const stored = results.filter((o) => o.result.stored).length;
+  const result: PretrainResult = {
+    trained: trained.map((j) => j.title), cached, stored, workers: jobs.length ? workers : 0,
+    inWorkers: results.filter((o) => o.inWorker).length, seconds: (Date.now() - start) / 1000,
   };
-  if (jobs.length === 0) return finish();
-  if (workers === 1) {
-    for (const job of jobs) {
-      markFresh(path.join(cacheDir, job.key), false);
-      const run = await trainCached(job.spec, data, { cacheDir, retrain: true, log: false, title: job.title, progress: options.progress === false ? false : undefined });
-      run.model.dispose();
-      markFresh(path.join(cacheDir, job.key));
-    }
-    return finish();
+  if (options.log ?? true) {
+    const why = results.find((o) => !o.result.stored)?.result.storeError ?? 'the cache is not writable';
+    console.log(`${title}: ${trained.length} trained (${result.workers} at a time) in ${result.seconds.toFixed(1)} s, ` +
+      (stored < trained.length ? `${trained.length - stored} of them not stored (${why}), ` : '') +
+      (failed.length ? `${failed.length} failed, ` : '') + `${cached.length} already in the results cache`);
   }
-  const failures = await inWorkers(jobs, data, workers, { title, thisThread: options.thisThread ?? true, progress: options.progress ?? true }, result);
-  for (const job of jobs) if (!failures.has(job.id)) markFresh(path.join(cacheDir, job.key));
-  finish();
-  if (failures.size > 0) {
-    const list = [...failures].map(([id, why]) => `${jobs[id].title}: ${why}`).join('; ');
-    throw new Error(`${title}: ${failures.size} of ${jobs.length} models failed (${list}); ` +
-      `the other ${jobs.length - failures.size} are stored in the results cache`);
+  if (failed.length > 0) {
+    const list = failed.map((j) => `${j.title}: ${(outcomes.get(j.id) as { error?: string })?.error ?? 'not trained'}`).join('; ');
+    const others = stored === trained.length ? `the other ${trained.length} are stored in the results cache`
+      : `the other ${trained.length} were trained, ${stored} of them stored in the results cache`;
+    throw new Error(`${title}: ${failed.length} of ${jobs.length} models failed (${list}); ${others}`);
   }
   return result;
-}
-
-/**
- * Runs `jobs` on this thread and `count - 1` workers, longest first; resolves to the failures by
- * job id. The native kernels' pool (one per process) runs one thread while several models train,
- * and all of them again for the last one.
- */
-async function inWorkers(jobs: WorkerJob[], data: Dataset, count: number,
-  { title, thisThread, progress }: { title: string; thisThread: boolean; progress: boolean }, result: PretrainResult): Promise<Map<number, string>> {
-  const setup = sharedSetup(data);
-  const env: NodeJS.ProcessEnv = { ...process.env, SAE_BLAS_THREADS: '1', SAE_BACKEND: tf.getBackend() };
-  if (!nativeEnabled()) env.SAE_NATIVE = '0';
-  if (!fusionWanted()) env.SAE_FUSED = '0';
-  const queue = jobs.slice().sort((a, b) => cost(b.spec, data) - cost(a.spec, data));
-  const total = jobs.reduce((s, j) => s + cost(j.spec, data), 0);
-  const done = new Map<number, { fraction: number; epoch: number; epochs: number }>();
-  const failures = new Map<number, string>();
-  const show = progress ? batchProgress(title) : { update() {}, finished() {} };
-  const threadsBefore = nativeThreads();
-  const startAt = Date.now();
-  let finished = 0;
-  let active = count;
-  const render = () => {
-    let sum = 0;
-    const now: string[] = [];
-    for (const [id, d] of done) {
-      sum += cost(jobs[id].spec, data) * d.fraction;
-      if (d.fraction < 1) now.push(`${jobs[id].title} (epoch ${d.epoch}/${d.epochs})`);
-    }
-    show.update(`${finished}/${jobs.length} trained, ${active} at a time; now ${now.join(', ')}; ` +
-      `${((Date.now() - startAt) / 1000).toFixed(0)} s`, sum / total);
-  };
-  const serve = async (runner: Runner, inWorker: boolean) => {
-    for (let job = queue.shift(); job !== undefined; job = runner.alive ? queue.shift() : undefined) {
-      const state = { fraction: 0, epoch: 1, epochs: validateTrainConfig(job.spec.train ?? {}).epochs };
-      done.set(job.id, state);
-      try {
-        const r = await runner.run(job, (epoch, epochs, batch, batches) => {
-          Object.assign(state, { epoch, epochs, fraction: (epoch - 1 + batch / batches) / epochs });
-          render();
-        });
-        if (inWorker) result.inWorkers += 1;
-        show.finished(`${job.title}: trained in ${r.seconds.toFixed(1)} s, final loss ${r.total.toFixed(6)}` +
-          (r.stored ? '' : ' (not stored: the cache is not writable)'));
-      } catch (err) {
-        failures.set(job.id, (err as Error).message);
-        show.finished(`${job.title}: failed (${(err as Error).message})`);
-      }
-      state.fraction = 1;
-      finished += 1;
-    }
-  };
-  const retire = async (runner: Runner | null) => {
-    active -= 1;
-    if (active === 1) setNativeThreads(threadsBefore.threads, threadsBefore.openblas);
-    await runner?.close();
-  };
-  setNativeThreads(1);
-  try {
-    const workers = Array.from({ length: thisThread ? count - 1 : count }, () => workerRunner(setup, env).then(
-      async (runner) => { await serve(runner, true); await retire(runner); },
-      async (err: Error) => {
-        console.warn(`${title}: a worker did not start (${err.message}); this thread trains its share`);
-        await retire(null);
-      }));
-    const here = thisThread ? [serve(localRunner(data), false).then(() => retire(null))] : [];
-    await Promise.all([...here, ...workers]);
-  } finally {
-    setNativeThreads(threadsBefore.threads, threadsBefore.openblas);
-  }
-  return failures;
 }
