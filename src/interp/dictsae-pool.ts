@@ -8,15 +8,14 @@
  * agree to ~1e-8 relative).
  *
  * Each measurement is kept in the results cache (dictsae/<key>.json beside the cached models; the
- * key hashes the config, seed, training settings, both data sets and the numerics), so a second
- * run of a notebook reads it instead of training; SAE_RETRAIN=1 trains again.
+ * key hashes the config, seed, training settings, both data sets and the numerics; a sha256 covers
+ * the file, see dictsae-measures.ts), so a second run of a notebook reads it instead of training;
+ * an edited or damaged file trains again and is replaced; SAE_RETRAIN=1 trains again.
  *
  *   const pool = await startDictSaePool({ pixels: { train, test } });
  *   const [a, b] = await Promise.all([pool.measure(taskA), pool.measure(taskB)]);  // both at once
  *   await pool.close();
  */
-import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
@@ -28,10 +27,12 @@ import { fusionWanted } from '../runtime/fused';
 import * as tf from '../runtime/tf';
 import { batchProgress, sharedSetup, startWorker } from '../store/pretrain-runners';
 import type { WorkerSetup } from '../store/pretrain-worker';
-import { datasetHash, defaultCacheDir, numericsName, rememberDatasetHash } from '../store/cache';
-import { writeFileAtomic } from '../store/files';
+import { defaultCacheDir, rememberDatasetHash } from '../store/cache';
 import { envFlag } from '../runtime/settings';
-import { DictSae, DictSaeOptions, evaluateDictSae, makeDictSaeConfig } from './dictsae';
+import { DictSae, DictSaeOptions, evaluateDictSae } from './dictsae';
+import { MeasureDescription, measureEntry, readMeasure, writeMeasure } from './dictsae-measures';
+
+export { measureEntry } from './dictsae-measures';
 
 /** Training and test data of one data set the tasks name. */
 export interface DictSaeData { train: Dataset; test: Dataset }
@@ -79,35 +80,6 @@ export type PoolMessage =
   | { type: 'done'; id: number; result: DictSaeMeasure }
   | { type: 'error'; id: number; message: string };
 
-/** The results-cache file of a task and what its numbers depend on. */
-export function measureEntry(task: DictSaeTask, data: DictSaeData, cacheDir: string): { file: string; description: object } {
-  const description = {
-    kind: 'dictsae-measure',
-    // bump when DictSae's training numbers change (its code, not its config), so old entries miss
-    version: 1,
-    config: makeDictSaeConfig(task.options),
-    seed: task.seed ?? 42,
-    train: validateTrainConfig(task.train ?? {}),
-    data: [data.train, data.test].map((d) => ({ count: d.count, dim: d.dim, sha256: datasetHash(d) })),
-    numerics: numericsName(),
-  };
-  const key = crypto.createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 24);
-  return { file: path.join(cacheDir, 'dictsae', `${key}.json`), description };
-}
-
-/** The stored measurement, or null when there is none (or it was stored for another description). */
-function readMeasure(file: string, description: object): DictSaeMeasure | null {
-  try {
-    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as { description: object; result: DictSaeMeasure };
-    if (JSON.stringify(stored.description) !== JSON.stringify(description)) return null;
-    const r = stored.result;
-    const keys = ['l0', 'fvu', 'fvuRaw', 'seconds', 'finalLoss'] as const;
-    return r && keys.every((k) => typeof r[k] === 'number' && Number.isFinite(r[k])) ? r : null;
-  } catch {
-    return null;
-  }
-}
-
 interface Pending {
   id: number;
   task: DictSaeTask;
@@ -116,7 +88,7 @@ interface Pending {
   reject(e: Error): void;
   /** where its measurement is stored */
   file: string;
-  description: object;
+  description: MeasureDescription;
   /** set by close(): this thread's training of it stops at the next batch */
   cancelled?: boolean;
   /** fraction of its training done, for the progress line */
@@ -184,19 +156,21 @@ export class DictSaePool {
     if (data === undefined) {
       return Promise.reject(new Error(`measure: no data set '${task.data}' in the pool (it has ${Object.keys(this.sets).map((k) => `'${k}'`).join(', ')})`));
     }
-    let entry: { file: string; description: object };
+    let entry: { file: string; description: MeasureDescription };
     try {
       entry = measureEntry(task, data, this.cacheDir); // checks the config and the training settings
     } catch (err) {
       return Promise.reject(err);
     }
-    const title = task.title ?? `${task.data}: ${task.options.activation ?? 'relu'} SAE`;
-    const stored = this.retrain ? null : readMeasure(entry.file, entry.description);  // null if damaged
-    if (stored !== null) {
+    const title = task.title ?? `${task.data}: ${entry.description.config.activation} SAE`;
+    const stored = this.retrain ? null : readMeasure(entry.file, entry.description);
+    if (stored !== null && 'measure' in stored) {
+      const m = stored.measure;
       this.fromCache += 1;
-      this.show.finished(`${title}: L0 ${stored.l0.toFixed(2)}, FVU ${stored.fvu.toFixed(4)} (from the results cache)`);
-      return Promise.resolve(stored);
+      this.show.finished(`${title}: L0 ${m.l0.toFixed(2)}, FVU ${m.fvu.toFixed(4)} (from the results cache)`);
+      return Promise.resolve(m);
     }
+    if (stored !== null && !stored.missing) console.warn(`${title}: cached measurement ${entry.file} is unusable (${stored.why}); training again`);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, task, title, resolve, reject, file: entry.file, description: entry.description,
         fraction: 0, epoch: 1, epochs: validateTrainConfig(task.train ?? {}).epochs });
@@ -264,8 +238,7 @@ export class DictSaePool {
     this.done += 1;
     let note = '';
     try {
-      fs.mkdirSync(path.dirname(job.file), { recursive: true });
-      writeFileAtomic(job.file, JSON.stringify({ description: job.description, result: r }, null, 1));
+      writeMeasure(job.file, job.description, r);
     } catch (err) {
       note = `; not stored: ${(err as Error).message}`;
     }
@@ -315,7 +288,7 @@ export async function startDictSaePool(sets: Record<string, DictSaeData>, option
   const cores = os.availableParallelism?.() ?? os.cpus().length;
   const count = options.workers ?? cores;
   if (!(Number.isInteger(count) && count >= 1)) {
-    throw new Error(`startDictSaePool: workers = ${String(count)} is invalid: expected an integer >= 1 (models trained at once)`);
+    throw new Error(`DictSaePoolOptions.workers = ${String(count)} is invalid: expected an integer >= 1 (models trained at once)`);
   }
   const slots: Slot[] = [];
   if (count > 1) {

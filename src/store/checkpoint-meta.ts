@@ -42,7 +42,7 @@ export const WEIGHTS_FILE = /^weights-[0-9a-f]+(?:-[0-9a-f]+)?\.bin$/;
 // Hashes of the fields
 
 /** JSON with object keys sorted at every level, so equal values give equal text. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const obj = value as Record<string, unknown>;

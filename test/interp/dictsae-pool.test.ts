@@ -95,3 +95,61 @@ test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refu
   assert.equal(nativeThreads().threads, threads, 'the native threads are back');
   assert.equal(tf.memory().numTensors, before, 'no tensors leak on this thread');
 });
+
+test('DictSaePool: an edited cached measurement is a miss that retrains and replaces it; TopK tasks are labelled topk', async () => {
+  await setup();
+  const sets = { a: { train: data(5, 256, 40), test: data(6, 64, 40) } };
+  const train = { epochs: 1, batchSize: 64, learningRate: 1e-2, seed: 7 };
+  const task: DictSaeTask = { data: 'a', options: { inputDim: 40, latentDim: 32, k: 4 }, train };
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pool-'));
+  const measure = async () => {
+    const pool = await startDictSaePool(sets, { workers: 1, progress: false, cacheDir });
+    try {
+      return { r: await pool.measure(task), trained: pool.trained, cached: pool.cached };
+    } finally {
+      await pool.close();
+    }
+  };
+  const first = await measure();
+  const [file] = fs.readdirSync(path.join(cacheDir, 'dictsae')).map((f) => path.join(cacheDir, 'dictsae', f));
+  const original = fs.readFileSync(file, 'utf8');
+  assert.deepEqual((await measure()).cached, 1, 'an untouched entry is a hit');
+  const edits: [string, (stored: any) => void][] = [
+    ['fvu changed', (s) => { s.result.fvu = 0.01; }],
+    ['l0 = 9 for k = 4', (s) => { s.result.l0 = 9; }],
+    ['no hash', (s) => { delete s.sha256; }],
+  ];
+  for (const [what, edit] of edits) {
+    const stored = JSON.parse(original);
+    edit(stored);
+    fs.writeFileSync(file, JSON.stringify(stored));
+    const again = await measure();
+    assert.deepEqual([again.trained, again.cached], [1, 0], `${what}: trained again, not served`);
+    assert.deepEqual(again.r, { ...first.r, seconds: again.r.seconds }, `${what}: the measurement trained again`);
+    assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).result.l0, first.r.l0, `${what}: the entry is replaced`);
+  }
+  // The measurement file a link to /dev/zero: a miss (no endless read), replaced by a file.
+  fs.rmSync(file);
+  fs.symlinkSync('/dev/zero', file);
+  assert.deepEqual((await measure()).trained, 1);
+  assert.ok(fs.lstatSync(file).isFile());
+  // `dictsae` a link to a folder elsewhere holding a good copy: a miss; nothing there is written.
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pool-outside-'));
+  const good = fs.readFileSync(file);
+  fs.writeFileSync(path.join(outside, path.basename(file)), good);
+  fs.rmSync(path.dirname(file), { recursive: true });
+  fs.symlinkSync(outside, path.dirname(file));
+  assert.deepEqual((await measure()).trained, 1, 'the copy behind the link is not served');
+  assert.deepEqual(fs.readdirSync(outside), [path.basename(file)]);
+  assert.deepEqual(fs.readFileSync(path.join(outside, path.basename(file))), good, 'the folder behind the link is untouched');
+  assert.ok(fs.lstatSync(path.dirname(file)).isDirectory() && fs.lstatSync(file).isFile());
+  // A task that fails names its activation: TopK by default, not "relu".
+  const pool = await startDictSaePool(sets, { workers: 1, progress: false, cacheDir });
+  try {
+    await assert.rejects(pool.measure({ data: 'a', options: { inputDim: 50, latentDim: 8, k: 2 }, train }), /^Error: a: topk SAE: /);
+    await assert.rejects(pool.measure({ data: 'a', options: { activation: 'relu', inputDim: 50, latentDim: 8 }, train }), /^Error: a: relu SAE: /);
+  } finally {
+    await pool.close();
+  }
+  fs.rmSync(cacheDir, { recursive: true, force: true });
+});
