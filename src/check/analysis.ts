@@ -215,6 +215,7 @@ export function decodeOneHot(fn: DecodeOneHotFn, options: CheckOptions = {}): Ch
   const errorHint = (err: unknown) => {
     const message = err instanceof Error ? err.message : '';
     if (/int32|dtype/i.test(message)) return 'tf.oneHot gives an int32 tensor; the decoder works on float32: cast it (tf.cast(..., \'float32\'))';
+    if (/inputDim/.test(message)) return 'decode the code with model.decode: model.forward and model.encode take an image (inputDim values), not a code';
     if (/rank|shape|2-D|values per row/i.test(message)) return 'the decoder takes a 2-D batch of codes, [1, latentDim] for one code';
     return null;
   };

@@ -143,17 +143,19 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
       if (got.length !== codes.length) hint = 'return every row, zeros included: an array as long as codes';
       else if (k < units && validTopK(codes, got, units, k + 1)) hint = 'keep exactly k entries per row (you kept k + 1)';
       else if (k > 0 && validTopK(codes, got, units, k - 1)) hint = 'keep exactly k entries per row (you kept k - 1)';
+      else if (k === 0 && allClose(got, codes, EXACT)) hint = 'k = 0 keeps nothing; beware that slice(-0) is slice(0), the whole array';
       else if (is('inverse')) hint = 'keep the k largest and zero the others, not the other way round';
       else if (is('smallest')) hint = 'keep the k largest entries (you kept the smallest)';
-      else if (codes.length > units && is('whole batch')) hint = 'each row (each image\'s code) keeps its own k largest, not k over the whole batch';
-      else if (is('by value')) hint = 'rank the entries by magnitude |h|, so a large negative entry counts as large';
       else if (is('as text')) {
-        hint = 'JavaScript\'s default .sort() compares numbers as text ("120" < "15" < "3.5" < "9", and 2e-7 as "2e-7"): give sort a comparator, (a, b) => b - a';
+        hint = 'JavaScript\'s default .sort() compares numbers as text ("100" < "20" < "3" < "9", and 2^-20 as "9.5367431640625e-7"): give sort a comparator, (a, b) => b - a';
       } else if (textSortMatters(codes)) {
-        hint = 'the earlier cases\' magnitudes were below 1; these go from 1e-7 to 250. If you sort, JavaScript\'s default .sort() compares numbers as text ' +
-          '("120" before "9"): give sort a comparator, (a, b) => b - a';
-      }
-      else {
+        hint = 'the earlier cases\' magnitudes were below 1; these go from 1e-7 to 100. If you sort, JavaScript\'s default .sort() compares numbers as text ' +
+          '("100" before "9"): give sort a comparator, (a, b) => b - a';
+      } else if (codes.length > units && is('whole batch')) {
+        hint = 'each row (each image\'s code) keeps its own k largest, not k over the whole batch';
+      } else if (is('by value')) {
+        hint = 'rank the entries by magnitude |h|, so a large negative entry counts as large';
+      } else {
         const most = Math.max(...Array.from({ length: codes.length / units }, (_, r) => Array.from(got.slice(r * units, (r + 1) * units)).filter((v) => v !== 0).length));
         if (most > k) hint = `keep at most k = ${k} entries per row and zero the others (a row of yours keeps ${most})`;
       }
@@ -161,8 +163,9 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
     },
   });
   const ties = Float32Array.from([0.5, 0.2, 0.5, 0.5, 0.1, 0]);
-  // Magnitudes that sort differently as text: 9 before 120, 2e-7 after 0.5.
-  const magnitudes = Float32Array.from([120, 9, -15, 3.5, 2e-7, 0.5, -8e-7, 40, 0.03, 1e-6, 7, -250]);
+  // Magnitudes that sort differently as text ("9" > "3" > "20" > "100"; 2^-20 prints as 9.5367431640625e-7),
+  // all exact in float32, so a float32 copy prints the same digits.
+  const magnitudes = Float32Array.from([100, 9, -20, 3, 0.5, 0.25, 2 ** -23, -0.75, 2 ** -20, 12, 0.0625, -5]);
   return runCheck('keepTopK', [
     make('three rows', 'codes 3x8 in (0, 1)', uniform(rng, 3, 8, 0, 1), 8, 3),
     make('k = 0', 'codes 2x5', uniform(rng, 2, 5, 0, 1), 5, 0),
@@ -170,7 +173,7 @@ export function keepTopK(fn: KeepTopKFn, options: CheckOptions = {}): CheckResul
     make('negative entries', 'codes 2x6 in (-1, 1)', uniform(rng, 2, 6, -1, 1), 6, 2),
     make('a single row', 'codes 1x10 with zeros', sparseUniform(rng, 1, 10, 0.3), 10, 4),
     make('ties', 'codes 1x6 = [0.5, 0.2, 0.5, 0.5, 0.1, 0]', ties, 6, 2),
-    make('magnitudes from 1e-7 to 250', 'codes 2x6 = [120, 9, -15, 3.5, 2e-7, 0.5], [-8e-7, 40, 0.03, 1e-6, 7, -250]', magnitudes, 6, 3),
+    make('magnitudes from 1e-7 to 100', 'codes 2x6 = [100, 9, -20, 3, 0.5, 0.25], [2^-23, -0.75, 2^-20, 12, 0.0625, -5]', magnitudes, 6, 3),
     make('a wide latent', 'codes 2x1024 in (0, 1)', uniform(rng, 2, 1024, 0, 1), 1024, 16),
   ], options);
 }

@@ -76,6 +76,17 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
   ], options);
 }
 
+/** sum |x - mean of its own row|^2: the per-sample mean, for recognising it. */
+function aroundRowMeans(x: Float32Array, dim: number): number {
+  let total = 0;
+  for (let r = 0; r < x.length / dim; r++) {
+    let m = 0;
+    for (let t = 0; t < dim; t++) m += x[r * dim + t] / dim;
+    for (let t = 0; t < dim; t++) total += (x[r * dim + t] - m) ** 2;
+  }
+  return total;
+}
+
 /** The fraction of variance unexplained, against the kit's fvu. */
 export function fvu(fn: FvuFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(1010);
@@ -112,6 +123,8 @@ export function fvu(fn: FvuFn, options: CheckOptions = {}): CheckResult {
       else if (close(got, err / aroundGlobal)) hint = 'the mean input has one mean per dimension (column), not one number for all values';
       else if (close(got, 1 - want)) hint = 'that is the fraction of variance explained; FVU is the fraction unexplained';
       else if (close(got, total / err)) hint = 'numerator and denominator are swapped';
+      else if (close(got * got, want) || close(got, Math.sqrt(err / total))) hint = 'FVU is a ratio of squared errors, with no square root';
+      else if (close(got, err / aroundRowMeans(x, dim))) hint = 'the mean input is the mean over samples, one per dimension (a column mean), not each sample\'s own mean';
       return scalarFailure(got, want, hint);
     },
   });

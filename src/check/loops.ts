@@ -7,7 +7,7 @@ import { SparseAutoencoder, createModel } from '../core/sae';
 import { SparsityMatch, SweepRow, matchSparsity as kitMatchSparsity } from './reference';
 import { AsyncCase, CheckOptions, CheckResult, runCheckAsync } from './runner';
 import { Failure, describeValue, list, num } from './format';
-import { withinAsync } from './call';
+import { withinAsync, withinBudget } from './call';
 
 /**
  * The learner's Exercise 1 loop: for each weight in order, `await trainAt(weight)`, measure the
@@ -27,7 +27,8 @@ const TINY = { inputDim: 3, hiddenDim: 2, latentDim: 2 } as const;
 interface Trained {
   weight: number;
   model: SparseAutoencoder;
-  token: { weight: number; serial: number };
+  /** what measure returns for this model: an object of its own, with no field a row could be mistaken for */
+  token: { measurement: number };
   measured: number;
   disposed: boolean;
   release(): void;
@@ -53,7 +54,7 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
         const model = createModel({ ...TINY, sparsityWeight: weight }, trained.length + 1);
         const free = model.dispose.bind(model);
         const rec: Trained = {
-          weight, model, token: { weight, serial: trained.length }, measured: 0, disposed: false,
+          weight, model, token: { measurement: trained.length + 1 }, measured: 0, disposed: false,
           release: () => { if (!rec.disposed) { rec.disposed = true; open -= 1; free(); } },
         };
         model.dispose = () => rec.release();
@@ -63,12 +64,12 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
       const measure = (model: SparseAutoencoder): unknown => {
         if ((model as unknown) instanceof Promise) {
           gotPromise = true;
-          return { weight: NaN, serial: -1 };
+          return { measurement: -1 };
         }
         const rec = trained.find((r) => r.model === model);
         if (!rec) {
           foreign = true;
-          return { weight: NaN, serial: -1 };
+          return { measurement: -1 };
         }
         if (rec.disposed) measuredDead = true;
         rec.measured += 1;
@@ -80,7 +81,8 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
         return trainAt(weight);
       };
       try {
-        const resolved = await withinAsync(fn(weights, counted, measure));
+        // The part before the function's first await runs in this call: an endless loop there is stopped by the budget.
+        const resolved = await withinAsync(withinBudget(() => fn(weights, counted, measure)));
         // What the function resolved to, as it was then (an array filled later by callbacks that nobody awaited is still empty).
         const rows = Array.isArray(resolved) ? resolved.slice() : resolved;
         const unfinished = started - trained.filter((r) => r.measured > 0).length;
@@ -114,7 +116,7 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
         }
         const bad = rows.findIndex((row, i) => !row || row.weight !== weights[i] || row.result !== trained[i]?.token);
         if (rows.length !== weights.length || bad >= 0) {
-          const got = rows.map((row) => (row && typeof row === 'object' ? num(row.weight) : describeValue(row)));
+          const got = rows.map((row) => (row && typeof row === 'object' ? ('weight' in row ? num(row.weight) : 'a row without a weight') : describeValue(row)));
           return {
             expected: `${weights.length} rows { weight, result } in the order of the weights, ${list(weights)}`,
             got: `${rows.length} rows with weights [${got.join(', ')}]`,
@@ -147,6 +149,7 @@ export async function sweep(fn: SweepFn, options: CheckOptions = {}): Promise<Ch
   return runCheckAsync('sweep', [
     make('three weights', [1e-3, 1e-2, 1e-1], 5),
     make('Exercise 1\'s L1 weights', [1e-4, 1e-3, 1e-2, 1e-1, 1], 1),
+    make('weights out of order', [0.1, 1e-3, 1, 1e-2], 2),
     make('one weight', [0.5], 20),
     make('no weights', [], 1),
   ], options);
@@ -172,7 +175,7 @@ export async function matchSparsity(fn: MatchSparsityFn, options: CheckOptions =
         calls.push({ weight, sparsity });
         return sparsity;
       };
-      const got = await withinAsync(fn(target, measure, low, high, steps));
+      const got = await withinAsync(withinBudget(() => fn(target, measure, low, high, steps)));
       const expected = `a measured weight with |sparsity - ${target}| <= ${num(refError)} (as close as bisection gets)`;
       if (!got || typeof got !== 'object') return { expected, got: describeValue(got), hint: 'return (resolve to) { weight, sparsity }' };
       if ((got.sparsity as unknown) instanceof Promise || (got.weight as unknown) instanceof Promise) {
@@ -198,7 +201,9 @@ export async function matchSparsity(fn: MatchSparsityFn, options: CheckOptions =
       } else if (calls.length >= 2 && (first.sparsity > target ? calls[1].weight < first.weight : calls[1].weight > first.weight)) {
         hint = 'sparsity falls as the weight grows: when the measured sparsity is above the target, try a larger weight';
       } else if (Math.abs(closest.sparsity - target) < Math.abs(got.sparsity - target)) {
-        hint = 'return the measurement closest to the target, not the last one';
+        const last = calls[calls.length - 1];
+        hint = got.weight === last.weight && got.sparsity === last.sparsity ? 'return the measurement closest to the target, not the last one'
+          : 'return the measurement whose distance to the target, |sparsity - target|, is smallest (the absolute value: above and below count alike)';
       }
       return { expected, got: gotText, hint };
     },

@@ -101,6 +101,7 @@ export function klPenalty(fn: KlPenaltyFn, options: CheckOptions = {}): CheckRes
         }
         return 'KL needs every rhoHat strictly inside (0, 1): the codes come from a sigmoid, and rhoHat is clamped to [KL_EPS, KL_UPPER]';
       }
+      if (rho !== 0.05 && close(got, klSum(0.05, perUnit))) return `use the rho argument (${rho} here), not a fixed 0.05`;
       if (close(got * cols, expected)) return 'you averaged the KL over units; the lesson sums it over units (torch.sum(kl))';
       const perSample = Array.from({ length: rows }, (_, r) => rowMean(data, cols, r));
       if (close(got, klSum(rho, perSample)) || close(got, klSum(rho, perSample) / rows)) {

@@ -93,6 +93,10 @@ export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions
         hint = 'divide the difference by 2 eps (the distance between the two points), not by 4 eps';
       } else if (allClose(got, unrestoredGradient(f, Float64Array.from(x0), eps), GRADIENT)) {
         hint = 'restore x[i] after each coordinate: later coordinates were computed at a shifted point';
+      } else if ([1e-4, 1e-5, 1e-6, 1e-3, 1e-2].some((e) => e !== eps && allClose(got, kitNumericalGradient(f, Float64Array.from(x0), e), GRADIENT))) {
+        hint = `use the eps argument (${eps} here), not a fixed step`;
+      } else if (allClose(got, expected, { rtol: 1e-2, atol: 1e-2 })) {
+        hint = 'close, but off in the 3rd or 4th digit: compute in float64 (plain numbers or a Float64Array); in float32, f(x + eps) - f(x - eps) loses most of its digits';
       }
       return arrayFailure(got, expected, hint, 'entry', GRADIENT);
     },
@@ -230,6 +234,8 @@ export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckRes
               let hint = 'return the total loss tf.variableGrads computed for this batch, at the weights before the step';
               if (close(got, ref.reconstruction[s])) {
                 hint = 'minimise and return the total loss, model.losses(x).total (reconstruction + weight x penalty), not the reconstruction alone';
+              } else if (close(got, ref.reconstruction[s] + (ref.total[s] - ref.reconstruction[s]) / (config.sparsityWeight ?? 1))) {
+                hint = 'weight the penalty: the total is reconstruction + sparsityWeight x penalty, as model.losses(x).total computes it';
               } else if (close(got, ref.total[s + 1]) && sameParams(now, ref.params[s + 1])) {
                 hint = 'you returned the loss after the update; return the one tf.variableGrads computed, at the weights the gradients belong to';
               }

@@ -1,0 +1,1646 @@
+/**
+ * Learner-style solutions of the 13 course tasks, written from the notebooks' task cells and the
+ * lesson (not from the checks): several correct ones per task, written the ways learners write
+ * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
+ * learners really make. variants.test.ts runs every one through its check.
+ *
+ *  - correct: true  — really correct per the notebook and the lesson, leaks no tensors and leaves
+ *                     its inputs alone (`note` says what is special about it, if anything)
+ *  - correct: false — `mistake` says what is wrong, in one line
+ *  - doubt          — set where the classification is debatable (the report lists these apart)
+ *  - hangs          — never returns (a synchronous infinite loop or an endless async loop); the
+ *                     test runs these only with SAE_VARIANTS_HANG=1, and last
+ */
+import { tf } from '../../src/runtime/backend';
+import { KL_EPS, KL_UPPER } from '../../src/core/losses';
+import { leastSquares } from '../../src/check';
+import type {
+  DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
+  SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
+} from '../../src/check';
+import type { SparseAutoencoder } from '../../src/core/sae';
+import type { Optimizer } from '../../src/core/train';
+
+/** The learner's function type of each task. */
+export interface TaskFns {
+  l1Penalty: L1PenaltyFn;
+  klPenalty: KlPenaltyFn;
+  numericalGradient: NumericalGradientFn;
+  trainStep: TrainStepFn;
+  sparsity: SparsityFn;
+  decodeOneHot: DecodeOneHotFn;
+  sweep: SweepFn;
+  matchSparsity: MatchSparsityFn;
+  selectivity: SelectivityFn;
+  keepTopK: KeepTopKFn;
+  omp: OmpFn;
+  topK: TopKFn;
+  fvu: FvuFn;
+}
+export type TaskName = keyof TaskFns;
+export const TASK_NAMES: readonly TaskName[] = [
+  'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
+  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu',
+];
+export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
+
+interface Base {
+  name: string;
+  correct: boolean;
+  /** one line: what is wrong (wrong variants) */
+  mistake?: string;
+  /** one line: what is special about a correct variant */
+  note?: string;
+  /** why the classification is debatable */
+  doubt?: string;
+  /** never returns: run only with SAE_VARIANTS_HANG=1 */
+  hangs?: boolean;
+}
+export type Variant = { [K in TaskName]: Base & { task: K; fn: TaskFns[K] } }[TaskName];
+
+const variants: Variant[] = [];
+function add<K extends TaskName>(task: K, name: string, correct: boolean, fn: TaskFns[K], extra: Omit<Base, 'name' | 'correct'> = {}): void {
+  variants.push({ task, name, correct, fn, ...extra } as Variant);
+}
+const ok = <K extends TaskName>(task: K, name: string, fn: TaskFns[K], note?: string, doubt?: string) =>
+  add(task, name, true, fn, { note, doubt });
+const bad = <K extends TaskName>(task: K, name: string, mistake: string, fn: TaskFns[K], extra: Omit<Base, 'name' | 'correct' | 'mistake'> = {}) =>
+  add(task, name, false, fn, { mistake, ...extra });
+/** A wrong function whose type does not even match the task's (returns the wrong kind of value). */
+const anyFn = <F>(f: unknown): F => f as F;
+
+const NO_GRAD = 'reads the values with dataSync and returns a fresh tf.scalar/tensor: the value is right but no gradient flows through it';
+
+// =============================================================================================
+// l1Penalty: mean |h| over batch and units, in a tf.tidy.
+
+ok('l1Penalty', 'tensor: tidy mean(abs)', (h) => tf.tidy(() => tf.mean(tf.abs(h)) as tf.Scalar));
+ok('l1Penalty', 'tensor: norm 1 / size', (h) => tf.tidy(() => tf.div(tf.norm(h, 1), h.size) as tf.Scalar));
+ok('l1Penalty', 'tensor loop over rows (differentiable)', (h) => tf.tidy(() => {
+  const [rows, cols] = h.shape;
+  let acc: tf.Tensor = tf.scalar(0);
+  for (let r = 0; r < rows; r++) acc = tf.add(acc, tf.sum(tf.abs(tf.slice(h, [r, 0], [1, cols]))));
+  return tf.div(acc, rows * cols) as tf.Scalar;
+}));
+ok('l1Penalty', 'float64 loop over dataSync', (h) => {
+  const v = h.dataSync();
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += Math.abs(v[i]);
+  return tf.scalar(s / v.length);
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+ok('l1Penalty', 'float32 accumulator', (h) => {
+  const v = h.dataSync();
+  const acc = new Float32Array(1);
+  for (let i = 0; i < v.length; i++) acc[0] += Math.abs(v[i]);
+  acc[0] /= v.length;
+  return tf.scalar(acc[0]);
+}, NO_GRAD + ' (float32 sum)', 'not differentiable: fine if the check only compares values');
+ok('l1Penalty', 'functional reduce', (h) => {
+  const v = Array.from(h.dataSync());
+  return tf.scalar(v.map(Math.abs).reduce((a, b) => a + b, 0) / v.length);
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+
+bad('l1Penalty', 'sum instead of mean', 'sums |h| (the formula\'s sum) instead of the lesson code\'s mean',
+  (h) => tf.tidy(() => tf.sum(tf.abs(h)) as tf.Scalar));
+bad('l1Penalty', 'no abs', 'mean of h, not of |h| (same on ReLU codes, wrong on negative entries)',
+  (h) => tf.tidy(() => tf.mean(h) as tf.Scalar));
+bad('l1Penalty', 'disposes h, leaks abs', 'disposes its input h and leaks the abs tensor (no tidy)', (h) => {
+  const a = tf.abs(h);
+  h.dispose();
+  return tf.mean(a) as tf.Scalar;
+});
+bad('l1Penalty', 'no tidy (leaks abs)', 'no tf.tidy: the tf.abs intermediate is left behind on every call',
+  (h) => tf.mean(tf.abs(h)) as tf.Scalar);
+bad('l1Penalty', 'mean over batch, sum over units', 'mean over the batch only, summed over units (latentDim times too large)',
+  (h) => tf.tidy(() => tf.sum(tf.mean(tf.abs(h), 0)) as tf.Scalar));
+bad('l1Penalty', 'mean over units, sum over batch', 'mean over units only, summed over the batch (batch times too large)',
+  (h) => tf.tidy(() => tf.sum(tf.mean(tf.abs(h), 1)) as tf.Scalar));
+bad('l1Penalty', 'squares (L2)', 'mean of h^2 instead of |h|', (h) => tf.tidy(() => tf.mean(tf.square(h)) as tf.Scalar));
+bad('l1Penalty', 'returns a number', 'returns a JS number, not a tf.Scalar',
+  anyFn<L1PenaltyFn>((h: tf.Tensor2D) => tf.tidy(() => tf.mean(tf.abs(h))).dataSync()[0]));
+
+// =============================================================================================
+// klPenalty: rhoHat_j = mean over the batch, clamped to [KL_EPS, KL_UPPER]; sum_j KL(rho || rhoHat_j).
+
+ok('klPenalty', 'tensor: clipByValue (notebook)', (h, rho) => tf.tidy(() => {
+  const rhoHat = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+  const kl = tf.add(
+    tf.mul(rho, tf.log(tf.div(rho, rhoHat))),
+    tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, rhoHat)))));
+  return tf.sum(kl) as tf.Scalar;
+}));
+ok('klPenalty', 'tensor: minimum/maximum, log differences', (h, rho) => tf.tidy(() => {
+  const q = tf.minimum(tf.maximum(tf.mean(h, 0), KL_EPS), KL_UPPER);
+  const a = tf.mul(rho, tf.sub(Math.log(rho), tf.log(q)));
+  const b = tf.mul(1 - rho, tf.sub(Math.log(1 - rho), tf.log(tf.sub(1, q))));
+  return tf.sum(tf.add(a, b)) as tf.Scalar;
+}));
+ok('klPenalty', 'float64 loops over dataSync', (h, rho) => {
+  const [rows, cols] = h.shape;
+  const v = h.dataSync();
+  let total = 0;
+  for (let j = 0; j < cols; j++) {
+    let s = 0;
+    for (let i = 0; i < rows; i++) s += v[i * cols + j];
+    const q = Math.min(Math.max(s / rows, KL_EPS), KL_UPPER);
+    total += rho * Math.log(rho / q) + (1 - rho) * Math.log((1 - rho) / (1 - q));
+  }
+  return tf.scalar(total);
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+ok('klPenalty', 'float32 column means', (h, rho) => {
+  const [rows, cols] = h.shape;
+  const v = h.dataSync();
+  const q = new Float32Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) q[j] += v[i * cols + j];
+  for (let j = 0; j < cols; j++) q[j] = Math.min(Math.max(q[j] / rows, KL_EPS), KL_UPPER);
+  const kl = new Float32Array(1);
+  for (let j = 0; j < cols; j++) kl[0] += rho * Math.log(rho / q[j]) + (1 - rho) * Math.log((1 - rho) / (1 - q[j]));
+  return tf.scalar(kl[0]);
+}, NO_GRAD + ' (float32 accumulation)', 'not differentiable: fine if the check only compares values');
+ok('klPenalty', 'functional', (h, rho) => {
+  const rows = h.arraySync() as number[][];
+  const clamp = (q: number) => Math.min(Math.max(q, KL_EPS), KL_UPPER);
+  const kl = (q: number) => rho * Math.log(rho / q) + (1 - rho) * Math.log((1 - rho) / (1 - q));
+  const rhoHat = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / rows.length);
+  return tf.scalar(rhoHat.map(clamp).map(kl).reduce((a, b) => a + b, 0));
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+
+bad('klPenalty', 'no clamp', 'no clamp: a unit that is 0 on the whole batch gives log(rho/0) = Infinity',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.mean(h, 0);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'clamp at 1 - 1e-8', 'clamps to 1 - 1e-8 as the lesson writes it: 1 in float32, so a saturated unit gives Infinity',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 0), 1e-8, 1 - 1e-8);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'mean over units', 'the mean of the per-unit KL over units instead of the sum',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.mean(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'KL(rhoHat || rho)', 'the arguments swapped: KL(rhoHat || rho)',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.sum(tf.add(tf.mul(q, tf.log(tf.div(q, rho))), tf.mul(tf.sub(1, q), tf.log(tf.div(tf.sub(1, q), 1 - rho))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'log of a negative (NaN)', 'sign error: (1 - rho) / (rhoHat - 1) is negative, its log is NaN',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(q, 1)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'mean over axis 1', 'rhoHat as the mean over units (axis 1, one per sample) instead of over the batch',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 1), KL_EPS, KL_UPPER);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'first term only', 'drops the (1 - rho) log((1 - rho)/(1 - rhoHat)) term',
+  (h, rho) => tf.tidy(() => {
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.sum(tf.mul(rho, tf.log(tf.div(rho, q)))) as tf.Scalar;
+  }));
+bad('klPenalty', 'hard-coded rho 0.05', 'ignores the rho argument and uses the lesson\'s 0.05',
+  (h) => tf.tidy(() => {
+    const rho = 0.05;
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  }));
+bad('klPenalty', 'no tidy (leaks)', 'no tf.tidy: every intermediate tensor is left behind',
+  (h, rho) => {
+    const q = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
+    return tf.sum(tf.add(tf.mul(rho, tf.log(tf.div(rho, q))), tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, q)))))) as tf.Scalar;
+  });
+
+// =============================================================================================
+// numericalGradient: central differences, x left as found.
+
+ok('numericalGradient', 'notebook loop (in place, restore)', (f, x, eps) => {
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    const down = f(x);
+    x[i] = keep;
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+});
+ok('numericalGradient', 'functional, copies of x', (f, x, eps) => x.map((_, i) => {
+  const up = Float64Array.from(x);
+  const down = Float64Array.from(x);
+  up[i] += eps;
+  down[i] -= eps;
+  return (f(up) - f(down)) / (2 * eps);
+}));
+ok('numericalGradient', 'float32 result array', (f, x, eps) => {
+  const g = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    const down = f(x);
+    x[i] = keep;
+    g[i] = (up - down) / (2 * eps);
+  }
+  return Float64Array.from(g);
+}, 'differences in float64, the results stored in a Float32Array (relative rounding ~6e-8)');
+ok('numericalGradient', 'tensor division of float64 differences', (f, x, eps) => {
+  const diffs = new Float64Array(x.length);
+  const work = Float64Array.from(x);
+  for (let i = 0; i < x.length; i++) {
+    work[i] = x[i] + eps;
+    const up = f(work);
+    work[i] = x[i] - eps;
+    const down = f(work);
+    work[i] = x[i];
+    diffs[i] = up - down;
+  }
+  return Float64Array.from(tf.tidy(() => tf.div(tf.tensor1d(Float32Array.from(diffs)), 2 * eps).dataSync()));
+}, 'a working copy of x; the final division in a float32 tensor (relative rounding ~6e-8)');
+ok('numericalGradient', 'restores arithmetically (+= / -=)', (f, x, eps) => {
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    x[i] += eps;
+    const up = f(x);
+    x[i] -= 2 * eps;
+    const down = f(x);
+    x[i] += eps;
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+}, 'puts x[i] back by adding eps again', 'x is restored only up to rounding (an ulp or so), not bit for bit');
+
+bad('numericalGradient', 'forward differences', 'forward differences (f(x + eps) - f(x)) / eps: error O(eps), not O(eps^2)', (f, x, eps) => {
+  const f0 = f(x);
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    grad[i] = (f(x) - f0) / eps;
+    x[i] = keep;
+  }
+  return grad;
+});
+bad('numericalGradient', 'divides by eps', 'central difference divided by eps instead of 2 eps (twice the gradient)', (f, x, eps) => {
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    const down = f(x);
+    x[i] = keep;
+    grad[i] = (up - down) / eps;
+  }
+  return grad;
+});
+bad('numericalGradient', 'does not restore x', 'leaves x[i] at x[i] - eps: x is changed, and later entries see the earlier moves', (f, x, eps) => {
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const keep = x[i];
+    x[i] = keep + eps;
+    const up = f(x);
+    x[i] = keep - eps;
+    const down = f(x);
+    grad[i] = (up - down) / (2 * eps);
+  }
+  return grad;
+});
+bad('numericalGradient', 'restores only after the loop', 'puts x back only at the end: entry i is evaluated with entries < i still moved by -eps', (f, x, eps) => {
+  const saved = Float64Array.from(x);
+  const grad = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    x[i] = saved[i] + eps;
+    const up = f(x);
+    x[i] = saved[i] - eps;
+    const down = f(x);
+    grad[i] = (up - down) / (2 * eps);
+  }
+  x.set(saved);
+  return grad;
+});
+bad('numericalGradient', 'hard-coded eps 1e-5', 'ignores the eps argument', (f, x) => {
+  const eps = 1e-5;
+  return x.map((_, i) => {
+    const up = Float64Array.from(x);
+    const down = Float64Array.from(x);
+    up[i] += eps;
+    down[i] -= eps;
+    return (f(up) - f(down)) / (2 * eps);
+  });
+});
+bad('numericalGradient', 'moves every coordinate at once', 'perturbs all of x by eps (a directional derivative) for every entry', (f, x, eps) => {
+  const up = x.map((v) => v + eps);
+  const down = x.map((v) => v - eps);
+  const d = (f(up) - f(down)) / (2 * eps);
+  return new Float64Array(x.length).fill(d);
+});
+bad('numericalGradient', 'f values subtracted in float32 tensors', 'stores f(x + eps e_i) and f(x - eps e_i) in float32 tensors and subtracts there: cancellation', (f, x, eps) => {
+  const ups = new Float64Array(x.length);
+  const downs = new Float64Array(x.length);
+  const work = Float64Array.from(x);
+  for (let i = 0; i < x.length; i++) {
+    work[i] = x[i] + eps;
+    ups[i] = f(work);
+    work[i] = x[i] - eps;
+    downs[i] = f(work);
+    work[i] = x[i];
+  }
+  return Float64Array.from(tf.tidy(() => tf.div(tf.sub(tf.tensor1d(Float32Array.from(ups)), tf.tensor1d(Float32Array.from(downs))), 2 * eps).dataSync()));
+}, { doubt: 'only wrong when the check\'s eps is small relative to f (float32 cancellation)' });
+
+// =============================================================================================
+// trainStep: gradients of model.losses(x).total w.r.t. model.variables, one optimizer step,
+// the loss before the step as a number; nothing left behind.
+
+ok('trainStep', 'notebook', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+ok('trainStep', 'try/finally, tf.dispose(grads map)', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  try {
+    const loss = value.dataSync()[0];
+    optimizer.applyGradients(grads);
+    return loss;
+  } finally {
+    value.dispose();
+    tf.dispose(grads);
+  }
+});
+ok('trainStep', 'inside tf.tidy', (model, x, optimizer) => tf.tidy(() => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  return value.dataSync()[0];
+}));
+ok('trainStep', 'separate forward pass for the loss', (model, x, optimizer) => {
+  const loss = tf.tidy(() => model.losses(x).total.arraySync() as number);
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  value.dispose();
+  Object.values(grads).forEach((g) => g.dispose());
+  return loss;
+}, 'reads the loss from its own forward pass before the step (one extra forward pass)');
+ok('trainStep', 'arraySync, forEach dispose', (model, x, optimizer) => {
+  const vars = model.variables;
+  const { value, grads } = tf.variableGrads(() => {
+    const parts = model.losses(x);
+    return parts.total;
+  }, vars);
+  const loss = value.arraySync() as number;
+  optimizer.applyGradients(grads);
+  for (const name of Object.keys(grads)) grads[name].dispose();
+  value.dispose();
+  return loss;
+});
+
+bad('trainStep', 'loss after the step', 'returns the loss recomputed after the optimizer step', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  tf.dispose([value, ...Object.values(grads)]);
+  return tf.tidy(() => model.losses(x).total.dataSync()[0]);
+});
+bad('trainStep', 'applies the gradients twice', 'calls applyGradients twice with the same gradients (two steps)', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+bad('trainStep', 'reconstruction loss only', 'differentiates model.losses(x).reconstruction: no sparsity penalty', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).reconstruction, model.variables);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+bad('trainStep', 'leaks the gradients', 'disposes the loss value but not the gradients', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  return loss;
+});
+bad('trainStep', 'never applies the gradients', 'computes the loss and the gradients but takes no optimizer step', (model, x, optimizer) => {
+  void optimizer;
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+bad('trainStep', 'unweighted penalty', 'differentiates reconstruction + sparsity without the sparsityWeight', (model, x, optimizer) => {
+  const { value, grads } = tf.variableGrads(() => {
+    const p = model.losses(x);
+    return tf.add(p.reconstruction, p.sparsity) as tf.Scalar;
+  }, model.variables);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+bad('trainStep', 'encoder variables only', 'passes model.encoder\'s variables only: the decoder is never trained', (model, x, optimizer) => {
+  const vars = model.encoder.flatMap((l) => [l.w, l.b]);
+  const { value, grads } = tf.variableGrads(() => model.losses(x).total, vars);
+  optimizer.applyGradients(grads);
+  const loss = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return loss;
+});
+bad('trainStep', 'returns the loss tensor', 'returns the value tensor itself instead of a number',
+  anyFn<TrainStepFn>((model: SparseAutoencoder, x: tf.Tensor2D, optimizer: Optimizer) => {
+    const { value, grads } = tf.variableGrads(() => model.losses(x).total, model.variables);
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    return value;
+  }));
+
+// =============================================================================================
+// sparsity: active = activation > threshold; population = mean over samples of active fraction;
+// lifetime per unit = fraction of samples; inactive = lifetime < 0.01, increasing order.
+
+ok('sparsity', 'tensor ops (counts in tensors, fractions in JS)', (a, units, threshold) => {
+  const samples = a.length / units;
+  const { population, counts } = tf.tidy(() => {
+    const active = tf.cast(tf.greater(tf.tensor2d(a, [samples, units]), threshold), 'float32');
+    return { population: tf.mean(tf.mean(active, 1)).dataSync()[0], counts: Array.from(tf.sum(active, 0).dataSync()) };
+  });
+  const lifetimePerUnit = counts.map((c) => c / samples);
+  return {
+    populationSparsity: population,
+    lifetimePerUnit,
+    inactiveUnits: lifetimePerUnit.flatMap((v, j) => (v < 0.01 ? [j] : [])),
+  };
+});
+ok('sparsity', 'float64 loops (notebook)', (activations, latentDim, threshold) => {
+  const samples = activations.length / latentDim;
+  const activeCount = new Array<number>(latentDim).fill(0);
+  let population = 0;
+  for (let s = 0; s < samples; s++) {
+    let on = 0;
+    for (let j = 0; j < latentDim; j++) {
+      if (activations[s * latentDim + j] > threshold) {
+        on += 1;
+        activeCount[j] += 1;
+      }
+    }
+    population += on / latentDim / samples;
+  }
+  const lifetimePerUnit = activeCount.map((c) => c / samples);
+  const inactiveUnits = lifetimePerUnit.map((v, j) => (v < 0.01 ? j : -1)).filter((j) => j >= 0);
+  return { populationSparsity: population, lifetimePerUnit, inactiveUnits };
+});
+ok('sparsity', 'float32 arrays', (a, units, threshold) => {
+  const samples = a.length / units;
+  const counts = new Float32Array(units);
+  const perSample = new Float32Array(samples);
+  for (let s = 0; s < samples; s++) {
+    for (let j = 0; j < units; j++) {
+      if (a[s * units + j] > threshold) {
+        counts[j] += 1;
+        perSample[s] += 1;
+      }
+    }
+    perSample[s] /= units;
+  }
+  const total = new Float32Array(1);
+  for (let s = 0; s < samples; s++) total[0] += perSample[s];
+  const lifetime = new Float32Array(units);
+  for (let j = 0; j < units; j++) lifetime[j] = counts[j] / samples;
+  const inactive: number[] = [];
+  for (let j = 0; j < units; j++) if (counts[j] * 100 < samples) inactive.push(j); // count/samples < 1%, exactly
+  return { populationSparsity: total[0] / samples, lifetimePerUnit: lifetime, inactiveUnits: inactive };
+}, 'lifetimes returned as a Float32Array; the 1% test on the integer counts (count * 100 < samples)');
+ok('sparsity', 'functional', (a, units, threshold) => {
+  const samples = a.length / units;
+  const rows = Array.from({ length: samples }, (_, s) => Array.from(a.subarray(s * units, (s + 1) * units)));
+  const active = rows.map((r) => r.map((v) => v > threshold));
+  const populationSparsity = active.map((r) => r.filter(Boolean).length / units).reduce((x, y) => x + y, 0) / samples;
+  const lifetimePerUnit = Array.from({ length: units }, (_, j) => active.filter((r) => r[j]).length / samples);
+  const inactiveUnits = lifetimePerUnit.reduce<number[]>((acc, v, j) => (v < 0.01 ? [...acc, j] : acc), []);
+  return { populationSparsity, lifetimePerUnit, inactiveUnits };
+});
+ok('sparsity', 'population as the mean of all entries', (a, units, threshold) => {
+  const samples = a.length / units;
+  let on = 0;
+  const counts = new Int32Array(units);
+  a.forEach((v, i) => {
+    if (v > threshold) {
+      on++;
+      counts[i % units]++;
+    }
+  });
+  const lifetimePerUnit = Array.from(counts, (c) => c / samples);
+  return {
+    populationSparsity: on / a.length,
+    lifetimePerUnit,
+    inactiveUnits: [...lifetimePerUnit.keys()].filter((j) => lifetimePerUnit[j] < 0.01),
+  };
+}, 'population as (active entries) / (all entries): the same number, since every row has latentDim units');
+
+/** A learner-style sparsity with knobs, for the mistakes. */
+function sparsityWith(o: {
+  on?: (v: number, t: number) => boolean; swap?: boolean; percent?: boolean;
+  inactive?: (lifetime: number[]) => unknown;
+}): SparsityFn {
+  return anyFn<SparsityFn>((a: Float32Array, units: number, threshold: number): SparsityNumbers => {
+    const samples = a.length / units;
+    const on = o.on ?? ((v: number, t: number) => v > t);
+    const perSample = new Array<number>(samples).fill(0);
+    const perUnit = new Array<number>(units).fill(0);
+    for (let s = 0; s < samples; s++) {
+      for (let j = 0; j < units; j++) {
+        if (on(a[s * units + j], threshold)) {
+          perSample[s] += 1 / units;
+          perUnit[j] += 1 / samples;
+        }
+      }
+    }
+    // Recompute as exact quotients (the += above drifts).
+    for (let j = 0; j < units; j++) {
+      let c = 0;
+      for (let s = 0; s < samples; s++) if (on(a[s * units + j], threshold)) c++;
+      perUnit[j] = c / samples;
+    }
+    const lifetime = o.swap ? perSample : perUnit;
+    let population = perSample.reduce((x, y) => x + y, 0) / samples;
+    if (o.percent) population *= 100;
+    const inactive = o.inactive ? o.inactive(perUnit) : perUnit.map((v, j) => (v < 0.01 ? j : -1)).filter((j) => j >= 0);
+    return { populationSparsity: population, lifetimePerUnit: lifetime, inactiveUnits: inactive as number[] };
+  });
+}
+bad('sparsity', 'inactive: <= 0.01', 'counts a unit active on exactly 1% of the samples as inactive (<= 0.01)',
+  sparsityWith({ inactive: (l) => l.map((v, j) => (v <= 0.01 ? j : -1)).filter((j) => j >= 0) }));
+bad('sparsity', 'active: >= threshold', 'active when >= threshold instead of >', sparsityWith({ on: (v, t) => v >= t }));
+bad('sparsity', 'axes swapped', 'lifetime computed across rows (one number per sample) instead of down columns', sparsityWith({ swap: true }));
+bad('sparsity', 'percentage', 'population sparsity as a percentage (x100) instead of a fraction', sparsityWith({ percent: true }));
+bad('sparsity', 'hard-coded threshold 0.1', 'uses the lesson\'s 0.1 instead of the threshold argument', sparsityWith({ on: (v) => v > 0.1 }));
+bad('sparsity', 'inactive: the count', 'returns how many units are inactive instead of their indices',
+  sparsityWith({ inactive: (l) => l.filter((v) => v < 0.01).length }));
+bad('sparsity', 'inactive: their lifetimes', 'returns the inactive units\' lifetimes instead of their indices',
+  sparsityWith({ inactive: (l) => l.filter((v) => v < 0.01) }));
+bad('sparsity', 'inactive: never active only', 'inactive = lifetime 0 (never active) instead of below 1%',
+  sparsityWith({ inactive: (l) => l.map((v, j) => (v === 0 ? j : -1)).filter((j) => j >= 0) }));
+bad('sparsity', 'inactive: as a boolean mask', 'returns one true/false per unit instead of the inactive indices',
+  sparsityWith({ inactive: (l) => l.map((v) => v < 0.01) }));
+// Accepted by design (docs/teaching.md): a float32 lifetime of exactly 1% is 0.0099999998, and the
+// check accepts the inactive units that follow the lesson's rule on the learner's own lifetimes.
+ok('sparsity', 'float32 lifetimes compared with 0.01', (a, units, threshold) => {
+    const samples = a.length / units;
+    const life = new Float32Array(units);
+    let population = 0;
+    for (let s = 0; s < samples; s++) {
+      let on = 0;
+      for (let j = 0; j < units; j++) if (a[s * units + j] > threshold) { on++; life[j] += 1; }
+      population += on / units;
+    }
+    for (let j = 0; j < units; j++) life[j] /= samples;
+    const inactiveUnits: number[] = [];
+    life.forEach((v, j) => { if (v < 0.01) inactiveUnits.push(j); });
+    return { populationSparsity: population / samples, lifetimePerUnit: life, inactiveUnits };
+  }, 'float32 lifetimes: a unit on exactly 1% of the samples is called inactive, as its float32 lifetime is below 0.01');
+
+// =============================================================================================
+// decodeOneHot: decode e_unit ([1, latentDim]) and return the image as a Float32Array.
+
+ok('decodeOneHot', 'tf.oneHot (notebook)', (model, unit) => tf.tidy(() => {
+  const code = tf.oneHot(tf.tensor1d([unit], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+  return model.decode(code).dataSync() as Float32Array;
+}));
+ok('decodeOneHot', 'Float32Array code, manual dispose', (model, unit) => {
+  const values = new Float32Array(model.latentDim);
+  values[unit] = 1;
+  const code = tf.tensor2d(values, [1, model.latentDim]);
+  const image = model.decode(code);
+  const out = Float32Array.from(image.dataSync());
+  code.dispose();
+  image.dispose();
+  return out;
+});
+ok('decodeOneHot', 'tf.buffer', (model, unit) => {
+  const buf = tf.buffer([1, model.latentDim], 'float32');
+  buf.set(1, 0, unit);
+  return tf.tidy(() => Float32Array.from(model.decode(buf.toTensor() as tf.Tensor2D).dataSync()));
+});
+ok('decodeOneHot', 'row of tf.eye', (model, unit) => tf.tidy(() => {
+  const code = tf.slice(tf.eye(model.latentDim), [unit, 0], [1, -1]) as tf.Tensor2D;
+  return new Float32Array(model.decode(code).dataSync());
+}));
+ok('decodeOneHot', 'array code, arraySync', (model, unit) => tf.tidy(() => {
+  const code = tf.tensor2d([Array.from({ length: model.latentDim }, (_, j) => (j === unit ? 1 : 0))]);
+  const rows = model.decode(code).arraySync() as number[][];
+  return Float32Array.from(rows[0]);
+}));
+
+bad('decodeOneHot', 'off by one (unit + 1)', 'decodes the one-hot code of unit + 1 (1-based thinking)', (model, unit) => tf.tidy(() => {
+  const code = tf.oneHot(tf.tensor1d([unit + 1], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+  return model.decode(code).dataSync() as Float32Array;
+}));
+bad('decodeOneHot', 'off by one (unit - 1)', 'decodes the one-hot code of unit - 1', (model, unit) => tf.tidy(() => {
+  const code = tf.oneHot(tf.tensor1d([unit - 1], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+  return model.decode(code).dataSync() as Float32Array;
+}));
+bad('decodeOneHot', 'returns a live tensor', 'returns the decoder\'s output tensor instead of a Float32Array',
+  anyFn<DecodeOneHotFn>((model: SparseAutoencoder, unit: number) => tf.tidy(() => {
+    const code = tf.oneHot(tf.tensor1d([unit], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+    return model.decode(code);
+  })));
+bad('decodeOneHot', 'all-zero code', 'forgets to set the 1: decodes the zero code', (model) => tf.tidy(() =>
+  Float32Array.from(model.decode(tf.zeros([1, model.latentDim]) as tf.Tensor2D).dataSync())));
+bad('decodeOneHot', 'inverted one-hot', 'every unit on except `unit` (1 - oneHot)', (model, unit) => tf.tidy(() => {
+  const code = tf.sub(1, tf.oneHot(tf.tensor1d([unit], 'int32'), model.latentDim).toFloat()) as tf.Tensor2D;
+  return Float32Array.from(model.decode(code).dataSync());
+}));
+bad('decodeOneHot', 'no tidy (leaks)', 'no tf.tidy and no dispose: the code and the image tensors are left behind', (model, unit) => {
+  const code = tf.oneHot(tf.tensor1d([unit], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+  return model.decode(code).dataSync() as Float32Array;
+});
+bad('decodeOneHot', 'every unit\'s image', 'decodes tf.eye (every unit) and returns all images concatenated', (model) => tf.tidy(() =>
+  Float32Array.from(model.decode(tf.eye(model.latentDim) as tf.Tensor2D).dataSync())));
+bad('decodeOneHot', 'through the whole model', 'runs the one-hot code through encode then decode (forward) instead of the decoder alone',
+  (model, unit) => tf.tidy(() => {
+    const code = tf.oneHot(tf.tensor1d([unit], 'int32'), model.latentDim).toFloat() as tf.Tensor2D;
+    return Float32Array.from(model.forward(code).reconstruction.dataSync());
+  }));
+
+// =============================================================================================
+// sweep: for each weight in order: await trainAt, measure, dispose; one model at a time.
+
+type Train = (weight: number) => Promise<SparseAutoencoder>;
+type Measure = (model: SparseAutoencoder) => unknown;
+
+ok('sweep', 'for...of with try/finally', async (weights, trainAt, measure) => {
+  const rows: SweepRow<unknown>[] = [];
+  for (const weight of weights) {
+    const model = await trainAt(weight);
+    try {
+      rows.push({ weight, result: measure(model) });
+    } finally {
+      model.dispose();
+    }
+  }
+  return rows;
+});
+ok('sweep', 'index loop (notebook style)', async (weights, trainAt, measure) => {
+  const rows: SweepRow<unknown>[] = [];
+  for (let i = 0; i < weights.length; i++) {
+    const model = await trainAt(weights[i]);
+    const result = measure(model);
+    model.dispose();
+    rows.push({ weight: weights[i], result });
+  }
+  return rows;
+});
+ok('sweep', 'promise chain with reduce', (weights, trainAt, measure) =>
+  weights.reduce(async (done: Promise<SweepRow<unknown>[]>, weight) => {
+    const rows = await done;
+    const model = await trainAt(weight);
+    const result = measure(model);
+    model.dispose();
+    return [...rows, { weight, result }];
+  }, Promise.resolve([])));
+ok('sweep', 'recursive', (weights, trainAt, measure) => {
+  const go = async (i: number): Promise<SweepRow<unknown>[]> => {
+    if (i >= weights.length) return [];
+    const model = await trainAt(weights[i]);
+    const row = { weight: weights[i], result: measure(model) };
+    model.dispose();
+    return [row, ...(await go(i + 1))];
+  };
+  return go(0);
+});
+ok('sweep', 'then-chains', (weights, trainAt, measure) => {
+  const rows: SweepRow<unknown>[] = [];
+  let chain: Promise<void> = Promise.resolve();
+  for (const weight of weights) {
+    chain = chain.then(() => trainAt(weight)).then((model) => {
+      rows.push({ weight, result: measure(model) });
+      model.dispose();
+    });
+  }
+  return chain.then(() => rows);
+});
+
+bad('sweep', 'weights.forEach(async ...)', 'forEach with an async callback: returns the rows array before any row is in it; every training starts at once',
+  async (weights, trainAt, measure) => {
+    const rows: SweepRow<unknown>[] = [];
+    weights.forEach(async (weight) => {
+      const model = await trainAt(weight);
+      rows.push({ weight, result: measure(model) });
+      model.dispose();
+    });
+    return rows;
+  });
+bad('sweep', 'Promise.all(weights.map(async ...))', 'Promise.all over weights.map: every model is trained and held at once',
+  (weights, trainAt, measure) => Promise.all(weights.map(async (weight) => {
+    const model = await trainAt(weight);
+    const result = measure(model);
+    model.dispose();
+    return { weight, result };
+  })));
+bad('sweep', 'forgets to dispose', 'never disposes the models', async (weights, trainAt, measure) => {
+  const rows: SweepRow<unknown>[] = [];
+  for (const weight of weights) rows.push({ weight, result: measure(await trainAt(weight)) });
+  return rows;
+});
+bad('sweep', 'measures before await', 'calls measure on the Promise trainAt returned, before awaiting it',
+  async (weights, trainAt, measure) => {
+    const rows: SweepRow<unknown>[] = [];
+    for (const weight of weights) {
+      const pending = trainAt(weight);
+      const result = (measure as (m: unknown) => unknown)(pending);
+      rows.push({ weight, result });
+      (await pending).dispose();
+    }
+    return rows;
+  });
+bad('sweep', 'disposes before measuring', 'disposes the model, then measures it', async (weights, trainAt, measure) => {
+  const rows: SweepRow<unknown>[] = [];
+  for (const weight of weights) {
+    const model = await trainAt(weight);
+    model.dispose();
+    let result: unknown;
+    try {
+      result = measure(model);
+    } catch (e) {
+      result = String(e);
+    }
+    rows.push({ weight, result });
+  }
+  return rows;
+});
+bad('sweep', 'trains the next before disposing', 'starts the next training before measuring and disposing the current model: two models at once',
+  async (weights, trainAt, measure) => {
+    const rows: SweepRow<unknown>[] = [];
+    let next = weights.length > 0 ? trainAt(weights[0]) : null;
+    for (let i = 0; i < weights.length; i++) {
+      const model = await next!;
+      next = i + 1 < weights.length ? trainAt(weights[i + 1]) : null;
+      const later = next;
+      await later?.then(() => undefined); // waits for the next model while this one is alive
+      rows.push({ weight: weights[i], result: measure(model) });
+      model.dispose();
+    }
+    return rows;
+  });
+bad('sweep', 'weights sorted', 'sorts the weights first (with the default sort, as text) instead of keeping their order',
+  async (weights, trainAt, measure) => {
+    const rows: SweepRow<unknown>[] = [];
+    for (const weight of [...weights].sort()) {
+      const model = await trainAt(weight);
+      rows.push({ weight, result: measure(model) });
+      model.dispose();
+    }
+    return rows;
+  }, { doubt: 'only detectable with weights given in a non-sorted order (or that sort differently as text)' });
+bad('sweep', 'results only', 'returns the measurements without their weights',
+  anyFn<SweepFn>(async (weights: readonly number[], trainAt: Train, measure: Measure) => {
+    const out: unknown[] = [];
+    for (const weight of weights) {
+      const model = await trainAt(weight);
+      out.push(measure(model));
+      model.dispose();
+    }
+    return out;
+  }));
+bad('sweep', 'a Promise that never settles', 'wraps the loop in new Promise(...) and never calls resolve',
+  (weights, trainAt, measure) => new Promise<SweepRow<unknown>[]>(() => {
+    void (async () => {
+      for (const weight of weights) {
+        const model = await trainAt(weight);
+        measure(model);
+        model.dispose();
+      }
+    })();
+  }));
+
+// =============================================================================================
+// matchSparsity: bisect [low, high] in log space, `steps` measurements, return the closest.
+
+ok('matchSparsity', 'sqrt(low * high) (notebook)', async (target, measure, low, high, steps) => {
+  let best: SparsityMatch | null = null;
+  for (let s = 0; s < steps; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best!;
+});
+ok('matchSparsity', 'natural-log bracket, Math.exp', async (target, measure, low, high, steps) => {
+  let lo = Math.log(low);
+  let hi = Math.log(high);
+  let bestWeight = NaN;
+  let bestSparsity = NaN;
+  let bestGap = Infinity;
+  for (let s = 0; s < steps; s++) {
+    const mid = (lo + hi) / 2;
+    const weight = Math.exp(mid);
+    const sparsity = await measure(weight);
+    const gap = Math.abs(sparsity - target);
+    if (gap < bestGap) {
+      bestGap = gap;
+      bestWeight = weight;
+      bestSparsity = sparsity;
+    }
+    if (sparsity > target) lo = mid;
+    else hi = mid;
+  }
+  return { weight: bestWeight, sparsity: bestSparsity };
+}, 'the midpoint as exp of the mean log (equal to sqrt(low*high) up to rounding)');
+ok('matchSparsity', 'log10 bracket, 10 ** mid, measurements list', async (target, measure, low, high, steps) => {
+  const tried: SparsityMatch[] = [];
+  let a = Math.log10(low);
+  let b = Math.log10(high);
+  while (tried.length < steps) {
+    const mid = (a + b) / 2;
+    const weight = 10 ** mid;
+    const sparsity = await measure(weight);
+    tried.push({ weight, sparsity });
+    if (sparsity > target) a = mid;
+    else b = mid;
+  }
+  return tried.reduce((best, m) => (Math.abs(m.sparsity - target) < Math.abs(best.sparsity - target) ? m : best));
+});
+ok('matchSparsity', 'recursive', (target, measure, low, high, steps) => {
+  const go = async (lo: number, hi: number, left: number, best: SparsityMatch | null): Promise<SparsityMatch> => {
+    if (left === 0) return best!;
+    const weight = Math.sqrt(lo * hi);
+    const sparsity = await measure(weight);
+    const closer = best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target);
+    const next = closer ? { weight, sparsity } : best!;
+    return sparsity > target ? go(weight, hi, left - 1, next) : go(lo, weight, left - 1, next);
+  };
+  return go(low, high, steps, null);
+});
+ok('matchSparsity', 'stops early on an exact hit', async (target, measure, low, high, steps) => {
+  let best: SparsityMatch | undefined;
+  for (let s = 0; s < steps; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    if (!best || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity === target) break;
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best!;
+}, 'returns as soon as a measurement equals the target (fewer measurements: "at most steps")');
+ok('matchSparsity', 'ties keep the later measurement', async (target, measure, low, high, steps) => {
+  let best = { weight: NaN, sparsity: Infinity };
+  for (let s = 0; s < steps; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    if (Math.abs(sparsity - target) <= Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best;
+}, 'on an exact tie in |sparsity - target| keeps the later measurement (<=)',
+'the notebook says "closest" and does not say which of two equally close measurements to return');
+
+bad('matchSparsity', 'arithmetic bisection', 'bisects at (low + high) / 2 instead of sqrt(low * high)', async (target, measure, low, high, steps) => {
+  let best: SparsityMatch | null = null;
+  for (let s = 0; s < steps; s++) {
+    const weight = (low + high) / 2;
+    const sparsity = await measure(weight);
+    if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best!;
+});
+bad('matchSparsity', 'returns the last measurement', 'returns the last measurement instead of the closest', async (target, measure, low, high, steps) => {
+  let last: SparsityMatch = { weight: NaN, sparsity: NaN };
+  for (let s = 0; s < steps; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    last = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return last;
+});
+bad('matchSparsity', 'direction reversed', 'moves the wrong end: sparsity above target lowers high (as if sparsity grew with the weight)',
+  async (target, measure, low, high, steps) => {
+    let best: SparsityMatch | null = null;
+    for (let s = 0; s < steps; s++) {
+      const weight = Math.sqrt(low * high);
+      const sparsity = await measure(weight);
+      if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+      if (sparsity > target) high = weight;
+      else low = weight;
+    }
+    return best!;
+  });
+bad('matchSparsity', 'steps + 1 measurements', 'loops s <= steps: one measurement too many', async (target, measure, low, high, steps) => {
+  let best: SparsityMatch | null = null;
+  for (let s = 0; s <= steps; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best!;
+});
+bad('matchSparsity', 'no await on measure', 'compares the Promise measure returns (never awaited) with the target',
+  async (target, measure, low, high, steps) => {
+    let best: SparsityMatch | null = null;
+    for (let s = 0; s < steps; s++) {
+      const weight = Math.sqrt(low * high);
+      const sparsity = measure(weight) as unknown as number;
+      if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+      if (sparsity > target) low = weight;
+      else high = weight;
+    }
+    return best!;
+  });
+bad('matchSparsity', 'returns the final bracket midpoint', 'returns sqrt(low*high) of the final bracket (never measured) with the last sparsity',
+  async (target, measure, low, high, steps) => {
+    let sparsity = NaN;
+    for (let s = 0; s < steps; s++) {
+      const weight = Math.sqrt(low * high);
+      sparsity = await measure(weight);
+      if (sparsity > target) low = weight;
+      else high = weight;
+    }
+    return { weight: Math.sqrt(low * high), sparsity };
+  });
+bad('matchSparsity', 'hard-coded 8 steps', 'ignores `steps` and always measures 8 times', async (target, measure, low, high) => {
+  let best: SparsityMatch | null = null;
+  for (let s = 0; s < 8; s++) {
+    const weight = Math.sqrt(low * high);
+    const sparsity = await measure(weight);
+    if (best === null || Math.abs(sparsity - target) < Math.abs(best.sparsity - target)) best = { weight, sparsity };
+    if (sparsity > target) low = weight;
+    else high = weight;
+  }
+  return best!;
+});
+bad('matchSparsity', 'closest by signed difference', 'keeps the measurement with the smallest sparsity - target (no Math.abs)',
+  async (target, measure, low, high, steps) => {
+    let best: SparsityMatch | null = null;
+    for (let s = 0; s < steps; s++) {
+      const weight = Math.sqrt(low * high);
+      const sparsity = await measure(weight);
+      if (best === null || sparsity - target < best.sparsity - target) best = { weight, sparsity };
+      if (sparsity > target) low = weight;
+      else high = weight;
+    }
+    return best!;
+  });
+bad('matchSparsity', 'endless async loop until exact', 'loops until |sparsity - target| < 1e-12 (never reached), awaiting measure forever',
+  async (target, measure, low, high) => {
+    let weight = Math.sqrt(low * high);
+    let sparsity = await measure(weight);
+    while (Math.abs(sparsity - target) >= 1e-12) {
+      if (sparsity > target) low = weight;
+      else high = weight;
+      weight = Math.sqrt(low * high);
+      sparsity = await measure(weight);
+      if (low === high) { low /= 2; high *= 2; } // never gives up
+    }
+    return { weight, sparsity };
+  }, { hangs: true });
+bad('matchSparsity', 'synchronous while (true) {}', 'an empty synchronous infinite loop: never returns, blocks the event loop',
+  // eslint-disable-next-line no-constant-condition
+  async () => { while (true) { /* spin */ } }, { hangs: true });
+
+// =============================================================================================
+// selectivity: per unit (top - rest) / (top + rest), rest = mean of the other classes; 0 if silent.
+// means [numClasses, units], row-major.
+
+ok('selectivity', 'tensor ops', (means, units, numClasses) => tf.tidy(() => {
+  const m = tf.tensor2d(Float32Array.from(means), [numClasses, units]);
+  const top = tf.max(m, 0);
+  const rest = tf.div(tf.sub(tf.sum(m, 0), top), numClasses - 1);
+  const denom = tf.add(top, rest);
+  const index = tf.where(tf.greater(denom, 0), tf.div(tf.sub(top, rest), denom), tf.zerosLike(denom));
+  return Array.from(index.dataSync());
+}), 'float32 tensors');
+ok('selectivity', 'float64 loops', (means, units, numClasses) => {
+  const out: number[] = [];
+  for (let j = 0; j < units; j++) {
+    let top = -Infinity;
+    let sum = 0;
+    for (let c = 0; c < numClasses; c++) {
+      const v = means[c * units + j];
+      sum += v;
+      if (v > top) top = v;
+    }
+    const rest = (sum - top) / (numClasses - 1);
+    out.push(top + rest > 0 ? (top - rest) / (top + rest) : 0);
+  }
+  return out;
+});
+ok('selectivity', 'float32 accumulation', (means, units, numClasses) => {
+  const top = new Float32Array(units).fill(-Infinity);
+  const sum = new Float32Array(units);
+  for (let c = 0; c < numClasses; c++) {
+    for (let j = 0; j < units; j++) {
+      const v = means[c * units + j];
+      sum[j] += v;
+      if (v > top[j]) top[j] = v;
+    }
+  }
+  const out = new Float32Array(units);
+  for (let j = 0; j < units; j++) {
+    const rest = (sum[j] - top[j]) / (numClasses - 1);
+    out[j] = top[j] + rest > 0 ? (top[j] - rest) / (top[j] + rest) : 0;
+  }
+  return out;
+}, 'returns a Float32Array');
+ok('selectivity', 'functional (notebook)', (means, units, numClasses) => Array.from({ length: units }, (_, j) => {
+  const profile = Array.from({ length: numClasses }, (_, c) => means[c * units + j]);
+  const top = Math.max(...profile);
+  const rest = (profile.reduce((a, b) => a + b, 0) - top) / (numClasses - 1);
+  return top + rest > 0 ? (top - rest) / (top + rest) : 0;
+}));
+ok('selectivity', 'sort descending, rest = the others', (means, units, numClasses) => {
+  const out = new Array<number>(units);
+  for (let j = 0; j < units; j++) {
+    const p: number[] = [];
+    for (let c = 0; c < numClasses; c++) p.push(means[c * units + j]);
+    p.sort((a, b) => b - a);
+    const top = p[0];
+    const others = p.slice(1);
+    const rest = others.reduce((a, b) => a + b, 0) / others.length;
+    out[j] = top === 0 && rest === 0 ? 0 : (top - rest) / (top + rest);
+  }
+  return out;
+});
+
+function contrastWith(rest: (p: number[], top: number) => number, o: { denom?: (p: number[], top: number, rest: number) => number; guard?: boolean; swap?: boolean } = {}): SelectivityFn {
+  return (means, units, numClasses) => Array.from({ length: units }, (_, j) => {
+    const p = Array.from({ length: numClasses }, (_, c) => (o.swap ? means[j * numClasses + c] : means[c * units + j]));
+    const top = Math.max(...p);
+    const r = rest(p, top);
+    const d = o.denom ? o.denom(p, top, r) : top + r;
+    if (o.guard === false) return (top - r) / d;
+    return d > 0 ? (top - r) / d : 0;
+  });
+}
+const restOthers = (p: number[], top: number) => (p.reduce((a, b) => a + b, 0) - top) / (p.length - 1);
+bad('selectivity', 'rest = mean over all classes', 'rest includes the top class (mean over all classes)',
+  contrastWith((p) => p.reduce((a, b) => a + b, 0) / p.length));
+bad('selectivity', 'divides by the sum', 'divides by the sum of all class means instead of top + rest',
+  contrastWith(restOthers, { denom: (p) => p.reduce((a, b) => a + b, 0) }));
+bad('selectivity', 'no zero guard (NaN)', 'no guard: a unit that never responds gives 0 / 0 = NaN', contrastWith(restOthers, { guard: false }));
+bad('selectivity', 'axes swapped', 'reads means as [units, numClasses] instead of [numClasses, units]', contrastWith(restOthers, { swap: true }));
+bad('selectivity', 'rest drops every tied top', 'rest from filter(v => v !== top): two classes tied for the top are both left out',
+  contrastWith((p, top) => {
+    const others = p.filter((v) => v !== top);
+    return others.length ? others.reduce((a, b) => a + b, 0) / others.length : 0;
+  }));
+bad('selectivity', 'rest = second largest', 'rest is the runner-up class, not the mean of the others',
+  contrastWith((p) => [...p].sort((a, b) => b - a)[1]));
+bad('selectivity', 'hard-coded 10 classes', 'divides by 9 (10 classes) whatever numClasses is',
+  contrastWith((p, top) => (p.reduce((a, b) => a + b, 0) - top) / 9));
+bad('selectivity', 'divides by rest', 'divides by rest instead of top + rest: (top - rest) / rest',
+  contrastWith(restOthers, { denom: (_p, _top, r) => r, guard: true }));
+
+// =============================================================================================
+// keepTopK: a copy of codes [n, units]; each row keeps its k entries of largest magnitude.
+
+ok('keepTopK', 'tf.topk on |codes|', (codes, units, k) => {
+  const n = codes.length / units;
+  const out = new Float32Array(codes.length);
+  const kk = Math.min(k, units);
+  if (kk <= 0 || n === 0) return out;
+  const idx = tf.tidy(() => tf.topk(tf.abs(tf.tensor2d(codes, [n, units])), kk).indices.arraySync() as number[][]);
+  idx.forEach((row, r) => row.forEach((j) => { out[r * units + j] = codes[r * units + j]; }));
+  return out;
+}, 'ties broken as tf.topk breaks them');
+ok('keepTopK', 'float64 selection loop', (codes, units, k) => {
+  const n = codes.length / units;
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < n; r++) {
+    const taken = new Uint8Array(units);
+    for (let t = 0; t < Math.min(k, units); t++) {
+      let best = -1;
+      let bestMag = -1;
+      for (let j = 0; j < units; j++) {
+        const m = Math.abs(codes[r * units + j]);
+        if (!taken[j] && m > bestMag) {
+          bestMag = m;
+          best = j;
+        }
+      }
+      taken[best] = 1;
+      out[r * units + best] = codes[r * units + best];
+    }
+  }
+  return out;
+}, 'ties: the lowest index first');
+ok('keepTopK', 'float32 sorted magnitudes, threshold + ties by index', (codes, units, k) => {
+  const n = codes.length / units;
+  const out = new Float32Array(codes.length);
+  if (k <= 0) return out;
+  for (let r = 0; r < n; r++) {
+    const row = codes.subarray(r * units, (r + 1) * units);
+    if (k >= units) {
+      out.set(row, r * units);
+      continue;
+    }
+    const mags = row.map(Math.abs); // Float32Array
+    const sorted = mags.slice().sort(); // typed arrays sort numerically
+    const kth = sorted[units - k];
+    let kept = 0;
+    for (let j = 0; j < units; j++) if (mags[j] > kth) { out[r * units + j] = row[j]; kept++; }
+    for (let j = 0; j < units && kept < k; j++) if (mags[j] === kth) { out[r * units + j] = row[j]; kept++; }
+  }
+  return out;
+}, 'ties at the k-th magnitude: the lowest index first');
+ok('keepTopK', 'functional sort (notebook)', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j)
+      .sort((a, b) => Math.abs(codes[b]) - Math.abs(codes[a]));
+    for (const i of order.slice(0, k)) out[i] = codes[i];
+  }
+  return out;
+});
+ok('keepTopK', 'map/filter with rank', (codes, units, k) => {
+  const n = codes.length / units;
+  const rows = Array.from({ length: n }, (_, r) => Array.from(codes.subarray(r * units, (r + 1) * units)));
+  const kept = rows.map((row) => {
+    const keep = new Set(row.map((v, j) => ({ m: Math.abs(v), j })).sort((a, b) => b.m - a.m || a.j - b.j).slice(0, k).map((e) => e.j));
+    return row.map((v, j) => (keep.has(j) ? v : 0));
+  });
+  return Float32Array.from(kept.flat());
+});
+
+bad('keepTopK', 'default .sort() (as text)', 'sorts magnitudes with the default .sort(): numbers compared as text (10 < 9, 1e-7 > 0.5)', (codes, units, k) => {
+  const n = codes.length / units;
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < n; r++) {
+    const row = Array.from(codes.subarray(r * units, (r + 1) * units));
+    const sorted = row.map(Math.abs).sort().reverse();
+    const kth = sorted[k - 1];
+    let kept = 0;
+    row.forEach((v, j) => { if (kept < k && Math.abs(v) >= kth) { out[r * units + j] = v; kept++; } });
+  }
+  return out;
+});
+bad('keepTopK', 'by value, not magnitude', 'ranks by signed value: large negative entries are dropped', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j).sort((a, b) => codes[b] - codes[a]);
+    for (const i of order.slice(0, k)) out[i] = codes[i];
+  }
+  return out;
+});
+bad('keepTopK', 'keeps k + 1', 'slice(0, k + 1): one entry too many', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j).sort((a, b) => Math.abs(codes[b]) - Math.abs(codes[a]));
+    for (const i of order.slice(0, k + 1)) out[i] = codes[i];
+  }
+  return out;
+});
+bad('keepTopK', 'keeps the k smallest', 'ascending sort: keeps the k smallest magnitudes', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j).sort((a, b) => Math.abs(codes[a]) - Math.abs(codes[b]));
+    for (const i of order.slice(0, k)) out[i] = codes[i];
+  }
+  return out;
+});
+bad('keepTopK', 'in place', 'zeroes the entries in codes itself and returns codes (no copy)', (codes, units, k) => {
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j).sort((a, b) => Math.abs(codes[b]) - Math.abs(codes[a]));
+    for (const i of order.slice(k)) codes[i] = 0;
+  }
+  return codes;
+});
+bad('keepTopK', 'keeps every tie at the k-th', 'keeps every entry with |v| >= the k-th magnitude: more than k entries on ties', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  if (k <= 0) return out;
+  for (let r = 0; r < codes.length / units; r++) {
+    const row = codes.subarray(r * units, (r + 1) * units);
+    const kth = Array.from(row, Math.abs).sort((a, b) => b - a)[Math.min(k, units) - 1];
+    row.forEach((v, j) => { if (Math.abs(v) >= kth) out[r * units + j] = v; });
+  }
+  return out;
+});
+bad('keepTopK', 'top k of the whole matrix', 'keeps the k largest entries of all codes together, not of each row', (codes, units, k) => {
+  void units;
+  const out = new Float32Array(codes.length);
+  const order = Array.from(codes.keys()).sort((a, b) => Math.abs(codes[b]) - Math.abs(codes[a]));
+  for (const i of order.slice(0, k)) out[i] = codes[i];
+  return out;
+});
+bad('keepTopK', 'slice(-k) of an ascending sort', 'keeps order.slice(-k) of an ascending sort: with k = 0 that is slice(0), every entry', (codes, units, k) => {
+  const out = new Float32Array(codes.length);
+  for (let r = 0; r < codes.length / units; r++) {
+    const order = Array.from({ length: units }, (_, j) => r * units + j).sort((a, b) => Math.abs(codes[a]) - Math.abs(codes[b]));
+    for (const i of order.slice(-k)) out[i] = codes[i];
+  }
+  return out;
+});
+
+// =============================================================================================
+// omp: k times pick argmax |<residual, atom>| (unused atoms), refit by least squares, update the
+// residual r = x - D_S c; stop when no atom correlates (|corr| <= 1e-10).
+
+function residualOf(x: Float64Array, atoms: Float64Array, dim: number, support: number[], coef: number[]): Float64Array {
+  const r = Float64Array.from(x);
+  support.forEach((j, s) => { for (let t = 0; t < dim; t++) r[t] -= coef[s] * atoms[j * dim + t]; });
+  return r;
+}
+
+ok('omp', 'tensor correlations (float32), float64 residual', (x, atoms, dim, k) => {
+  const count = atoms.length / dim;
+  const support: number[] = [];
+  let coef: number[] = [];
+  let residual = Float64Array.from(x);
+  for (let step = 0; step < Math.min(k, count); step++) {
+    const corr = tf.tidy(() => tf.abs(tf.matMul(tf.tensor2d(Float32Array.from(atoms), [count, dim]), tf.tensor2d(Float32Array.from(residual), [dim, 1]))).dataSync());
+    let best = -1;
+    let bestAbs = 1e-10;
+    corr.forEach((c, j) => { if (!support.includes(j) && c > bestAbs) { bestAbs = c; best = j; } });
+    if (best < 0) break;
+    support.push(best);
+    coef = leastSquares(atoms, dim, support, x);
+    residual = residualOf(x, atoms, dim, support, coef);
+  }
+  return { support, coef };
+}, 'the correlations in a float32 matMul (may pick differently on near-ties)');
+ok('omp', 'float64 loops (notebook)', (x, atoms, dim, k) => {
+  const count = atoms.length / dim;
+  const support: number[] = [];
+  let coef: number[] = [];
+  const residual = Float64Array.from(x);
+  for (let step = 0; step < k; step++) {
+    let best = -1;
+    let bestAbs = 1e-10;
+    for (let j = 0; j < count; j++) {
+      if (support.includes(j)) continue;
+      let c = 0;
+      for (let t = 0; t < dim; t++) c += residual[t] * atoms[j * dim + t];
+      if (Math.abs(c) > bestAbs) {
+        best = j;
+        bestAbs = Math.abs(c);
+      }
+    }
+    if (best < 0) break;
+    support.push(best);
+    coef = leastSquares(atoms, dim, support, x);
+    for (let t = 0; t < dim; t++) residual[t] = x[t] - support.reduce((s, j, i) => s + coef[i] * atoms[j * dim + t], 0);
+  }
+  return { support, coef };
+});
+ok('omp', 'float32 correlation accumulators', (x, atoms, dim, k) => {
+  const count = atoms.length / dim;
+  const support: number[] = [];
+  let coef: number[] = [];
+  let residual = Float64Array.from(x);
+  const corr = new Float32Array(count);
+  for (let step = 0; step < k; step++) {
+    corr.fill(0);
+    for (let j = 0; j < count; j++) for (let t = 0; t < dim; t++) corr[j] += residual[t] * atoms[j * dim + t];
+    let best = -1;
+    for (let j = 0; j < count; j++) {
+      if (support.indexOf(j) >= 0) continue;
+      if (Math.abs(corr[j]) > 1e-10 && (best < 0 || Math.abs(corr[j]) > Math.abs(corr[best]))) best = j;
+    }
+    if (best < 0) break;
+    support.push(best);
+    coef = leastSquares(atoms, dim, support, x);
+    residual = residualOf(x, atoms, dim, support, coef);
+  }
+  return { support, coef };
+}, 'correlations accumulated in a Float32Array (may pick differently on near-ties)');
+ok('omp', 'float32 residual, relative stop', (x, atoms, dim, k) => {
+  const count = atoms.length / dim;
+  const support: number[] = [];
+  let coef: number[] = [];
+  const residual = Float32Array.from(x);
+  let xNorm = 0;
+  for (let t = 0; t < dim; t++) xNorm += x[t] * x[t];
+  xNorm = Math.sqrt(xNorm);
+  for (let step = 0; step < k; step++) {
+    let best = -1;
+    let bestAbs = 0;
+    for (let j = 0; j < count; j++) {
+      if (support.includes(j)) continue;
+      let c = 0;
+      let an = 0;
+      for (let t = 0; t < dim; t++) {
+        c += residual[t] * atoms[j * dim + t];
+        an += atoms[j * dim + t] ** 2;
+      }
+      // float32 residual: treat |corr| below 1e-6 |x| |a_j| as zero
+      if (Math.abs(c) > Math.max(1e-10, 1e-6 * xNorm * Math.sqrt(an)) && Math.abs(c) > bestAbs) {
+        best = j;
+        bestAbs = Math.abs(c);
+      }
+    }
+    if (best < 0) break;
+    support.push(best);
+    coef = leastSquares(atoms, dim, support, x);
+    residual.set(residualOf(x, atoms, dim, support, coef));
+  }
+  return { support, coef };
+}, 'the residual kept in a Float32Array; "no atom correlates" is |corr| <= 1e-6 |x||a_j| (float32-sized)',
+'a relative stopping threshold differs from an absolute 1e-10 when the residual is tiny but real');
+ok('omp', 'functional', (x, atoms, dim, k) => {
+  const count = atoms.length / dim;
+  const atom = (j: number) => Array.from(atoms.subarray(j * dim, (j + 1) * dim));
+  const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, t) => s + v * b[t], 0);
+  let code: OmpCode = { support: [], coef: [] };
+  for (let step = 0; step < k; step++) {
+    const r = residualOf(x, atoms, dim, code.support, code.coef);
+    const candidates = Array.from({ length: count }, (_, j) => j)
+      .filter((j) => !code.support.includes(j))
+      .map((j) => ({ j, c: Math.abs(dot(r, atom(j))) }))
+      .filter(({ c }) => c > 1e-10);
+    if (candidates.length === 0) break;
+    const { j } = candidates.reduce((a, b) => (b.c > a.c ? b : a));
+    const support = [...code.support, j];
+    code = { support, coef: leastSquares(atoms, dim, support, x) };
+  }
+  return code;
+});
+
+function ompWith(o: { signed?: boolean; refit?: boolean; newestOnly?: boolean; steps?: (k: number) => number; noResidual?: boolean; noStop?: boolean }): OmpFn {
+  return (x, atoms, dim, k) => {
+    const count = atoms.length / dim;
+    const support: number[] = [];
+    let coef: number[] = [];
+    let residual = Float64Array.from(x);
+    const steps = o.steps ? o.steps(k) : k;
+    for (let step = 0; step < steps; step++) {
+      let best = -1;
+      let bestScore = o.noStop ? -Infinity : 1e-10;
+      let bestC = 0;
+      for (let j = 0; j < count; j++) {
+        if (support.includes(j)) continue;
+        let c = 0;
+        for (let t = 0; t < dim; t++) c += residual[t] * atoms[j * dim + t];
+        const score = o.signed ? c : Math.abs(c);
+        if (score > bestScore) {
+          bestScore = score;
+          best = j;
+          bestC = c;
+        }
+      }
+      if (best < 0) break;
+      support.push(best);
+      if (o.refit === false) {
+        let an = 0;
+        for (let t = 0; t < dim; t++) an += atoms[best * dim + t] ** 2;
+        coef.push(bestC / an);
+        for (let t = 0; t < dim; t++) residual[t] -= (bestC / an) * atoms[best * dim + t];
+        continue;
+      }
+      coef = leastSquares(atoms, dim, support, x);
+      if (o.noResidual) continue;
+      if (o.newestOnly) {
+        const c = coef[coef.length - 1];
+        for (let t = 0; t < dim; t++) residual[t] -= c * atoms[best * dim + t];
+      } else {
+        residual = residualOf(x, atoms, dim, support, coef);
+      }
+    }
+    return { support, coef };
+  };
+}
+bad('omp', 'residual: subtracts only the newest atom', 'after the refit, subtracts only c_new * atom_new from the residual (the old atoms\' coefficients changed too)',
+  ompWith({ newestOnly: true }));
+bad('omp', 'signed correlation', 'picks the largest signed correlation instead of the largest |correlation|', ompWith({ signed: true }));
+bad('omp', 'no refit (matching pursuit)', 'never refits: coefficients are the projections at pick time (plain matching pursuit)', ompWith({ refit: false }));
+bad('omp', 'k - 1 picks', 'loops one step too few', ompWith({ steps: (k) => k - 1 }));
+bad('omp', 'residual never updated', 'never updates the residual: picks the k atoms most correlated with x itself, then refits', ompWith({ noResidual: true }));
+// Accepted: the task says "k times", and atoms picked after the residual is 0 get coefficient 0, the same code.
+ok('omp', 'never stops early', ompWith({ noStop: true }), 'extra atoms picked on a zero residual get coefficient 0: the same sparse code');
+bad('omp', 'coef from the first fit only', 'refits once, after the first pick, then appends projections', (x, atoms, dim, k) => {
+  const code = ompWith({ refit: false })(x, atoms, dim, k);
+  if (code.support.length > 0) code.coef[0] = leastSquares(atoms, dim, [code.support[0]], x)[0];
+  return code;
+});
+
+// =============================================================================================
+// topK: per row keep the k largest values (by value), zero the rest, then ReLU.
+
+ok('topK', 'tf.topk indices -> one-hot mask', (z, k) => tf.tidy(() => {
+  const { indices } = tf.topk(z, k);
+  const mask = tf.sum(tf.oneHot(indices, z.shape[1]), 1);
+  return tf.relu(tf.mul(z, tf.cast(mask, 'float32'))) as tf.Tensor2D;
+}), 'exactly k entries per row; ties as tf.topk breaks them');
+ok('topK', 'k-th value threshold (notebook)', (z, k) => tf.tidy(() => {
+  const kth = tf.slice(tf.topk(z, k).values, [0, k - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}), 'keeps every entry tied with the k-th value');
+ok('topK', 'tf.where with relu', (z, k) => tf.tidy(() => {
+  const kth = tf.min(tf.topk(z, k).values, 1, true);
+  return tf.where(tf.greaterEqual(z, kth), tf.relu(z), tf.zerosLike(z)) as tf.Tensor2D;
+}), 'keeps every entry tied with the k-th value');
+ok('topK', 'float64 loops over arraySync', (z, k) => {
+  const rows = z.arraySync() as number[][];
+  const out = rows.map((row) => {
+    const order = row.map((v, j) => j).sort((a, b) => row[b] - row[a] || a - b);
+    const keep = new Set(order.slice(0, k));
+    return row.map((v, j) => (keep.has(j) ? Math.max(v, 0) : 0));
+  });
+  return tf.tensor2d(out, z.shape);
+}, NO_GRAD + '; exactly k per row, ties by lowest index', 'not differentiable: fine if the check only compares values');
+ok('topK', 'float32 typed-array sort', (z, k) => {
+  const [n, m] = z.shape;
+  const v = z.dataSync();
+  const out = new Float32Array(n * m);
+  for (let r = 0; r < n; r++) {
+    const row = v.subarray(r * m, (r + 1) * m);
+    const sorted = Float32Array.from(row).sort();
+    const kth = sorted[m - Math.min(k, m)];
+    let kept = 0;
+    for (let j = 0; j < m; j++) if (row[j] > kth) { out[r * m + j] = Math.max(row[j], 0); kept++; }
+    for (let j = 0; j < m && kept < k; j++) if (row[j] === kth) { out[r * m + j] = Math.max(row[j], 0); kept++; }
+  }
+  return tf.tensor2d(out, [n, m]);
+}, NO_GRAD + '; exactly k per row, ties by lowest index', 'not differentiable: fine if the check only compares values');
+
+bad('topK', 'no ReLU', 'keeps the k largest but forgets the ReLU (negative values survive)', (z, k) => tf.tidy(() => {
+  const kth = tf.slice(tf.topk(z, k).values, [0, k - 1], [-1, 1]);
+  return tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32')) as tf.Tensor2D;
+}));
+bad('topK', 'by magnitude', 'ranks by |z|: a large negative pre-activation takes a slot', (z, k) => tf.tidy(() => {
+  const a = tf.abs(z);
+  const kth = tf.slice(tf.topk(a, k).values, [0, k - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(a, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('topK', 'over the whole batch', 'keeps the k largest values of the whole batch, not of each row', (z, k) => tf.tidy(() => {
+  const kth = tf.min(tf.topk(tf.reshape(z, [-1]), k).values);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('topK', 'keeps k + 1', 'the (k+1)-th value as the threshold: one entry too many', (z, k) => tf.tidy(() => {
+  const kk = Math.min(k + 1, z.shape[1]);
+  const kth = tf.slice(tf.topk(z, kk).values, [0, kk - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('topK', 'per column', 'top k down each column (over the batch) instead of along each row', (z, k) => tf.tidy(() => {
+  const zt = tf.transpose(z);
+  const kk = Math.min(k, zt.shape[1]);
+  const kth = tf.slice(tf.topk(zt, kk).values, [0, kk - 1], [-1, 1]);
+  return tf.transpose(tf.relu(tf.mul(zt, tf.cast(tf.greaterEqual(zt, kth), 'float32')))) as tf.Tensor2D;
+}));
+bad('topK', 'returns the top-k values', 'returns tf.topk(z, k).values ([batch, k]) instead of a [batch, n] tensor',
+  (z, k) => tf.tidy(() => tf.relu(tf.topk(z, k).values) as tf.Tensor2D));
+bad('topK', 'no tidy (leaks)', 'no tf.tidy: topk, slice, greaterEqual, cast and mul are left behind', (z, k) => {
+  const kth = tf.slice(tf.topk(z, k).values, [0, k - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+});
+bad('topK', 'keeps the k smallest', 'keeps the k smallest values (topk of -z)', (z, k) => tf.tidy(() => {
+  const kth = tf.neg(tf.slice(tf.topk(tf.neg(z), k).values, [0, k - 1], [-1, 1]));
+  return tf.relu(tf.mul(z, tf.cast(tf.lessEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+
+// =============================================================================================
+// fvu: sum |x - xHat|^2 / sum |x - mean(x)|^2 with a per-dimension mean.
+
+ok('fvu', 'tensor ops in tidy', (x, xHat, dim) => tf.tidy(() => {
+  const n = x.length / dim;
+  const X = tf.tensor2d(x, [n, dim]);
+  const H = tf.tensor2d(xHat, [n, dim]);
+  const err = tf.sum(tf.squaredDifference(X, H));
+  const total = tf.sum(tf.squaredDifference(X, tf.mean(X, 0, true)));
+  return tf.div(err, total).dataSync()[0];
+}), 'float32 tensors');
+ok('fvu', 'float64 loops (notebook)', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < x.length; i++) mean[i % dim] += x[i] / n;
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += (x[i] - mean[i % dim]) ** 2;
+  }
+  return err / total;
+});
+ok('fvu', 'float32 accumulators', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const mean = new Float32Array(dim);
+  for (let r = 0; r < n; r++) for (let d = 0; d < dim; d++) mean[d] += x[r * dim + d];
+  for (let d = 0; d < dim; d++) mean[d] /= n;
+  const acc = new Float32Array(2);
+  for (let i = 0; i < x.length; i++) {
+    acc[0] += (x[i] - xHat[i]) ** 2;
+    acc[1] += (x[i] - mean[i % dim]) ** 2;
+  }
+  return acc[0] / acc[1];
+}, 'float32 sums (Float32Array accumulators)');
+ok('fvu', 'functional', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const idx = Array.from({ length: x.length }, (_, i) => i);
+  const mean = Array.from({ length: dim }, (_, d) => idx.filter((i) => i % dim === d).reduce((s, i) => s + x[i], 0) / n);
+  const err = idx.reduce((s, i) => s + (x[i] - xHat[i]) ** 2, 0);
+  const total = idx.reduce((s, i) => s + (x[i] - mean[i % dim]) ** 2, 0);
+  return err / total;
+});
+ok('fvu', 'one pass: sum x^2 - n mean^2', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const sum = new Float64Array(dim);
+  const sumSq = new Float64Array(dim);
+  let err = 0;
+  for (let i = 0; i < x.length; i++) {
+    sum[i % dim] += x[i];
+    sumSq[i % dim] += x[i] * x[i];
+    err += (x[i] - xHat[i]) * (x[i] - xHat[i]);
+  }
+  let total = 0;
+  for (let d = 0; d < dim; d++) total += sumSq[d] - (sum[d] * sum[d]) / n;
+  return err / total;
+}, 'variance as sum x^2 - (sum x)^2 / n (float64; cancels when the mean dwarfs the spread)',
+'mathematically exact; loses digits when |mean| >> spread (the check may include such data)');
+
+bad('fvu', 'leaks tensors', 'computed with tensors and never disposed (no tidy)', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const X = tf.tensor2d(x, [n, dim]);
+  const H = tf.tensor2d(xHat, [n, dim]);
+  return tf.div(tf.sum(tf.squaredDifference(X, H)), tf.sum(tf.squaredDifference(X, tf.mean(X, 0, true)))).dataSync()[0];
+});
+bad('fvu', 'MSE instead of FVU', 'returns the mean squared error, not divided by the variance', (x, xHat) => {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] - xHat[i]) ** 2;
+  return s / x.length;
+});
+bad('fvu', 'one global mean', 'x-bar as one number (the mean of every entry) instead of one mean per dimension', (x, xHat) => {
+  const m = x.reduce((a, b) => a + b, 0) / x.length;
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += (x[i] - m) ** 2;
+  }
+  return err / total;
+});
+bad('fvu', 'no mean subtracted', 'divides by sum |x|^2 instead of sum |x - mean|^2', (x, xHat) => {
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += x[i] ** 2;
+  }
+  return err / total;
+});
+bad('fvu', 'mean per row (axes swapped)', 'x-bar as each row\'s mean instead of each dimension\'s', (x, xHat, dim) => {
+  const n = x.length / dim;
+  let err = 0;
+  let total = 0;
+  for (let r = 0; r < n; r++) {
+    let m = 0;
+    for (let d = 0; d < dim; d++) m += x[r * dim + d] / dim;
+    for (let d = 0; d < dim; d++) {
+      err += (x[r * dim + d] - xHat[r * dim + d]) ** 2;
+      total += (x[r * dim + d] - m) ** 2;
+    }
+  }
+  return err / total;
+});
+bad('fvu', 'R^2 (1 - FVU)', 'returns the explained fraction 1 - FVU', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < x.length; i++) mean[i % dim] += x[i] / n;
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += (x[i] - mean[i % dim]) ** 2;
+  }
+  return 1 - err / total;
+});
+bad('fvu', 'ratio of norms (sqrt)', 'returns |x - xHat| / |x - mean|, the square root of the FVU', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < x.length; i++) mean[i % dim] += x[i] / n;
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += (x[i] - mean[i % dim]) ** 2;
+  }
+  return Math.sqrt(err / total);
+});
+bad('fvu', 'variance of xHat', 'divides by the spread of the reconstruction xHat instead of the input x', (x, xHat, dim) => {
+  const n = x.length / dim;
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < xHat.length; i++) mean[i % dim] += xHat[i] / n;
+  let err = 0;
+  let total = 0;
+  for (let i = 0; i < x.length; i++) {
+    err += (x[i] - xHat[i]) ** 2;
+    total += (xHat[i] - mean[i % dim]) ** 2;
+  }
+  return err / total;
+});
+
+export const VARIANTS: readonly Variant[] = variants;
