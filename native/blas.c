@@ -111,6 +111,23 @@ static napi_value get_threads_impl(napi_env env, int n) {
 static napi_value get_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, pool_threads()); }
 static napi_value get_blas_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, openblas_get_num_threads()); }
 
+/* setPartition(n): how many parts a product is split into (pool.h), whatever the thread count. */
+static napi_value set_partition(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t t;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  CHECK(napi_get_value_int32(env, argv[0], &t));
+  if (t < 1 || t > POOL_MAX) {
+    napi_throw_range_error(env, NULL, "partition: expected an integer from 1 to 8");
+    return NULL;
+  }
+  pool_set_partition(t);
+  return NULL;
+}
+
+static napi_value get_partition(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, pool_partition()); }
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
@@ -118,6 +135,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"threads", NULL, get_threads, NULL, NULL, NULL, napi_default, NULL},
     {"setBlasThreads", NULL, set_blas_threads, NULL, NULL, NULL, napi_default, NULL},
     {"blasThreads", NULL, get_blas_threads, NULL, NULL, NULL, napi_default, NULL},
+    {"setPartition", NULL, set_partition, NULL, NULL, NULL, napi_default, NULL},
+    {"partition", NULL, get_partition, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   CHECK(fused_register(env, exports));

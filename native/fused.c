@@ -77,10 +77,11 @@ static void forward_part(void *ctx, int part, int parts) {
 }
 
 /* Parts for a product of `macs` multiply-adds split along `width` columns (or rows): one per
- * thread (each part packs its own copy of the shared operand, so more cost more), none
- * narrower than 64; below PARALLEL_MIN_MACS one part. */
+ * thread of the partition (pool.h: the same split on any thread count, so the same numbers; each
+ * part packs its own copy of the shared operand, so more cost more), none narrower than 64;
+ * below PARALLEL_MIN_MACS one part. */
 static int parts_for(long long macs, int width) {
-  const int t = pool_threads();
+  const int t = pool_partition();
   if (t == 1 || macs < PARALLEL_MIN_MACS) return 1;
   const int most = width / 64;
   return most < 2 ? 2 : (most < t ? most : t);

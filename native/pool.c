@@ -94,6 +94,10 @@ static void *worker(void *arg) {
 
 int pool_threads(void) { return nthreads; }
 
+static int npartition = 1;
+int pool_partition(void) { return npartition; }
+void pool_set_partition(int n) { npartition = n < 1 ? 1 : (n > POOL_MAX ? POOL_MAX : n); }
+
 void pool_set_threads(int n) {
   if (n < 1) n = 1;
   if (n > POOL_MAX) n = POOL_MAX;

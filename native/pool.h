@@ -16,6 +16,11 @@ typedef void (*pool_fn)(void *ctx, int part, int parts);
 int pool_threads(void);
 /* Sets the thread count (1..POOL_MAX, the caller included); starts or stops workers. */
 void pool_set_threads(int n);
+/* How many parts a product is split into, whatever the thread count (1..POOL_MAX): OpenBLAS's
+ * rounding can depend on a block's shape, so a fixed split makes the numbers the same on 1 thread
+ * (a worker of a pool) as on several. */
+int pool_partition(void);
+void pool_set_partition(int n);
 /* Runs the `parts` parts (at most 65535) of fn; all on the caller when another call is running. */
 void pool_run(pool_fn fn, void *ctx, int parts);
 /* [*lo, *hi): part `part` of `parts` of 0..n, cut at multiples of `align` (the last part takes the rest). */

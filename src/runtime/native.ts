@@ -19,6 +19,9 @@ interface NativeBlas {
   /** Threads of every kernel here (native/pool.c; OpenBLAS then runs one per part). */
   setThreads(n: number): void;
   threads(): number;
+  /** How many parts a product is split into whatever the thread count (the same numbers on any); absent in older builds. */
+  setPartition?(n: number): void;
+  partition?(): number;
   /** OpenBLAS's own threads instead (the pool then runs one); absent in older builds. */
   setBlasThreads?(n: number): void;
   blasThreads?(): number;
@@ -127,6 +130,9 @@ export function loadNative(): NativeBlas | null {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       addon = require(NATIVE_ADDON) as NativeBlas;
       addon.setThreads(threads);
+      // Products are split for SAE_BLAS_THREADS threads even where fewer run them (a pool's
+      // workers run one each), so a model trained in a worker is bitwise the one trained here.
+      addon.setPartition?.(threads);
     } catch (err) {
       addon = null;
       const e = err as NodeJS.ErrnoException;
