@@ -1,6 +1,6 @@
 /**
  * The one check of a Dataset, where it enters training: `fit` and `trainEpoch` (core/train.ts),
- * `trainCached` (store/cache.ts) and `datasetFromMatrix` (data/matrix.ts). A data set whose count,
+ * the results cache's key (store/cache-key.ts: trainCached, cacheEntry, pretrain) and `datasetFromMatrix` (data/matrix.ts). A data set whose count,
  * images and labels disagree would otherwise train on rows of zeros or on a few of its rows, and
  * a NaN pixel would surface as a non-finite loss blamed on the learning rate.
  */

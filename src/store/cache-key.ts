@@ -5,6 +5,7 @@
  */
 import * as crypto from 'crypto';
 import { Dataset } from '../data/mnist';
+import { checkDataset } from '../data/check';
 import { SaeConfig, makeConfig } from '../core/config';
 import { TrainConfig, validateTrainConfig } from '../core/train';
 import { Checks, anInteger, checkConfig } from '../core/checks';
@@ -84,6 +85,8 @@ export interface RunDescription {
 }
 
 export function cacheKey(spec: TrainSpec, data: Dataset): { key: string; description: RunDescription } {
+  // Every way into the cache (trainCached, cacheEntry, pretrain) computes the key first.
+  checkDataset(data);
   const checked = checkSpec(spec);
   const train = validateTrainConfig(checked.train ?? {});
   const description: RunDescription = {
