@@ -58,8 +58,12 @@ random and edge-case inputs and prints one line:
 
 - \`✔ klPenalty: passed 7 cases\`: done;
 - \`✘ klPenalty: case "all-zero codes" (...): expected 2.168, got Infinity. Hint: ...\`: the first case your
-  function got wrong, what it should give, what it gave, and a hint about the usual mistake;
-- \`… not implemented yet: klPenalty\`: the body still throws; the cell then ends with an error.
+  function got wrong, what it should give, what it gave, and a hint about the usual mistake; the cell then
+  ends with an error (\`CheckFailed\`), so *Run All* stops there until the task is right;
+- \`… not implemented yet: klPenalty\`: the body still throws; the cell then ends with an error too.
+
+A function that never returns (an endless loop) is stopped after 10 seconds, and the check says so; only a loop
+that starts after an \`await\` in the two async tasks (sweep, matchSparsity) cannot be stopped: restart the kernel.
 
 **Skipping a task is fine.** The cells after a task never use your function: they use the kit's own,
 so the rest of the notebook runs either way. One thing to know: *Run All* stops at the first cell that

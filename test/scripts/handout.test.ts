@@ -346,3 +346,31 @@ test('in tslab: the student folder runs with its own copy of the kit', { skip: s
   assertStudentRun(runAllowingErrors(studentNb, path.join(student, 'notebooks'), env), built.summary.notebooks[0].tasks);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('in tslab: a wrong answer prints its ✘ line and fails the cell; an endless loop is stopped; the kernel works on; SAE_CHECK_RAISE=0 only prints',
+  { skip: skipJupyter, timeout: 600_000 }, () => {
+    if (noJupyter) assert.fail(noJupyter);
+    registerKernel();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-lab-wrong-'));
+    const file = path.join(dir, 'wrong.ipynb');
+    fs.writeFileSync(file, JSON.stringify(notebook([
+      code(`${IMPORT}\nimport { initBackend } from './sae-lab';\nawait initBackend({ log: false });`),
+      code('function myL1Penalty(h: tf.Tensor2D): tf.Scalar {\n  return tf.tidy(() => tf.sum(tf.abs(h)));\n}\ncheck.l1Penalty(myL1Penalty);'),
+      code('function myFvu(x: Float32Array, xHat: Float32Array, dim: number): number {\n  let i = 0;\n  while (i < x.length) { /* i never grows */ }\n  return 0;\n}\ncheck.fvu(myFvu, { seconds: 2 });'),
+      code('console.log(`after: ${tf.tidy(() => tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0])}, tensors ${tf.memory().numTensors}`);'),
+    ])));
+    const rows = runAllowingErrors(file, ROOT, jupyterEnv({ SAE_QUICK: '1' }));
+    const [, wrong, loop, after] = rows;
+    assert.equal(wrong.status, 'error', 'a failed check fails its cell');
+    assert.match(wrong.stdout, /✘ l1Penalty: case "ReLU codes" .*Hint: you summed \|h\| over everything/);
+    assert.match(wrong.stderr, /check\.l1Penalty failed at case "ReLU codes" \(the ✘ line above says why\)/);
+    assert.equal(loop.status, 'error');
+    assert.match(loop.stdout, /✘ fvu: case "noisy reconstructions" .*did not return within 2 s and was stopped/);
+    assert.equal(after.status, 'ok', after.stderr);
+    assert.match(after.stdout, /after: 6, tensors 0/);
+    // The teacher's switch: the line only, the cell green.
+    const quiet = runAllowingErrors(file, ROOT, jupyterEnv({ SAE_QUICK: '1', SAE_CHECK_RAISE: '0' }));
+    assert.equal(quiet[1].status, 'ok', quiet[1].stderr);
+    assert.match(quiet[1].stdout, /✘ l1Penalty: case "ReLU codes"/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
