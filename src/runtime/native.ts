@@ -7,6 +7,7 @@
  * fused kernels; every other op stays TensorFlow.js's own. The kernels split their work over
  * SAE_BLAS_THREADS threads (default 2 where there are 2 cores). SAE_NATIVE=0 turns it all off.
  */
+import { isMainThread } from 'worker_threads';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -130,9 +131,10 @@ export function loadNative(): NativeBlas | null {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       addon = require(NATIVE_ADDON) as NativeBlas;
       addon.setThreads(threads);
-      // Products are split for SAE_BLAS_THREADS threads even where fewer run them (a pool's
-      // workers run one each), so a model trained in a worker is bitwise the one trained here.
-      addon.setPartition?.(threads);
+      // Products are split for the main thread's SAE_BLAS_THREADS threads even where fewer run
+      // them (a pool's workers, started with SAE_BLAS_THREADS=1, share this addon and leave the
+      // split alone), so a model trained in a worker is bitwise the one trained here.
+      if (isMainThread) addon.setPartition?.(threads);
     } catch (err) {
       addon = null;
       const e = err as NodeJS.ErrnoException;
