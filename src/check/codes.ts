@@ -15,12 +15,14 @@ export type KeepTopKFn = (codes: Float32Array, units: number, k: number) => Floa
 
 /** Contrast index of each unit, its class means read by `at`, with `rest` computed by `restOf`: for recognising mistakes. */
 function contrasts(units: number, classes: number, at: (c: number, j: number) => number,
-  restOf: (profile: number[], top: number) => number): number[] {
+  restOf: (profile: number[], top: number) => number,
+  denominator: (profile: number[], top: number, rest: number) => number = (_p, top, rest) => top + rest): number[] {
   return Array.from({ length: units }, (_, j) => {
     const profile = Array.from({ length: classes }, (_, c) => at(c, j));
     const top = Math.max(...profile);
     const rest = restOf(profile, top);
-    return top + rest > 0 ? (top - rest) / (top + rest) : 0;
+    const d = denominator(profile, top, rest);
+    return d > 0 ? (top - rest) / d : 0;
   });
 }
 
@@ -47,6 +49,19 @@ export function selectivity(fn: SelectivityFn, options: CheckOptions = {}): Chec
         hint = 'rest is the mean of the other classes, not their sum';
       } else if (allClose(got, contrasts(units, classes, (c, j) => means[j * classes + c], othersMean))) {
         hint = 'means is [numClasses, units] row-major: class c, unit j is means[c * units + j]';
+      } else if (allClose(got, contrasts(units, classes, rowMajor, othersMean, (p) => p.reduce((a, b) => a + b, 0)))) {
+        hint = 'the denominator is top + rest (the preferred class\'s mean plus the mean of the others), not the sum of every class mean';
+      } else if (allClose(got, contrasts(units, classes, rowMajor, othersMean, (_p, _top, rest) => rest))) {
+        hint = 'the denominator is top + rest, not rest alone';
+      } else if (allClose(got, contrasts(units, classes, rowMajor, (p) => [...p].sort((a, b) => b - a)[1]))) {
+        hint = 'rest is the mean of all the other classes, not the runner-up class';
+      } else if (classes !== 10 && allClose(got, contrasts(units, classes, rowMajor, (p, top) => (p.reduce((a, b) => a + b, 0) - top) / 9))) {
+        hint = `rest is the mean of the other numClasses - 1 classes; this case has ${classes} classes, not 10`;
+      } else if (allClose(got, contrasts(units, classes, rowMajor, (p, top) => {
+        const others = p.filter((v) => v !== top);
+        return others.length ? others.reduce((a, b) => a + b, 0) / others.length : 0;
+      }))) {
+        hint = 'leave the preferred class out once: when another class ties with the top, it still counts among the other classes';
       }
       return arrayFailure(got, want, hint, 'unit');
     },

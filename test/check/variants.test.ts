@@ -6,8 +6,9 @@
  *
  *   SAE_VARIANTS_ONLY=sparsity,omp   run only these tasks (or single variants: 'task/variant name')
  *   SAE_VARIANTS_REPORT=/tmp/r.json  also write every outcome (passing ones too) there as JSON
- *   SAE_VARIANTS_HANG=1              also run the variants that never return (last; a synchronous
- *                                    infinite loop cannot be interrupted by any check)
+ *
+ * A wrong variant listed in variant-hints.ts must also get a hint that names its mistake. The
+ * variants that never return run last, with a 1 s budget: the check must stop them and say so.
  *   SAE_VARIANTS_TIMEOUT_MS=120000   how long an async check may take before it counts as hung
  */
 import { test } from 'node:test';
@@ -18,6 +19,7 @@ import { check } from '../../src/check';
 import type { CheckOptions, CheckResult } from '../../src/check';
 import { setup } from '../helpers';
 import { ASYNC_TASKS, VARIANTS } from './variants';
+import { HINTS } from './variant-hints';
 import type { Variant } from './variants';
 
 const only = (process.env.SAE_VARIANTS_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -65,9 +67,9 @@ async function settle<T>(p: Promise<T>, ms: number): Promise<T> {
 
 type AnyCheck = (fn: unknown, options: CheckOptions) => CheckResult | Promise<CheckResult>;
 
-async function runVariant(v: Variant): Promise<Outcome> {
+async function runVariant(v: Variant, seconds?: number): Promise<Outcome> {
   const lines: string[] = [];
-  const options: CheckOptions = { log: (line) => lines.push(line), throwOnFailure: false };
+  const options: CheckOptions = { log: (line) => lines.push(line), throwOnFailure: false, seconds };
   const run = (check as unknown as Record<string, AnyCheck>)[v.task];
   const isAsync = ASYNC_TASKS.has(v.task);
   const before = tf.memory().numTensors;
@@ -101,6 +103,8 @@ function problems(o: Outcome): string[] {
   if (o.error !== undefined) out.push(`check threw (${o.error}); printed: ${printed}`);
   else if (o.passed !== o.correct) out.push(`${o.passed ? 'passed' : 'failed'}: ${printed}`);
   if (o.error === undefined && o.lines.length !== 1) out.push(`printed ${o.lines.length} lines: ${printed}`);
+  const hint = HINTS[`${o.task}/${o.name}`];
+  if (!o.correct && hint && o.passed === false && !hint.test(o.lines[0] ?? '')) out.push(`the hint does not name the mistake (${hint}): ${printed}`);
   if (o.leaked !== 0) out.push(`numTensors changed by ${o.leaked} across the check call`);
   else if (o.leakedLater !== undefined && o.leakedLater !== 0) out.push(`numTensors changed by ${o.leakedLater} 300 ms after the check returned`);
   return out.map((p) => `${o.task} / ${o.name} / expected ${expected} / ${p}`);
@@ -115,18 +119,24 @@ const outcomes: Outcome[] = [];
 
 test('every learner-style variant: correct ones pass, wrong ones fail, no check leaks', async () => {
   await setup();
-  for (const v of selected.filter((x) => !x.hangs)) outcomes.push(await runVariant(v));
+  // A 3 s budget: every right variant answers in well under 0.1 s; a wrong one that never settles costs 3 s, not 10.
+  for (const v of selected.filter((x) => !x.hangs)) outcomes.push(await runVariant(v, 3));
   report(outcomes);
   const mismatches = outcomes.flatMap(problems);
   assert.ok(mismatches.length === 0,
     `${mismatches.length} mismatch${mismatches.length === 1 ? '' : 'es'} in ${outcomes.length} variants:\n${mismatches.join('\n')}`);
 });
 
-test('variants that never return (SAE_VARIANTS_HANG=1)', { skip: process.env.SAE_VARIANTS_HANG !== '1' }, async () => {
+test('every hint listed in variant-hints.ts belongs to a wrong variant', () => {
+  const wrong = new Set(VARIANTS.filter((v) => !v.correct).map((v) => `${v.task}/${v.name}`));
+  assert.deepEqual(Object.keys(HINTS).filter((k) => !wrong.has(k)), []);
+});
+
+test('variants that never return are stopped within their budget and fail', async () => {
   await setup();
   const hung: Outcome[] = [];
   for (const v of selected.filter((x) => x.hangs)) {
-    const o = await runVariant(v);
+    const o = await runVariant(v, 1);
     hung.push(o);
     outcomes.push(o);
     report(outcomes);

@@ -9,7 +9,7 @@
  *  - correct: false — `mistake` says what is wrong, in one line
  *  - doubt          — set where the classification is debatable (the report lists these apart)
  *  - hangs          — never returns (a synchronous infinite loop or an endless async loop); the
- *                     test runs these only with SAE_VARIANTS_HANG=1, and last
+ *                     test runs these last, with a 1 s budget that the check must enforce
  */
 import { tf } from '../../src/runtime/backend';
 import { KL_EPS, KL_UPPER } from '../../src/core/losses';
