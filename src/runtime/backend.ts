@@ -1,14 +1,19 @@
 /**
- * Picks the fastest TensorFlow.js backend that loads on this machine.
+ * Picks the TensorFlow.js backend that is fastest for this kit on this machine, by rule where the
+ * numbers are known and by a short measured probe where they are not:
  *
- * The ladder, fastest first:
- *   1. `@tensorflow/tfjs-node-gpu` (libtensorflow with CUDA)  -> backend name 'tensorflow'
- *   2. `@tensorflow/tfjs-node`     (libtensorflow, CPU)        -> backend name 'tensorflow'
- *   3. `@tensorflow/tfjs-backend-wasm` (XNNPACK, SIMD)          -> 'wasm'
- *   4. `@tensorflow/tfjs-backend-cpu`  (plain JavaScript)       -> 'cpu'
+ *   1. `@tensorflow/tfjs-node-gpu` when it loads and sees a CUDA device -> 'tensorflow' on the GPU.
+ *   2. On a CPU with the kit's native addon: `@tensorflow/tfjs-backend-wasm` + the addon. The rule's
+ *      numbers: one epoch of the lesson's KL model (full MNIST, batch 128) takes 2.3-2.6 s there
+ *      against 11.6-12.7 s on tfjs-node's libtensorflow 2.9.1 (2 cores, issue 22; environment.md,
+ *      "Which backend"). tfjs-node is then not even loaded (it maps ~400 MB of libtensorflow).
+ *   3. On a CPU without the addon, where tfjs-node loads: wasm and 'tensorflow' each run a few of
+ *      the lesson's training steps (backend-probe.ts) and the faster is kept.
+ *   4. `@tensorflow/tfjs-backend-wasm`, else `@tensorflow/tfjs-backend-cpu` (plain JavaScript).
  * The two tfjs-node packages are optional dependencies: they download libtensorflow when
  * installed, which fails on an offline machine, and then they are simply absent.
- * `SAE_BACKEND=tensorflow|wasm|cpu` forces one rung (and fails loudly if it cannot load).
+ * `SAE_BACKEND=tensorflow|wasm|cpu` forces one rung (and fails loudly if it cannot load). The
+ * backend line says what was chosen and why.
  */
 import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
@@ -17,6 +22,7 @@ import { nativeLoadError, useNative } from './native';
 import { nativeSummary } from './fused';
 import { isQuick, quickModeNotice } from './settings';
 import { escapeHtml, tslabDisplay } from './progress';
+import { timeSteps } from './backend-probe';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -30,6 +36,10 @@ export interface BackendInfo {
   skipped: string[];
   /** True when matrix products (and Adam) run in the native OpenBLAS addon. */
   native: boolean;
+  /** True when 'tensorflow' runs on a CUDA device (tfjs-node-gpu). */
+  gpu: boolean;
+  /** Why this rung was chosen: forced, a rule, or the probe's numbers. */
+  reason: string;
   /** The one line the kit prints about it. */
   summary: string;
 }
@@ -54,6 +64,22 @@ function tryNode(pkg: string): string | null {
   } catch (err) {
     return loadFailure(pkg, err);
   }
+}
+
+/** Whether a package is installed, without loading it. */
+function installed(pkg: string): boolean {
+  try {
+    require.resolve(pkg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the active 'tensorflow' backend runs on a CUDA device (tfjs-node's binding says). */
+function tensorflowOnGpu(): boolean {
+  const binding = (tf.backend() as unknown as { binding?: { isUsingGpuDevice?: () => boolean } }).binding;
+  return binding?.isUsingGpuDevice?.() === true;
 }
 
 type ProcessEvent = 'uncaughtException' | 'unhandledRejection';
@@ -91,46 +117,80 @@ export function requestedBackend(env: NodeJS.ProcessEnv = process.env): BackendN
   return want as BackendName;
 }
 
+const GPU_PKG = '@tensorflow/tfjs-node-gpu';
+const NODE_PKG = '@tensorflow/tfjs-node';
+
+function made(name: BackendName, pkg: string, skipped: string[], reason: string, gpu = false): BackendInfo {
+  return { name, package: pkg, skipped, native: false, gpu, reason, summary: '' };
+}
+
+/** SAE_BACKEND=name: that rung or a loud error. */
+async function forcedRung(forced: BackendName, skipped: string[]): Promise<BackendInfo> {
+  const reason = `forced by SAE_BACKEND=${forced}`;
+  if (forced === 'tensorflow') {
+    for (const pkg of [GPU_PKG, NODE_PKG]) {
+      const why = tryNode(pkg);
+      if (why === null && (await activate('tensorflow'))) return made('tensorflow', pkg, skipped, reason, tensorflowOnGpu());
+      skipped.push(why ?? `${pkg}: loaded but the 'tensorflow' backend did not start`);
+    }
+    throw new Error(`SAE_BACKEND=tensorflow, but neither tfjs-node package loads: ${skipped.join('; ')}`);
+  }
+  if (await activate(forced)) return made(forced, forced === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu', skipped, reason);
+  throw new Error(`SAE_BACKEND=${forced}, but the ${forced} backend failed to start`);
+}
+
+/** The ladder (see the file's comment): the first rung that loads and wins. */
+async function fastestRung(skipped: string[]): Promise<BackendInfo> {
+  if (installed(GPU_PKG)) {
+    const why = tryNode(GPU_PKG);
+    if (why === null && (await activate('tensorflow')) && tensorflowOnGpu()) return made('tensorflow', GPU_PKG, skipped, 'it sees a CUDA device', true);
+    skipped.push(why ?? `${GPU_PKG}: loaded, but sees no CUDA device`);
+  }
+  const wasmUp = await activate('wasm');
+  if (wasmUp && useNative(true) && tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
+    if (installed(NODE_PKG)) skipped.push(`${NODE_PKG}: installed, but on a CPU wasm + the native addon is faster for this kit (2.3-2.6 s an epoch against 11.6-12.7 s, environment.md)`);
+    return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, 'the native addon is built: the fastest on a CPU');
+  }
+  if (installed(NODE_PKG)) {
+    const why = tryNode(NODE_PKG);
+    if (why !== null) skipped.push(why);
+    else if (wasmUp && (await activate('tensorflow'))) {
+      // No addon: neither is known to win here, so measure both.
+      const tfMs = await timeSteps();
+      await activate('wasm');
+      const wasmMs = await timeSteps();
+      const probe = `measured: ${wasmMs.toFixed(1)} ms a training step on wasm, ${tfMs.toFixed(1)} on tensorflow`;
+      if (tfMs < wasmMs) {
+        await activate('tensorflow');
+        return made('tensorflow', NODE_PKG, skipped, `the faster here (${probe})`);
+      }
+      skipped.push(`${NODE_PKG}: slower here (${probe})`);
+      return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, `the faster here (${probe})`);
+    } else if (!wasmUp && (await activate('tensorflow'))) {
+      skipped.push('@tensorflow/tfjs-backend-wasm: failed to start');
+      return made('tensorflow', NODE_PKG, skipped, 'wasm does not start');
+    }
+  }
+  if (wasmUp && (await activate('wasm'))) return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, 'the fastest that loads');
+  if (!wasmUp) skipped.push('@tensorflow/tfjs-backend-wasm: failed to start');
+  if (!(await activate('cpu'))) throw new Error('the cpu backend of TensorFlow.js failed to start');
+  return made('cpu', '@tensorflow/tfjs-backend-cpu', skipped, 'the only one that loads');
+}
+
 async function choose(log: boolean): Promise<BackendInfo> {
   const forced = requestedBackend();
   const skipped: string[] = [];
-  let info: BackendInfo | null = null;
-
-  if (forced === null || forced === 'tensorflow') {
-    for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
-      const why = tryNode(pkg);
-      if (why === null && (await activate('tensorflow'))) {
-        info = { name: 'tensorflow', package: pkg, skipped, native: false, summary: '' };
-        break;
-      }
-      skipped.push(why ?? `${pkg}: loaded but the 'tensorflow' backend did not start`);
-    }
-    if (info === null && forced === 'tensorflow') {
-      throw new Error(`SAE_BACKEND=tensorflow, but neither tfjs-node package loads: ${skipped.join('; ')}`);
-    }
-  }
-  if (info === null && (forced === null || forced === 'wasm')) {
-    if (await activate('wasm')) {
-      info = { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', skipped, native: false, summary: '' };
-    } else if (forced === 'wasm') {
-      throw new Error('SAE_BACKEND=wasm, but the wasm backend failed to start');
-    } else {
-      skipped.push('@tensorflow/tfjs-backend-wasm: failed to start');
-    }
-  }
-  if (info === null) {
-    if (!(await activate('cpu'))) throw new Error('the cpu backend of TensorFlow.js failed to start');
-    info = { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', skipped, native: false, summary: '' };
-  }
+  const info = forced !== null ? await forcedRung(forced, skipped) : await fastestRung(skipped);
   let native = '';
   if (info.name === 'wasm' || info.name === 'cpu') {
     // Both plain backends get the native kernels, so switching between them keeps them.
     info.native = useNative(true) && tf.getKernel('BatchMatMul', info.name) !== undefined;
     native = info.native ? `; ${nativeSummary()}` : `; native addon: ${nativeLoadError()}`;
+  } else {
+    native = info.gpu ? '; on a CUDA device' : '; on the CPU (libtensorflow)';
   }
-  const how = forced ? ` (forced by SAE_BACKEND=${forced})` : '';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
-  info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core}${how}${native}${why}`;
+  info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core} (${info.reason})${native}${why}`;
   if (log) console.log(info.summary);
   return info;
 }
