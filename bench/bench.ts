@@ -22,7 +22,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { initBackend, tf } from '../src/runtime/backend';
-import { loadMnist, batches, MNIST_DIR, Dataset } from '../src/data/mnist';
+import { loadMnist, batches, firstImages, MNIST_DIR, Dataset } from '../src/data/mnist';
 import { createModel, SparseAutoencoder } from '../src/core/sae';
 import { createOptimizer, trainEpoch, Optimizer } from '../src/core/train';
 import { nativeEnabled, nativeThreads, setNativeThreads } from '../src/runtime/native';
@@ -109,7 +109,7 @@ function row(name: string, epoch: number, measured: string, data: Dataset): Row 
 async function trainee(data: Dataset): Promise<{ model: SparseAutoencoder; optimizer: Optimizer }> {
   const model = createModel({ sparsity: 'kl', latentDim: 128, sparsityWeight: 0.01, rho: 0.05 }, 42);
   const optimizer = createOptimizer(1e-3);
-  await trainEpoch(model, { ...data, count: 128 * 5 }, optimizer, { batchSize: 128, seed: 1 });
+  await trainEpoch(model, firstImages(data, 128 * 5), optimizer, { batchSize: 128, seed: 1 });
   return { model, optimizer };
 }
 
@@ -137,7 +137,7 @@ function describeKit(c: KitConfig): string {
 /** One non-default backend: `steps` steps, scaled to an epoch. */
 async function benchOther(name: string, data: Dataset, steps: number): Promise<Row> {
   const t = await trainee(data);
-  const subset = { ...data, count: Math.min(data.count, 128 * steps) };
+  const subset = firstImages(data, Math.min(data.count, 128 * steps));
   const seconds = await timeEpoch(t, subset, 2);
   t.optimizer.dispose();
   t.model.dispose();

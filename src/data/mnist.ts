@@ -172,3 +172,11 @@ export function image(data: Dataset, i: number): Float32Array {
   }
   return data.images.subarray(i * data.dim, (i + 1) * data.dim);
 }
+
+/** The first `count` images of the data set with their labels (views, not copies). */
+export function firstImages(data: Dataset, count: number): Dataset {
+  if (!(Number.isInteger(count) && count >= 1 && count <= data.count)) {
+    throw new Error(`firstImages: count = ${count} is invalid: expected an integer in [1, ${data.count}]`);
+  }
+  return { ...data, count, images: data.images.subarray(0, count * data.dim), labels: data.labels.subarray(0, count) };
+}

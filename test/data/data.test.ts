@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { loadMnist, batches, pixelStats, MNIST_DIR } from '../../src/data/mnist';
+import { loadMnist, batches, firstImages, pixelStats, MNIST_DIR } from '../../src/data/mnist';
 import { parseIdx } from '../../src/data/idx';
 import { assertClose } from '../helpers';
 
@@ -151,4 +151,16 @@ test('seeded batches: same seed same order, every row once, last batch smaller',
   assert.deepEqual(Array.from(first.images.subarray(2 * 784, 3 * 784)), Array.from(d.images.subarray(r * 784, (r + 1) * 784)));
   assert.equal(first.labels[2], d.labels[r]);
   assert.throws(() => [...batches(d, { batchSize: 0 })], /batchSize must be a positive integer, got 0/);
+});
+
+test('firstImages: the first count images and labels, as views; a bad count is named', () => {
+  const data = loadMnist({ split: 'test', limit: 10 });
+  const head = firstImages(data, 3);
+  assert.equal(head.count, 3);
+  assert.equal(head.images.length, 3 * data.dim);
+  assert.equal(head.images.buffer, data.images.buffer, 'a view, not a copy');
+  assert.deepEqual(Array.from(head.labels), Array.from(data.labels.subarray(0, 3)));
+  assert.deepEqual(Array.from(head.images.subarray(2 * data.dim)), Array.from(data.images.subarray(2 * data.dim, 3 * data.dim)));
+  assert.throws(() => firstImages(data, 11), /firstImages: count = 11 is invalid: expected an integer in \[1, 10\]/);
+  assert.throws(() => firstImages(data, 0), /count = 0 is invalid/);
 });
