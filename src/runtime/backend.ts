@@ -159,13 +159,13 @@ async function fastestRung(skipped: string[]): Promise<BackendInfo> {
       const tfMs = await timeSteps();
       await activate('wasm');
       const wasmMs = await timeSteps();
-      const probe = `measured: ${wasmMs.toFixed(1)} ms a training step on wasm, ${tfMs.toFixed(1)} on tensorflow`;
+      const probe = `${wasmMs.toFixed(1)} ms a training step on wasm, ${tfMs.toFixed(1)} on tensorflow`;
       if (tfMs < wasmMs) {
         await activate('tensorflow');
-        return made('tensorflow', NODE_PKG, skipped, `the faster here (${probe})`);
+        return made('tensorflow', NODE_PKG, skipped, `measured the faster here, without the native addon: ${probe}`);
       }
-      skipped.push(`${NODE_PKG}: slower here (${probe})`);
-      return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, `the faster here (${probe})`);
+      skipped.push(`${NODE_PKG}: measured slower here (${probe})`);
+      return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, `measured the faster here, without the native addon: ${probe}`);
     } else if (!wasmUp && (await activate('tensorflow'))) {
       skipped.push('@tensorflow/tfjs-backend-wasm: failed to start');
       return made('tensorflow', NODE_PKG, skipped, 'wasm does not start');
