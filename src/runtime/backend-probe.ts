@@ -6,7 +6,7 @@
  * against 25 ms, so it would answer another question.
  *
  * The rule that decides first (backend.ts): on a CPU with the native addon, wasm + the addon is
- * faster than tfjs-node for this kit (environment.md, "Which backend"); a probe is needed only where
+ * faster than tfjs-node for this kit (environment.md, "TensorFlow.js backends"); a probe is needed only where
  * the addon is missing and tfjs-node loads, so neither is known to win here.
  */
 import * as tf from './tf';

@@ -4,9 +4,9 @@
  *
  *   1. `@tensorflow/tfjs-node-gpu` when it loads and sees a CUDA device -> 'tensorflow' on the GPU.
  *   2. On a CPU with the kit's native addon: `@tensorflow/tfjs-backend-wasm` + the addon. The rule's
- *      numbers: one epoch of the lesson's KL model (full MNIST, batch 128) takes 2.3-2.6 s there
- *      against 11.6-12.7 s on tfjs-node's libtensorflow 2.9.1 (2 cores, issue 22; environment.md,
- *      "Which backend"). tfjs-node is then not even loaded (it maps ~400 MB of libtensorflow).
+ *      numbers: one epoch of the lesson's KL model (full MNIST, batch 128) takes 1.8-2.0 s there
+ *      against 12.5-14.6 s on tfjs-node's libtensorflow 2.9.1 (2 cores, 2026-12-07; environment.md,
+ *      "TensorFlow.js backends"). tfjs-node is then not even loaded (~400 MB of libtensorflow).
  *   3. On a CPU without the addon, where tfjs-node loads: wasm and 'tensorflow' each run a few of
  *      the lesson's training steps (backend-probe.ts) and the faster is kept.
  *   4. `@tensorflow/tfjs-backend-wasm`, else `@tensorflow/tfjs-backend-cpu` (plain JavaScript).
@@ -148,7 +148,7 @@ async function fastestRung(skipped: string[]): Promise<BackendInfo> {
   }
   const wasmUp = await activate('wasm');
   if (wasmUp && useNative(true) && tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
-    if (installed(NODE_PKG)) skipped.push(`${NODE_PKG}: installed, but on a CPU wasm + the native addon is faster for this kit (2.3-2.6 s an epoch against 11.6-12.7 s, environment.md)`);
+    if (installed(NODE_PKG)) skipped.push(`${NODE_PKG}: installed, but on a CPU wasm + the native addon is faster for this kit (1.8-2.0 s an epoch against 12.5-14.6 s, measured: environment.md)`);
     return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, 'the native addon is built: the fastest on a CPU');
   }
   if (installed(NODE_PKG)) {
