@@ -19,6 +19,7 @@
  * new p once without writing, and is refused if any is not finite.
  */
 import * as tf from '../runtime/tf';
+import { AdamOps } from './adam-ops';
 import { loadNative, nativeEnabled } from '../runtime/native';
 import { Backend as KernelBackend, io } from '../runtime/fused';
 
@@ -166,7 +167,7 @@ interface Moments { m: Float32Array; v: Float32Array; mMax: number; vMax: number
 export class Adam {
   private readonly state = new Map<string, Moments>();
   private step = 0;
-  private fallback: tf.Optimizer | null = null;
+  private ops: AdamOps | null = null;
 
   /**
    * Throws, naming the value, for what PyTorch's Adam refuses too (a learning rate below 0, a beta
@@ -189,8 +190,6 @@ export class Adam {
    */
   applyGradients(grads: Record<string, tf.Tensor>): boolean {
     const backendName = tf.getBackend();
-    if (backendName !== 'wasm' && backendName !== 'cpu') return this.applyWithTfjs(grads);
-    const backend = tf.engine().backend as unknown as Backend;
     const registry = tf.engine().registeredVariables;
     const names = Object.keys(grads);
     if (names.length === 0) return true;
@@ -203,6 +202,13 @@ export class Adam {
       }
       return p;
     });
+    if (backendName !== 'wasm' && backendName !== 'cpu') {
+      this.ops ??= new AdamOps(this.learningRate, this.beta1, this.beta2, this.epsilon);
+      if (!this.ops.apply(this.step + 1, names, params, grads)) return false;
+      this.step += 1;
+      return true;
+    }
+    const backend = tf.engine().backend as unknown as Backend;
     const moments = names.map((name, i) => {
       let s = this.state.get(name);
       if (s === undefined || s.m.length !== params[i].size) {
@@ -262,31 +268,8 @@ export class Adam {
     return true;
   }
 
-  /**
-   * tf.train.adam (on 'tensorflow' and other backends) with the same all-or-nothing rule: the
-   * weights are restored when one stops being finite, and tf.train.adam's moments, which it
-   * updates in place, are dropped (the next step starts them again from zero).
-   */
-  private applyWithTfjs(grads: Record<string, tf.Tensor>): boolean {
-    this.fallback ??= tf.train.adam(this.learningRate, this.beta1, this.beta2, this.epsilon);
-    const registry = tf.engine().registeredVariables;
-    const names = Object.keys(grads);
-    const before = names.map((n) => tf.keep(registry[n].clone()));
-    try {
-      this.fallback.applyGradients(grads as tf.NamedTensorMap);
-      const finite = tf.tidy(() => names.every((n) => tf.all(tf.isFinite(registry[n])).dataSync()[0] === 1));
-      if (finite) return true;
-      names.forEach((n, i) => registry[n].assign(before[i]));
-      this.fallback.dispose();
-      this.fallback = null;
-      return false;
-    } finally {
-      tf.dispose(before);
-    }
-  }
-
   dispose(): void {
     this.state.clear();
-    this.fallback?.dispose();
+    this.ops?.dispose();
   }
 }

@@ -104,7 +104,8 @@ function threeSteps(init: tf.Tensor, name: string, hold: boolean) {
 
 test('Adam in place gives the same weights, bit for bit, as Adam into new memory, and a view keeps its values', async () => {
   await setup();
-  for (const backend of await availableBackends()) {
+  // In place is the native path's, on wasm and cpu; 'tensorflow' runs Adam as tf ops (adam-ops.ts, tested below).
+  for (const backend of (await availableBackends()).filter((b) => b === 'wasm' || b === 'cpu')) {
     for (const native of nativeEnabled() ? [true, false] : [false]) {
       await withMode(backend, native, () => {
         const what = `${backend}, native ${native}`;
@@ -136,7 +137,9 @@ test('a gradient that is the variable itself: new memory, the same step as with 
       const before = tf.memory().numTensors;
       assert.equal(a.applyGradients({ [w.name]: w }), true);
       assert.equal(b.applyGradients({ [u.name]: copy }), true);
-      assert.equal(tf.memory().numTensors, before, `${backend}: no tensor leaks`);
+      // The native path keeps its moments in plain arrays; Adam in tf ops (tensorflow) keeps m and v as tensors.
+      const moments = backend === 'wasm' || backend === 'cpu' ? 0 : 4;
+      assert.equal(tf.memory().numTensors, before + moments, `${backend}: no tensor leaks`);
       assert.deepEqual(Array.from(w.dataSync()), Array.from(u.dataSync()), backend);
       tf.dispose([w, u, copy]);
       a.dispose();
@@ -248,4 +251,37 @@ test('floatOfBits reads float32 bits', () => {
   assert.equal(floatOfBits(0x3f800000), 1);
   assert.equal(floatOfBits(0x7f800000), Infinity);
   assert.ok(Number.isNaN(floatOfBits(0x7fc00000)));
+});
+
+test('Adam in tf ops (the tensorflow backend\'s) takes the native step to float32 precision over 20 steps, and refuses the same overflow', async () => {
+  await setup();
+  const { AdamOps } = await import('../../src/core/adam-ops');
+  await withBackend('cpu', () => {
+    const shape = [30, 20];
+    const w1 = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 3), true, 'ops-native'));
+    const w2 = tf.tidy(() => tf.variable(w1.clone(), true, 'ops-tf'));
+    const native = new Adam(1e-2);
+    const ops = new AdamOps(1e-2, 0.9, 0.999, 1e-8);
+    const before = tf.memory().numTensors;
+    for (let step = 1; step <= 20; step++) {
+      const g = tf.randomNormal(shape, 0, 1 + step, 'float32', 100 + step);
+      assert.equal(native.applyGradients({ [w1.name]: g }), true);
+      assert.equal(ops.apply(step, [w2.name], [w2], { [w2.name]: g }), true);
+      g.dispose();
+    }
+    const [a, b] = [w1.dataSync(), w2.dataSync()];
+    for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 4e-7 * Math.max(1, Math.abs(a[i])), `entry ${i}: ${a[i]} vs ${b[i]}`);
+    assert.equal(tf.memory().numTensors, before + 2, 'two moments kept, nothing else');
+    // lr 3e38: the step size lr / (1 - 0.9) overflows float32 in both, so both refuse the first step.
+    const keep = Array.from(w2.dataSync());
+    const g = tf.onesLike(w2);
+    assert.equal(new Adam(3e38).applyGradients({ [w1.name]: g }), false);
+    const big = new AdamOps(3e38, 0.9, 0.999, 1e-8);
+    assert.equal(big.apply(1, [w2.name], [w2], { [w2.name]: g }), false);
+    assert.deepEqual(Array.from(w2.dataSync()), keep, 'a refused step changes nothing');
+    tf.dispose([g, w1, w2]);
+    ops.dispose();
+    big.dispose();
+    native.dispose();
+  });
 });

@@ -1,0 +1,58 @@
+/**
+ * Adam as the lesson writes it, in TensorFlow.js ops, for the backends that have no native kernel
+ * ('tensorflow', and any other than wasm and cpu). For each variable, in float32, as PyTorch's Adam:
+ *
+ *   m <- b1 m + (1 - b1) g
+ *   v <- b2 v + (1 - b2) g^2
+ *   p <- p - lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ *
+ * with the constants formed in float64 and rounded once, and the operations in the order of
+ * native/adam.c, so a step overflows (or not) where the native one does. All or nothing: when a new
+ * p is not finite, nothing changes and the step does not count.
+ */
+import * as tf from '../runtime/tf';
+
+/** One variable's moments, kept between steps. */
+interface TensorMoments { m: tf.Tensor; v: tf.Tensor }
+
+export class AdamOps {
+  private readonly moments = new Map<string, TensorMoments>();
+
+  constructor(private readonly lr: number, private readonly beta1: number, private readonly beta2: number, private readonly epsilon: number) {}
+
+  /** Step `step` (1, 2, ...) on the variables `params` with their gradients; false when it was refused. */
+  apply(step: number, names: string[], params: tf.Variable[], grads: Record<string, tf.Tensor>): boolean {
+    const f = Math.fround;
+    const stepSize = f(this.lr / (1 - Math.pow(this.beta1, step)));
+    const invSqrtC2 = f(1 / Math.sqrt(1 - Math.pow(this.beta2, step)));
+    const [b1, b2, c1, c2, eps] = [f(this.beta1), f(this.beta2), f(1 - this.beta1), f(1 - this.beta2), f(this.epsilon)];
+    const next = tf.tidy(() => names.map((name, i) => {
+      const g = grads[name];
+      const old = this.moments.get(name);
+      const m = tf.add(tf.mul(old ? old.m : tf.zerosLike(g), b1), tf.mul(g, c1));
+      const v = tf.add(tf.mul(old ? old.v : tf.zerosLike(g), b2), tf.mul(tf.mul(g, c2), g));
+      const denominator = tf.add(tf.mul(tf.sqrt(v), invSqrtC2), eps);
+      const p = tf.sub(params[i], tf.div(tf.mul(m, stepSize), denominator));
+      return { m, v, p };
+    }));
+    const finite = tf.tidy(() => tf.all(tf.stack(next.map(({ p }) => tf.all(tf.isFinite(p))))).dataSync()[0] === 1);
+    if (!finite) {
+      next.forEach(({ m, v, p }) => tf.dispose([m, v, p]));
+      return false;
+    }
+    next.forEach(({ m, v, p }, i) => {
+      params[i].assign(p);
+      p.dispose();
+      const old = this.moments.get(names[i]);
+      if (old) tf.dispose([old.m, old.v]);
+      // kept: a training step calls this inside its own tidy, which would free them
+      this.moments.set(names[i], { m: tf.keep(m), v: tf.keep(v) });
+    });
+    return true;
+  }
+
+  dispose(): void {
+    for (const { m, v } of this.moments.values()) tf.dispose([m, v]);
+    this.moments.clear();
+  }
+}
