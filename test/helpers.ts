@@ -60,3 +60,8 @@ export function assertAllClose(actual: ArrayLike<number>, expected: ArrayLike<nu
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < actual.length; i++) assertClose(actual[i], expected[i], tol, `${what}[${i}]`);
 }
+
+/** The bytes of a typed array's own elements (tfjs-node's dataSync() hands out a view into a larger buffer). */
+export function bytesOf(a: ArrayBufferView): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}

@@ -191,7 +191,7 @@ test('a bad SAE_BLAS_THREADS stops the backend with that error instead of turnin
     ".then(() => console.log('started'), (e) => { console.log(e.message); process.exit(3); })";
   for (const value of ['abc', '0', '0x4']) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script],
-      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, SAE_BLAS_THREADS: value, SAE_NATIVE: '1' } });
+      { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8', env: { ...process.env, SAE_BLAS_THREADS: value, SAE_NATIVE: '1', SAE_BACKEND: 'wasm' } });
     assert.equal(r.status, 3, `SAE_BLAS_THREADS=${value}: exit ${r.status}\n${r.stdout}${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^SAE_BLAS_THREADS="${value}" is invalid: expected an integer >= 1`));
   }

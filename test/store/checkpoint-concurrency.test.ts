@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { createModel } from '../../src/core/sae';
 import { loadCheckpoint, saveCheckpoint } from '../../src/store/checkpoint';
-import { setup } from '../helpers';
+import { bytesOf, setup } from '../helpers';
 
 const ROUNDS = 25;
 const SAVES_PER_ROUND = 3;
@@ -74,7 +74,7 @@ function checkDirectory(dir: string, expected: Map<string, Float32Array>): strin
   const want = expected.get(ck.model.config.sparsity);
   const got = ck.model.variables[0].dataSync() as Float32Array;
   ck.model.dispose();
-  if (!want || Buffer.compare(Buffer.from(got.buffer), Buffer.from(want.buffer)) !== 0) return 'the loaded weights are neither writer\'s';
+  if (!want || Buffer.compare(bytesOf(got), bytesOf(want)) !== 0) return 'the loaded weights are neither writer\'s';
   return null;
 }
 

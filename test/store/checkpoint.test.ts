@@ -8,7 +8,7 @@ import { loadMnist } from '../../src/data/mnist';
 import { createModel } from '../../src/core/sae';
 import { CheckpointMeta, checkpointHashes, loadCheckpoint, saveCheckpoint } from '../../src/store/checkpoint';
 import { cacheKey, trainCached } from '../../src/store/cache';
-import { setup } from '../helpers';
+import { bytesOf, setup } from '../helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sae-ckpt-'));
 const history = [{ epoch: 1, total: 0.5, reconstruction: 0.4, sparsity: 10, seconds: 2 }];
@@ -29,7 +29,7 @@ test('a checkpoint round trip gives bit-identical outputs, config and history', 
   assert.deepEqual(ck.model.config, model.config);
   assert.deepEqual(ck.history, history);
   assert.equal(ck.info.note, 'test');
-  assert.deepEqual(Buffer.from(outputs(ck.model).buffer), Buffer.from(outputs(model).buffer));
+  assert.deepEqual(bytesOf(outputs(ck.model)), bytesOf(outputs(model)));
   ck.model.variables.forEach((v, i) => assert.deepEqual(v.dataSync(), model.variables[i].dataSync()));
   ck.model.dispose();
   model.dispose();

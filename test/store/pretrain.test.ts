@@ -8,7 +8,7 @@ import { cacheEntry, trainCached } from '../../src/store/cache';
 import { PretrainSpec, pretrain } from '../../src/store/pretrain';
 import { loadCheckpoint } from '../../src/store/checkpoint';
 import { nativeThreads } from '../../src/runtime/native';
-import { setup } from '../helpers';
+import { bytesOf, setup } from '../helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pretrain-'));
 const data = loadMnist({ split: 'train', limit: 640 });
@@ -39,7 +39,7 @@ test('models trained at once are bitwise the ones trained one by one: weights an
     assert.equal(loaded.cached, true, `${spec.title}: loaded from the cache, not trained again`);
     assert.equal(alone.key, loaded.key);
     alone.model.variables.forEach((v, i) => assert.deepEqual(
-      Buffer.from(loaded.model.variables[i].dataSync().buffer), Buffer.from(v.dataSync().buffer), `${spec.title}: ${v.name}`));
+      bytesOf(loaded.model.variables[i].dataSync()), bytesOf(v.dataSync()), `${spec.title}: ${v.name}`));
     assert.deepEqual(withoutSeconds(loaded.history), withoutSeconds(alone.history), `${spec.title}: history`);
     const [a, b] = [loadCheckpoint(alone.dir), loadCheckpoint(loaded.dir)];
     assert.deepEqual(b.info, a.info, `${spec.title}: the stored run description`);
