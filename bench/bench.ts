@@ -15,6 +15,9 @@
  * compiled kit a notebook imports: bench/kit-sweep.mjs) and in
  * the lesson's PyTorch code one after another at PyTorch's best thread configuration, again
  * interleaved `--rounds` times: "sweep_s", "pytorch_sweep_s" and "sweep_ratio" in the JSON line.
+ * tfjs-node ('tensorflow', the backend a learner with internet may have) is measured where it is
+ * installed, though the kit does not pick it on a CPU: "tensorflow_epoch_s" (scaled from --steps)
+ * and "tensorflow_vs_kit" (its epoch over the kit's best), null where it does not load.
  * --steps N  time only N steps of the non-default backends and scale to an epoch (default 60).
  */
 import * as fs from 'fs';
@@ -134,6 +137,17 @@ function describeKit(c: KitConfig): string {
   return c.openblas > 1 ? `1 kit thread, OpenBLAS ${c.openblas} threads` : `${c.threads} kit thread(s) (SAE_BLAS_THREADS=${c.threads})`;
 }
 
+/** Loads @tensorflow/tfjs-node if it is installed: null when it loads, else why not (in a few words). */
+function loadTfjsNode(): string | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('@tensorflow/tfjs-node');
+    return null;
+  } catch (err) {
+    return `not measured: @tensorflow/tfjs-node does not load (${String((err as Error).message).split('\n')[0]}; npm run build:tfjs-node builds it offline)`;
+  }
+}
+
 /** One non-default backend: `steps` steps, scaled to an epoch. */
 async function benchOther(name: string, data: Dataset, steps: number): Promise<Row> {
   const t = await trainee(data);
@@ -198,11 +212,15 @@ async function main(): Promise<void> {
   }
   const [kitName, kitBest] = best(kit);
   const rows: Row[] = configs.map((c) => row(`${info.name}`, kit[c.name], `${describeKit(c)}, best of ${rounds}`, data));
+  // tfjs-node where it is installed: the kit does not load it on a CPU with the addon, the bench measures it anyway.
+  const tfjsNode = loadTfjsNode();
+  if (tfjsNode !== null) console.log(`tensorflow: ${tfjsNode}`);
   for (const b of ['tensorflow', 'wasm', 'cpu'].filter((b) => b !== info.name && tf.findBackend(b) !== null)) {
     if (!(await tf.setBackend(b).catch(() => false))) continue;
     rows.push(await benchOther(b, data, steps));
   }
   await tf.setBackend(info.name);
+  const tensorflowRow = rows.find((r) => r.backend === 'tensorflow');
   console.log('\nbackend       s/epoch   samples/s   GFLOP/s   peak RSS MB   measured');
   const line = (name: string, s: number, rss: string, how: string) => console.log(`${name.padEnd(12)} ${s.toFixed(2).padStart(8)} ` +
     `${(60000 / s).toFixed(0).padStart(11)} ${((stepFlop(128) * 469) / s / 1e9).toFixed(1).padStart(9)} ${rss.padStart(13)}   ${how}`);
@@ -235,6 +253,8 @@ async function main(): Promise<void> {
     pytorch_sweep_s: sweep.torch,
     sweep_ratio: sweep.torch === null ? null : Number((sweep.kit / sweep.torch).toFixed(3)),
     sweep_peak_rss_mb: sweep.peakRssMb,
+    tensorflow_epoch_s: tensorflowRow === undefined ? null : Number(tensorflowRow.epoch_s.toFixed(3)),
+    tensorflow_vs_kit: tensorflowRow === undefined ? null : Number((tensorflowRow.epoch_s / kitBest).toFixed(2)),
   };
   if (missing !== null) console.error(missing);
   console.log(JSON.stringify(result));

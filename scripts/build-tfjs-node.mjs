@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds @tensorflow/tfjs-node 4.22.0 (the 'tensorflow' backend) offline. Its own install script
- * downloads libtensorflow 2.9.1 from storage.googleapis.com, which an offline machine or CI can't
+ * downloads libtensorflow 2.9.1 from Google's own storage, which an offline machine or CI can't
  * reach; PyPI's tensorflow-cpu 2.9.1 wheel holds the same TensorFlow with its C API, so:
  *   1. the wheel is downloaded once with pip into the cache (SAE_TFJS_NODE_CACHE, default
  *      ~/.cache/sae-lab/tfjs-node) and checked against its sha256 (PyPI's);
