@@ -78,18 +78,23 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
 }
 
 /* setThreads(n): the kernels' own threads (pool.c), OpenBLAS back to 1 (each part calls it
- * single-threaded); setBlasThreads(n): OpenBLAS's own threads instead (to compare). */
-static napi_value set_threads_impl(napi_env env, napi_callback_info info, bool blas) {
+ * single-threaded); setBlasThreads(n): OpenBLAS's own threads instead (to compare);
+ * setPartition(n): how many parts a product is split into (pool.h), whatever the thread count. */
+enum count_setting { KIT_THREADS, BLAS_THREADS, PARTITION };
+
+static napi_value set_count_impl(napi_env env, napi_callback_info info, enum count_setting what) {
   size_t argc = 1;
   napi_value argv[1];
   int32_t t;
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   CHECK(napi_get_value_int32(env, argv[0], &t));
   if (t < 1 || t > POOL_MAX) {
-    napi_throw_range_error(env, NULL, "threads: expected an integer from 1 to 8");
+    napi_throw_range_error(env, NULL, what == PARTITION ? "partition: expected an integer from 1 to 8" : "threads: expected an integer from 1 to 8");
     return NULL;
   }
-  if (blas) {
+  if (what == PARTITION) {
+    pool_set_partition(t);
+  } else if (what == BLAS_THREADS) {
     pool_set_threads(1);
     openblas_set_num_threads(t);
   } else {
@@ -99,8 +104,9 @@ static napi_value set_threads_impl(napi_env env, napi_callback_info info, bool b
   return NULL;
 }
 
-static napi_value set_threads(napi_env env, napi_callback_info info) { return set_threads_impl(env, info, false); }
-static napi_value set_blas_threads(napi_env env, napi_callback_info info) { return set_threads_impl(env, info, true); }
+static napi_value set_threads(napi_env env, napi_callback_info info) { return set_count_impl(env, info, KIT_THREADS); }
+static napi_value set_blas_threads(napi_env env, napi_callback_info info) { return set_count_impl(env, info, BLAS_THREADS); }
+static napi_value set_partition(napi_env env, napi_callback_info info) { return set_count_impl(env, info, PARTITION); }
 
 static napi_value get_threads_impl(napi_env env, int n) {
   napi_value out;
@@ -110,21 +116,6 @@ static napi_value get_threads_impl(napi_env env, int n) {
 
 static napi_value get_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, pool_threads()); }
 static napi_value get_blas_threads(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, openblas_get_num_threads()); }
-
-/* setPartition(n): how many parts a product is split into (pool.h), whatever the thread count. */
-static napi_value set_partition(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t t;
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  CHECK(napi_get_value_int32(env, argv[0], &t));
-  if (t < 1 || t > POOL_MAX) {
-    napi_throw_range_error(env, NULL, "partition: expected an integer from 1 to 8");
-    return NULL;
-  }
-  pool_set_partition(t);
-  return NULL;
-}
 
 static napi_value get_partition(napi_env env, napi_callback_info info) { (void)info; return get_threads_impl(env, pool_partition()); }
 
