@@ -18,7 +18,15 @@
  * tfjs-node ('tensorflow', the backend a learner with internet may have) is measured where it is
  * installed, though the kit does not pick it on a CPU: "tensorflow_epoch_s" (scaled from --steps)
  * and "tensorflow_vs_kit" (its epoch over the kit's best), null where it does not load.
+ * Then the dictionary SAE (issue 23): a TopK SAE (k 32, 784 -> 1024 latents, no AuxK, batch 256,
+ * Adam 1e-3, decoder rows renormalised after each step) for one epoch, the kit's DictSae in each of
+ * its thread configurations against the same model in PyTorch (bench/pytorch_dictsae.py) over the
+ * same thread settings, warmed up, interleaved and best of `--rounds` as the lesson's line:
+ * "dictsae_epoch_s", "dictsae_pytorch_epoch_s", "dictsae_ratio" (and their configs) in the JSON.
  * --steps N  time only N steps of the non-default backends and scale to an epoch (default 60).
+ * --dictsae-only  time only the dictionary SAE's line (the JSON holds its fields alone).
+ * --dictsae-limit N  train the dictionary SAE on the first N images only, scaled to an epoch
+ *   on both sides (a quick look while developing; the default is the whole training set).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,10 +35,11 @@ import { spawnSync } from 'child_process';
 import { initBackend, tf } from '../src/runtime/backend';
 import { loadMnist, batches, firstImages, MNIST_DIR, Dataset } from '../src/data/mnist';
 import { createModel, SparseAutoencoder } from '../src/core/sae';
-import { createOptimizer, trainEpoch, Optimizer } from '../src/core/train';
+import { createOptimizer, trainEpoch, Optimizer, Trainable } from '../src/core/train';
+import { DictSae } from '../src/interp/dictsae';
 import { nativeEnabled, nativeThreads, setNativeThreads } from '../src/runtime/native';
-import { fusedActive } from '../src/runtime/fused';
-import { describeTorch, runTorch, runTorchSweep, TORCH_CONFIGS, torchMissing, TorchConfig, TorchRun } from './pytorch';
+import { engine } from '../src/runtime/engine';
+import { describeTorch, runTorch, runTorchDictSae, runTorchSweep, TORCH_CONFIGS, torchMissing, TorchConfig, TorchRun } from './pytorch';
 import { variantSpec } from '../src/core/part6';
 import { runSizes } from '../src/runtime/settings';
 import { PretrainSpec } from '../src/store/pretrain';
@@ -116,10 +125,91 @@ async function trainee(data: Dataset): Promise<{ model: SparseAutoencoder; optim
   return { model, optimizer };
 }
 
-async function timeEpoch(t: { model: SparseAutoencoder; optimizer: Optimizer }, data: Dataset, seed: number): Promise<number> {
+async function timeEpoch(t: { model: Trainable; optimizer: Optimizer }, data: Dataset, seed: number, batchSize = 128): Promise<number> {
   const t0 = performance.now();
-  await trainEpoch(t.model, data, t.optimizer, { batchSize: 128, seed, progress: { batch: sampleRss, epoch() {} } });
+  await trainEpoch(t.model, data, t.optimizer, { batchSize, seed, progress: { batch: sampleRss, epoch() {} } });
   return (performance.now() - t0) / 1000;
+}
+
+/** The dictsae line's model (bench/pytorch_dictsae.py is the same in PyTorch) and its batch size. */
+const DICTSAE = { activation: 'topk', inputDim: 784, latentDim: 1024, k: 32, auxK: 0 } as const;
+const DICTSAE_BATCH = 256;
+
+/** A dictionary SAE and optimizer warmed up by 5 steps (pytorch_dictsae.py warms up by 5 too). */
+async function dictTrainee(data: Dataset): Promise<{ model: DictSae; optimizer: Optimizer }> {
+  const model = new DictSae(DICTSAE, 42);
+  const optimizer = createOptimizer(1e-3);
+  await trainEpoch(model, firstImages(data, DICTSAE_BATCH * 5), optimizer, { batchSize: DICTSAE_BATCH, seed: 1 });
+  return { model, optimizer };
+}
+
+interface DictSaeBench { kit: Record<string, number>; torch: Record<string, number>; torchRuns: Record<string, TorchRun>; images: number; seconds: number }
+
+/**
+ * The dictionary SAE's line as the lesson's: each kit configuration's warmed-up SAE trains one
+ * epoch per round, then each PyTorch configuration's process times 2 epochs (its fastest), `rounds`
+ * times interleaved; best of the rounds each. With `limit` below the training set's size, both
+ * sides train on its first `limit` images and their times are scaled to the whole set.
+ */
+async function benchDictSae(data: Dataset, rounds: number, configs: KitConfig[], withTorch: boolean, limit: number): Promise<DictSaeBench> {
+  const start = performance.now();
+  const subset = limit < data.count ? firstImages(data, limit) : data;
+  const scale = data.count / subset.count;
+  const defaults = nativeThreads();
+  const trainees: { model: DictSae; optimizer: Optimizer }[] = [];
+  for (let i = 0; i < configs.length; i++) trainees.push(await dictTrainee(data));
+  const kit: Record<string, number> = {};
+  const torch: Record<string, number> = {};
+  const torchRuns: Record<string, TorchRun> = {};
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [i, c] of configs.entries()) {
+        setNativeThreads(c.threads, c.openblas);
+        kit[c.name] = Math.min(kit[c.name] ?? Infinity, scale * await timeEpoch(trainees[i], subset, 2 + r, DICTSAE_BATCH));
+        console.log(`round ${r + 1}: dictsae kit ${c.name}: ${kit[c.name].toFixed(2)} s/epoch so far`);
+      }
+      if (!withTorch) continue;
+      for (const c of TORCH_CONFIGS) {
+        const run = runTorchDictSae(c, MNIST_DIR, 2, subset.count < data.count ? subset.count : undefined);
+        run.epoch_s *= scale;
+        if (torch[c.name] === undefined || run.epoch_s < torch[c.name]) torchRuns[c.name] = run;
+        torch[c.name] = Math.min(torch[c.name] ?? Infinity, run.epoch_s);
+        console.log(`round ${r + 1}: dictsae pytorch ${c.name}: ${run.epoch_s.toFixed(2)} s/epoch (best ${torch[c.name].toFixed(2)})`);
+      }
+    }
+  } finally {
+    setNativeThreads(defaults.threads, defaults.openblas);
+    for (const t of trainees) {
+      t.optimizer.dispose();
+      t.model.dispose();
+    }
+  }
+  return { kit, torch, torchRuns, images: subset.count, seconds: (performance.now() - start) / 1000 };
+}
+
+/** The dictsae line's table and its fields of the last-line JSON. */
+function reportDictSae(d: DictSaeBench, configs: KitConfig[], rounds: number, data: Dataset, backend: string): Record<string, unknown> {
+  const scaled = d.images < data.count ? `, ${d.images} images scaled to ${data.count}` : '';
+  console.log(`\ndictionary SAE (TopK k ${DICTSAE.k}, ${DICTSAE.inputDim} -> ${DICTSAE.latentDim}, batch ${DICTSAE_BATCH}), one epoch (${d.seconds.toFixed(0)} s to measure):`);
+  console.log('backend       s/epoch   samples/s   measured');
+  const line = (name: string, s: number, how: string) => console.log(`${name.padEnd(12)} ${s.toFixed(2).padStart(8)} ${(data.count / s).toFixed(0).padStart(11)}   ${how}`);
+  for (const c of configs) line(backend, d.kit[c.name], `${describeKit(c)}, best of ${rounds}${scaled}`);
+  for (const c of TORCH_CONFIGS.filter((c) => d.torch[c.name] !== undefined)) {
+    line('pytorch', d.torch[c.name], `${describeTorch(c, d.torchRuns[c.name].threads)}, best of ${rounds}${scaled}`);
+  }
+  const [kitName, kitBest] = best(d.kit);
+  const torchBest = Object.keys(d.torch).length > 0 ? best(d.torch) : null;
+  return {
+    dictsae_epoch_s: Number(kitBest.toFixed(3)),
+    dictsae_kit_config: kitName,
+    dictsae_kit_configs: round3(d.kit),
+    dictsae_pytorch_epoch_s: torchBest === null ? null : Number(torchBest[1].toFixed(3)),
+    dictsae_pytorch_config: torchBest === null ? null : torchBest[0],
+    dictsae_pytorch_configs: torchBest === null ? null : round3(d.torch),
+    dictsae_ratio: torchBest === null ? null : Number((kitBest / torchBest[1]).toFixed(3)),
+    dictsae_images: d.images,
+    dictsae_bench_s: Number(d.seconds.toFixed(1)),
+  };
 }
 
 /** The kit's thread configurations: its own threads (1, and 2 where there are 2 cores), or OpenBLAS's. */
@@ -183,9 +273,16 @@ async function main(): Promise<void> {
   console.log(`cores ${os.cpus().length}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, ` +
     `OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE ?? '(unset)'} (passed unchanged to PyTorch)`);
   const data = loadMnist({ split: 'train' });
-  const batching = batchingSeconds(data);
   const missing = torchMissing();
   const configs = kitConfigs();
+  const dictLimit = arg('--dictsae-limit', data.count);
+  if (process.argv.includes('--dictsae-only')) {
+    const dict = reportDictSae(await benchDictSae(data, rounds, configs, missing === null, dictLimit), configs, rounds, data, info.name);
+    if (missing !== null) console.error(missing);
+    console.log(JSON.stringify({ backend: info.name, engine: engine().name, ...dict, load: [Number(loadBefore.toFixed(2)), Number(os.loadavg()[0].toFixed(2))] }));
+    process.exit(missing !== null ? 1 : 0);
+  }
+  const batching = batchingSeconds(data);
   const defaults = nativeThreads();
   const trainees = await Promise.all(configs.map(() => trainee(data)));
   const kit: Record<string, number> = {};
@@ -232,6 +329,8 @@ async function main(): Promise<void> {
     `(${((100 * batching) / kitBest).toFixed(1)}% of the ${info.name} epoch)`);
   const torchBest = missing === null ? best(torch) : null;
   const epochPeakRss = peakRss;
+  const dict = reportDictSae(await benchDictSae(data, rounds, configs, missing === null, dictLimit), configs, rounds, data, info.name);
+  console.log('');
   const sweep = await benchSweep(rounds, torchBest === null ? null : TORCH_CONFIGS.find((c) => c.name === torchBest[0])!);
   console.log(`Exercise 1's sweep (10 models, 1 epoch each): kit ${sweep.kit.toFixed(2)} s` +
     (sweep.torch === null ? '' : `, PyTorch one after another (${torchBest![0]}) ${sweep.torch.toFixed(2)} s`));
@@ -240,7 +339,7 @@ async function main(): Promise<void> {
     epoch_s: Number(kitBest.toFixed(3)),
     kit_config: kitName,
     kit_configs: round3(kit),
-    fused: fusedActive(),
+    engine: engine().name,
     pytorch_epoch_s: torchBest === null ? null : torchBest[1],
     pytorch_config: torchBest === null ? null : torchBest[0],
     pytorch_configs: missing === null ? round3(torch) : null,
@@ -255,6 +354,7 @@ async function main(): Promise<void> {
     sweep_peak_rss_mb: sweep.peakRssMb,
     tensorflow_epoch_s: tensorflowRow === undefined ? null : Number(tensorflowRow.epoch_s.toFixed(3)),
     tensorflow_vs_kit: tensorflowRow === undefined ? null : Number((tensorflowRow.epoch_s / kitBest).toFixed(2)),
+    ...dict,
   };
   if (missing !== null) console.error(missing);
   console.log(JSON.stringify(result));

@@ -1,5 +1,6 @@
 /**
- * The PyTorch side of `npm run bench`: the lesson's code (bench/pytorch_epoch.py) as its user
+ * The PyTorch side of `npm run bench`: the lesson's code (bench/pytorch_epoch.py), and the
+ * dictsae line's TopK SAE (bench/pytorch_dictsae.py), as its user
  * runs it (no thread settings at all) and over a grid of torch intra-op threads x OpenBLAS
  * threads. Every run gets this process's environment with only the thread variables changed, so
  * what the machine sets (OPENBLAS_CORETYPE, ...) is the same for PyTorch as for the kit.
@@ -29,20 +30,23 @@ export function torchMissing(): string | null {
   return probe.status === 0 ? null : `PyTorch not importable by ${PYTHON}: apt-get install -y python3-torch libopenblas0-pthread`;
 }
 
-/** The environment and arguments of one pytorch_epoch.py process under `config`. */
-function torchProcess(config: TorchConfig, mnistDir: string, extra: string[]): { args: string[]; env: NodeJS.ProcessEnv } {
+/** The bench's PyTorch scripts: the lesson's model and Exercise 1's sweep, and the dictsae line's TopK SAE. */
+export type TorchScript = 'pytorch_epoch.py' | 'pytorch_dictsae.py';
+
+/** The environment and arguments of one `script` process under `config`. */
+function torchProcess(config: TorchConfig, mnistDir: string, extra: string[], script: TorchScript): { args: string[]; env: NodeJS.ProcessEnv } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const v of THREAD_VARS) delete env[v];
   // OpenBLAS reads OPENBLAS_NUM_THREADS (then GOTO_, then OMP_NUM_THREADS); torch's threads are set in the script.
   if (config.openblas !== null) env.OPENBLAS_NUM_THREADS = String(config.openblas);
-  const args = [path.join(__dirname, 'pytorch_epoch.py'), mnistDir, ...extra];
+  const args = [path.join(__dirname, script), mnistDir, ...extra];
   if (config.torch !== null) args.push('--threads', String(config.torch));
   return { args, env };
 }
 
-/** Runs pytorch_epoch.py and returns its last line, parsed. */
-function runScript<T>(config: TorchConfig, mnistDir: string, extra: string[]): T {
-  const { args, env } = torchProcess(config, mnistDir, extra);
+/** Runs `script` (pytorch_epoch.py by default) and returns its last line, parsed. */
+function runScript<T>(config: TorchConfig, mnistDir: string, extra: string[], script: TorchScript = 'pytorch_epoch.py'): T {
+  const { args, env } = torchProcess(config, mnistDir, extra, script);
   const r = spawnSync(PYTHON, args, { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`PyTorch reference (${config.name}) failed: ${r.stderr.trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
@@ -51,6 +55,16 @@ function runScript<T>(config: TorchConfig, mnistDir: string, extra: string[]): T
 /** One process of pytorch_epoch.py under `config`: its fastest of `epochs` timed epochs. */
 export function runTorch(config: TorchConfig, mnistDir: string, epochs: number): TorchRun {
   const out = runScript<TorchRun>(config, mnistDir, ['--epochs', String(epochs)]);
+  return { epoch_s: out.epoch_s, threads: out.threads, final_loss: out.final_loss };
+}
+
+/**
+ * One process of pytorch_dictsae.py under `config`: the dictsae line's TopK SAE (k 32, 784 -> 1024,
+ * batch 256), its fastest of `epochs` timed epochs (over the first `limit` images when given).
+ */
+export function runTorchDictSae(config: TorchConfig, mnistDir: string, epochs: number, limit?: number): TorchRun {
+  const extra = ['--epochs', String(epochs), ...(limit === undefined ? [] : ['--limit', String(limit)])];
+  const out = runScript<TorchRun>(config, mnistDir, extra, 'pytorch_dictsae.py');
   return { epoch_s: out.epoch_s, threads: out.threads, final_loss: out.final_loss };
 }
 

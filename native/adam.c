@@ -1,5 +1,5 @@
 /*
- * One Adam step over several tensors at once (the optimizer, src/core/optim.ts), split over the
+ * One Adam step over several tensors at once (the native engine's Adam, src/runtime/native/adam.ts), split over the
  * pool's threads. For each tensor, from float32 arrays p, m, v, g:
  *   m <- b1 m + (1 - b1) g,  v <- b2 v + (1 - b2) g^2,  p <- p - lr/(1 - b1^t) m / (sqrt(v)/sqrt(1 - b2^t) + eps)
  * in float32 as PyTorch does.

@@ -40,7 +40,10 @@ int kl_grad(const float *h, int rows, int cols, double rho, double lo, double hi
 /* TopK's mask (topk.c): 1 where x >= its row's k-th largest value (1 <= k <= cols); -1 when out of memory. */
 int topk_mask(const float *x, float *mask, int rows, int cols, int k);
 
-/* Adds denseForward, denseBackward, adamStep, absMaxBits, mse, mseGrad, kl, klGrad and topkMask to `exports`. */
+/* Rows (axis 1) or columns (axis 0) of w [rows, cols] divided by their norm, at least 1e-12 (norm.c); -1 when out of memory. */
+int unit_norm(const float *w, float *out, int rows, int cols, int axis);
+
+/* Adds denseForward, denseBackward, adamStep, absMaxBits, mse, mseGrad, kl, klGrad, topkMask and unitNorm to `exports`. */
 napi_status fused_register(napi_env env, napi_value exports);
 
 #endif

@@ -9,6 +9,7 @@
  *   mse(a, b) -> mean((a - b)^2),  mseGrad(a, b, dy, out, sign)
  *   kl(h, rows, cols, rho, lo, hi) -> penalty,  klGrad(h, rows, cols, rho, lo, hi, dy, out)
  *   topkMask(x, mask, rows, cols, k)
+ *   unitNorm(w, out, rows, cols, axis)
  *
  * Every array is a Float32Array (a view of the wasm heap or a cpu tensor's values); sizes are
  * checked against the shapes before anything is read or written.
@@ -284,6 +285,26 @@ static napi_value topk_mask_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* unitNorm(w, out, rows, cols, axis): out = w / max(norm along axis, 1e-12) */
+static napi_value unit_norm_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int64_t d[3]; /* rows, cols, axis */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 2, 3, d) || d[2] > 1) {
+    napi_throw_type_error(env, NULL, "unitNorm(w, out, rows, cols, axis) expects 5 arguments, rows and cols integers in [0, 2^30], axis 0 or 1");
+    return NULL;
+  }
+  bool ok = true;
+  const float *w = floats(env, argv[0], (size_t)(d[0] * d[1]), &ok);
+  float *out = floats(env, argv[1], (size_t)(d[0] * d[1]), &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "unitNorm: w and out must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  if (unit_norm(w, out, (int)d[0], (int)d[1], (int)d[2]) != 0) napi_throw_error(env, NULL, "unitNorm: out of memory");
+  return NULL;
+}
+
 napi_status fused_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"denseForward", NULL, dense_forward_js, NULL, NULL, NULL, napi_default, NULL},
@@ -295,6 +316,7 @@ napi_status fused_register(napi_env env, napi_value exports) {
     {"kl", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"klGrad", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"topkMask", NULL, topk_mask_js, NULL, NULL, NULL, napi_default, NULL},
+    {"unitNorm", NULL, unit_norm_js, NULL, NULL, NULL, napi_default, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

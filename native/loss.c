@@ -1,5 +1,5 @@
 /*
- * The lesson's two loss terms as single passes (src/runtime/fused-loss.ts registers them):
+ * The lesson's two loss terms as single passes (src/runtime/native/loss.ts registers them):
  *
  *   mse(a, b)        = mean((a - b)^2);      its gradient 2 (b - a) / n * dy  (for b; -that for a)
  *   kl(h; rho)       = sum_j KL(rho || q_j),  q_j = clamp(mean_i h_ij, lo, hi)

@@ -1,5 +1,5 @@
 /*
- * TopK's mask as one pass (src/interp/activations/topk.ts registers it):
+ * TopK's mask as one pass (src/runtime/native/topk.ts registers it):
  *
  *   mask[i, j] = 1 where x[i, j] >= the k-th largest value of row i, else 0
  *

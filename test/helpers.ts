@@ -1,7 +1,8 @@
 /** Shared helpers for the tests. */
 import * as assert from 'node:assert/strict';
 import { initBackend, tf } from '../src/runtime/backend';
-import { nativeEnabled, useNative } from '../src/runtime/native';
+import { engine, engineWanted, EngineName, useEngine } from '../src/runtime/engine';
+import { nativeEngine } from '../src/runtime/native';
 
 /** Starts the kit's backend (quietly) and returns its name. */
 export async function setup(): Promise<string> {
@@ -16,26 +17,30 @@ export async function availableBackends(): Promise<string[]> {
 }
 
 /**
- * Every way the kit can compute here, as [label, backend, native kernels on?]: the kit's backend
- * with and without the native addon (when built), and the plain cpu backend.
+ * Every way the kit can compute here, as [label, backend, engine]: the kit's backend on the
+ * native engine (where it runs) and on the reference engine, and the plain cpu backend (on the
+ * reference engine).
  */
-export async function computeModes(): Promise<[string, string, boolean][]> {
+export async function computeModes(): Promise<[string, string, EngineName][]> {
   const main = await setup();
-  const modes: [string, string, boolean][] = [];
-  if (nativeEnabled()) modes.push([`${main}+native`, main, true]);
-  modes.push([main, main, false]);
-  if (main !== 'cpu') modes.push(['cpu', 'cpu', false]);
+  const modes: [string, string, EngineName][] = [];
+  if (nativeEngine.runsOn(main)) modes.push([`${main}+native`, main, 'native']);
+  modes.push([main, main, 'reference']);
+  if (main !== 'cpu') modes.push(['cpu', 'cpu', 'reference']);
   return modes;
 }
 
-/** Runs `f` on `backend` with the native kernels on or off, then restores both. */
-export async function withMode<T>(backend: string, native: boolean, f: () => T | Promise<T>): Promise<T> {
-  const was = nativeEnabled();
-  useNative(native);
+/** Runs `f` on `backend` with engine `name` wanted (the native one falls back where it cannot run), then restores both. */
+export async function withMode<T>(backend: string, name: EngineName, f: () => T | Promise<T>): Promise<T> {
+  const was = engineWanted();
+  useEngine(name);
   try {
-    return await withBackend(backend, f);
+    return await withBackend(backend, () => {
+      engine(); // installs or removes the native engine's kernels for this backend
+      return f();
+    });
   } finally {
-    useNative(was);
+    useEngine(was);
   }
 }
 

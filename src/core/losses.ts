@@ -1,18 +1,19 @@
 /**
  * The kit's loss terms, as small pure functions: the lesson's (MSE, mean-L1, KL) and the
  * dictionary SAE's (row-sum L1, AuxK). Shapes: x, xHat [batch, inputDim]; h, f [batch, latentDim].
- * Each returns a scalar tensor and owns no state.
+ * Each returns a scalar tensor and owns no state. The MSE and the KL penalty are engine operations
+ * (runtime/engine.ts: the formulas below in plain ops in runtime/reference.ts, one kernel each on
+ * the native engine); the others are written here.
  */
 import * as tf from '../runtime/tf';
 import { assertLive } from '../runtime/guards';
-import { fusedKlPenalty, fusedMse } from '../runtime/fused-loss';
+import { engine } from '../runtime/engine';
 
 /** Reconstruction loss: mean over all elements of (x - xHat)^2 (PyTorch's nn.MSELoss). x, xHat [batch, inputDim] -> scalar */
 export function mse(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar {
   assertLive(x, 'x');
   assertLive(xHat, 'xHat');
-  // One native kernel where the addon is built (runtime/fused-loss.ts); plain ops otherwise.
-  return fusedMse(x, xHat) ?? tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar);
+  return engine().mse(x, xHat);
 }
 
 /** L1 sparsity penalty: the mean of |h| over batch and units, as in the lesson's `l1_loss`. h [batch, latentDim] -> scalar */
@@ -63,14 +64,7 @@ export const KL_UPPER = 1 - 2 ** -24;
  */
 export function klPenalty(h: tf.Tensor2D, rho: number): tf.Scalar {
   assertLive(h, 'the code h');
-  const fused = fusedKlPenalty(h, rho, KL_EPS, KL_UPPER);
-  if (fused !== null) return fused;
-  return tf.tidy(() => {
-    const rhoHat = tf.clipByValue(tf.mean(h, 0), KL_EPS, KL_UPPER);
-    const a = tf.mul(rho, tf.log(tf.div(rho, rhoHat)));
-    const b = tf.mul(1 - rho, tf.log(tf.div(1 - rho, tf.sub(1, rhoHat))));
-    return tf.sum(tf.add(a, b)) as tf.Scalar;
-  });
+  return engine().klPenalty(h, rho, KL_EPS, KL_UPPER);
 }
 
 /** KL(rho || q) for plain numbers: the same formula, for checks and for the notebooks' tables. */

@@ -20,7 +20,7 @@ import { DictSaeOptions, makeDictSaeConfig } from './dictsae-config';
 import { DeadLatents } from './deadlatents';
 import { fvu, l0 } from './metrics';
 import { mse } from '../core/losses';
-import { fusedActive, fusedDense } from '../runtime/fused';
+import { engine } from '../runtime/engine';
 import { floatsOf, valuesOf } from '../runtime/values';
 
 export { makeDictSaeConfig, DEFAULT_DICT_SAE } from './dictsae-config';
@@ -87,21 +87,7 @@ export class DictSae {
   /** Pre-activations (x - b_dec) W_enc + b_enc. */
   preActivations(x: tf.Tensor2D): tf.Tensor2D {
     assertMatrix(x, 'the input x', this.config.inputDim, 'DictSaeConfig.inputDim');
-    return tf.tidy(() => tf.add(tf.matMul(tf.sub(x, this.bDec), this.wEnc), this.bEnc) as tf.Tensor2D);
-  }
-
-  /**
-   * preActivations for a training step: through the native addon one fused kernel computes
-   * x W_enc + (b_enc - b_dec W_enc), the same numbers up to float32 rounding, without the
-   * [batch, inputDim] difference x - b_dec and its gradient; plain ops otherwise.
-   */
-  private trainingPreActivations(x: tf.Tensor2D): tf.Tensor2D {
-    assertMatrix(x, 'the input x', this.config.inputDim, 'DictSaeConfig.inputDim');
-    if (!fusedActive()) return this.preActivations(x);
-    const { inputDim: d, latentDim: m } = this.config;
-    const shift = tf.reshape(tf.matMul(tf.reshape(this.bDec, [1, d]), this.wEnc), [m]);
-    return fusedDense(x, this.wEnc, tf.sub(this.bEnc, shift) as tf.Tensor1D, 'linear', false) ??
-      this.preActivations(x);
+    return engine().centeredDense(x, this.bDec, this.wEnc, this.bEnc);
   }
 
   encode(x: tf.Tensor2D): tf.Tensor2D {
@@ -110,7 +96,7 @@ export class DictSae {
 
   decode(f: tf.Tensor2D): tf.Tensor2D {
     assertMatrix(f, 'the code f', this.config.latentDim, 'DictSaeConfig.latentDim');
-    return tf.tidy(() => tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec) as tf.Tensor2D);
+    return tf.tidy(() => engine().dense(f, this.decoderMatrix(), this.bDec, 'linear'));
   }
 
   /**
@@ -120,10 +106,9 @@ export class DictSae {
    */
   losses(x: tf.Tensor2D): SaeLossParts {
     const out = tf.tidy(() => {
-      const pre = this.trainingPreActivations(x);
+      const pre = this.preActivations(x);
       const f = this.rule.encode(pre);
-      const xHat = fusedDense(f, this.decoderMatrix(), this.bDec, 'linear', true) ??
-        tf.add(tf.matMul(f, this.decoderMatrix()), this.bDec) as tf.Tensor2D;
+      const xHat = this.decode(f);
       const reconstruction = mse(x, xHat);
       const penalty = this.rule.penalty({ x, pre, f, xHat, decoder: () => this.decoderMatrix(), dead: this.dead });
       const sparsity = penalty ? penalty.value : tf.scalar(0);
@@ -140,11 +125,8 @@ export class DictSae {
   /** After each step: decoder rows back to unit norm; dead-latent bookkeeping. */
   afterStep(): void {
     tf.tidy(() => {
-      // sqrt(sum of squares): tf.norm's pow(|w|, 2) is ~20x slower on wasm (2.6 ms a step).
-      const unit = (w: tf.Tensor2D, axis: number) =>
-        tf.div(w, tf.maximum(tf.sqrt(tf.sum(tf.square(w), axis, true)), 1e-12)) as tf.Tensor2D;
-      if (this.wDec) this.wDec.assign(unit(this.wDec, 1));
-      else this.wEnc.assign(unit(this.wEnc, 0));
+      if (this.wDec) this.wDec.assign(engine().unitNorm(this.wDec, 1));
+      else this.wEnc.assign(engine().unitNorm(this.wEnc, 0));
     });
     this.dead.afterStep();
   }

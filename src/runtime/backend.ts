@@ -18,8 +18,8 @@
 import * as tf from './tf';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { nativeLoadError, useNative } from './native';
-import { nativeSummary } from './fused';
+import { nativeEngine } from './native';
+import { engine, engineSummary, EngineName } from './engine';
 import { isQuick, quickModeNotice } from './settings';
 import { escapeHtml, tslabDisplay } from './progress';
 import { timeSteps } from './backend-probe';
@@ -34,7 +34,9 @@ export interface BackendInfo {
   package: string;
   /** Faster rungs that were skipped, each with the reason. */
   skipped: string[];
-  /** True when matrix products (and Adam) run in the native OpenBLAS addon. */
+  /** The engine the models run on (runtime/engine.ts): 'native' (the OpenBLAS addon's kernels) or 'reference'. */
+  engine: EngineName;
+  /** True when the engine is the native one. */
   native: boolean;
   /** True when 'tensorflow' runs on a CUDA device (tfjs-node-gpu). */
   gpu: boolean;
@@ -121,7 +123,7 @@ const GPU_PKG = '@tensorflow/tfjs-node-gpu';
 const NODE_PKG = '@tensorflow/tfjs-node';
 
 function made(name: BackendName, pkg: string, skipped: string[], reason: string, gpu = false): BackendInfo {
-  return { name, package: pkg, skipped, native: false, gpu, reason, summary: '' };
+  return { name, package: pkg, skipped, engine: 'reference', native: false, gpu, reason, summary: '' };
 }
 
 /** SAE_BACKEND=name: that rung or a loud error. */
@@ -147,7 +149,7 @@ async function fastestRung(skipped: string[]): Promise<BackendInfo> {
     skipped.push(why ?? `${GPU_PKG}: loaded, but sees no CUDA device`);
   }
   const wasmUp = await activate('wasm');
-  if (wasmUp && useNative(true) && tf.getKernel('BatchMatMul', 'wasm') !== undefined) {
+  if (wasmUp && nativeEngine.runsOn('wasm')) {
     if (installed(NODE_PKG)) skipped.push(`${NODE_PKG}: installed, but on a CPU wasm + the native addon is faster for this kit (1.8-2.0 s an epoch against 12.5-14.6 s, measured: environment.md)`);
     return made('wasm', '@tensorflow/tfjs-backend-wasm', skipped, 'the native addon is built: the fastest on a CPU');
   }
@@ -184,11 +186,12 @@ async function choose(log: boolean): Promise<BackendInfo> {
   let native = '';
   if (info.name === 'wasm' || info.name === 'cpu') {
     // Both plain backends get the native kernels, so switching between them keeps them.
-    info.native = useNative(true) && tf.getKernel('BatchMatMul', info.name) !== undefined;
-    native = info.native ? `; ${nativeSummary()}` : `; native addon: ${nativeLoadError()}`;
+    native = `; ${engineSummary()}`;
   } else {
-    native = info.gpu ? '; on a CUDA device' : '; on the CPU (libtensorflow)';
+    native = `${info.gpu ? '; on a CUDA device' : '; on the CPU (libtensorflow)'}; ${engineSummary()}`;
   }
+  info.engine = engine().name;
+  info.native = info.engine === 'native';
   const why = skipped.length ? `; skipped ${skipped.join('; ')}` : '';
   info.summary = `sae-lab: TensorFlow.js backend '${info.name}' from ${info.package} ${tf.version_core} (${info.reason})${native}${why}`;
   if (log) console.log(info.summary);

@@ -105,15 +105,29 @@ function describe(p: BatchProgress): string {
   return `epoch ${p.epoch}/${p.epochs}  batch ${p.batch}/${p.batches}  loss ${p.loss.toFixed(6)}  ${p.seconds.toFixed(1)} s`;
 }
 
-function bar(fraction: number, width: number): string {
-  const full = Math.round(fraction * width);
-  return '#'.repeat(full) + '.'.repeat(width - full);
+/**
+ * The one progress renderer: a title, the lines kept so far (finished epochs, finished models) and
+ * the line of what runs now with a bar of its fraction. `update` is throttled to one render per
+ * `throttleMs` unless `force` (an epoch's last batch); `finished` keeps a line and renders at once.
+ */
+export interface ProgressView {
+  update(now: string, fraction: number, force?: boolean): void;
+  finished(line: string): void;
 }
 
-/** Shows progress in a tslab display that overwrites itself. */
-export function notebookProgress(display: Pick<TslabDisplay, 'html'>, title: string, throttleMs = 250): ProgressReporter {
-  const lines: string[] = [];
+function throttled(throttleMs: number, render: (now: string, fraction: number) => void): ProgressView['update'] {
   let last = 0;
+  return (now, fraction, force = false) => {
+    const t = Date.now();
+    if (t - last < throttleMs && !force) return;
+    last = t;
+    render(now, fraction);
+  };
+}
+
+/** In a tslab display that overwrites itself: the title, the kept lines, a <progress> bar. */
+export function htmlView(display: Pick<TslabDisplay, 'html'>, title: string, throttleMs = 250): ProgressView {
+  const lines: string[] = [];
   const render = (current: string, fraction: number) => {
     const done = lines.map((l) => `<div>${escapeHtml(l)}</div>`).join('');
     const now = current
@@ -127,39 +141,62 @@ export function notebookProgress(display: Pick<TslabDisplay, 'html'>, title: str
     }
   };
   return {
-    batch(p) {
-      const t = Date.now();
-      if (t - last < throttleMs && p.batch < p.batches) return;
-      last = t;
-      render(describe(p), p.batch / p.batches);
-    },
-    epoch(line) {
+    update: throttled(throttleMs, render),
+    finished(line) {
       lines.push(line);
       render('', 1);
     },
   };
 }
 
-/** A bar on a terminal (rewritten with \r), or plain epoch lines when stderr is not a terminal. */
-export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, throttleMs = 200): ProgressReporter {
-  let last = 0;
+/** On a terminal a bar rewritten with \r; where stderr is not a terminal (a log), the kept lines only. */
+export function terminalView(stream: NodeJS.WriteStream = process.stderr, throttleMs = 200): ProgressView {
   const tty = Boolean(stream.isTTY);
+  const update = throttled(throttleMs, (now, fraction) => {
+    const full = Math.round(fraction * 30);
+    if (now) stream.write(`\r[${'#'.repeat(full)}${'.'.repeat(30 - full)}] ${now}\x1b[K`);
+  });
   return {
-    batch(p) {
-      if (!tty) return;
-      const t = Date.now();
-      if (t - last < throttleMs && p.batch < p.batches) return;
-      last = t;
-      stream.write(`\r[${bar(p.batch / p.batches, 30)}] ${describe(p)}\x1b[K`);
-    },
-    epoch(line) {
+    update: (now, fraction, force) => (tty ? update(now, fraction, force) : undefined),
+    finished(line) {
       stream.write(tty ? `\r${line}\x1b[K\n` : `${line}\n`);
     },
   };
 }
 
+/** The right view for where the code runs: a notebook display, else the terminal (or log). */
+export function progressView(title: string, throttleMs?: number): ProgressView {
+  const display = tslabDisplay();
+  return display ? htmlView(display, title, throttleMs) : terminalView(process.stderr, throttleMs);
+}
+
+/** A training's reporter over a view: each batch the current line, each epoch a kept line. */
+export function viewReporter(view: ProgressView): ProgressReporter {
+  return {
+    batch: (p) => view.update(describe(p), p.batch / p.batches, p.batch >= p.batches),
+    epoch: (line) => view.finished(line),
+  };
+}
+
+/** Shows progress in a tslab display that overwrites itself. */
+export function notebookProgress(display: Pick<TslabDisplay, 'html'>, title: string, throttleMs = 250): ProgressReporter {
+  return viewReporter(htmlView(display, title, throttleMs));
+}
+
+/** A bar on a terminal (rewritten with \r), or plain epoch lines when stderr is not a terminal. */
+export function terminalProgress(stream: NodeJS.WriteStream = process.stderr, throttleMs = 200): ProgressReporter {
+  return viewReporter(terminalView(stream, throttleMs));
+}
+
 /** The right reporter for where the code runs. */
 export function autoProgress(title = 'training'): ProgressReporter {
-  const display = tslabDisplay();
-  return display ? notebookProgress(display, title) : terminalProgress();
+  return viewReporter(progressView(title));
+}
+
+/**
+ * The one line of several models training at once (a pool, store/pool.ts): models finished are
+ * kept lines, the models training now share the bar. Rendered at most every 250 ms.
+ */
+export function batchProgress(title: string): ProgressView {
+  return progressView(title, 250);
 }

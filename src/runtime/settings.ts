@@ -51,6 +51,20 @@ export function envInteger(name: string, fallback: number, min = 1, env: NodeJS.
   return n;
 }
 
+/**
+ * Reads an environment variable that names one of `choices` (SAE_ENGINE), any case; unset or
+ * empty gives `fallback`. Anything else is an error naming the variable and the choices.
+ */
+export function envChoice<T extends string>(name: string, choices: readonly T[], fallback: T, env: NodeJS.ProcessEnv = process.env): T {
+  const raw = env[name];
+  const v = (raw ?? '').trim().toLowerCase();
+  if (v === '') return fallback;
+  if (!(choices as readonly string[]).includes(v)) {
+    throw new Error(`${name}=${JSON.stringify(raw)} is not understood; expected one of ${choices.join(', ')}, or unset for ${fallback}`);
+  }
+  return v as T;
+}
+
 /** True when SAE_QUICK is on (1/true/yes/on). */
 export function isQuick(env: NodeJS.ProcessEnv = process.env): boolean {
   return envFlag('SAE_QUICK', false, env);

@@ -1,7 +1,8 @@
 /**
- * The results cache's key (store/cache.ts): a run's spec checked, and hashed with everything that
- * decides its result: the full model config, the full training config, the initial-weights seed,
- * the exact training data and the arithmetic.
+ * The results cache's one key scheme (store/cache.ts, store/cache-entry.ts): an entry's key is a
+ * hash of its description, which holds the cache's version, the kind of entry ('sae': a lesson
+ * model's checkpoint; 'dictsae': a dictionary SAE's measurement), every setting that decides the
+ * result, the exact data (count, width, sha256) and the arithmetic. Checked specs enter here.
  */
 import * as crypto from 'crypto';
 import { Dataset } from '../data/mnist';
@@ -9,12 +10,11 @@ import { checkDataset } from '../data/check';
 import { SaeConfig, makeConfig } from '../core/config';
 import { TrainConfig, validateTrainConfig } from '../core/train';
 import { Checks, anInteger, checkConfig } from '../core/checks';
-import * as tf from '../runtime/tf';
-import { nativeEnabled } from '../runtime/native';
-import { fusedActive } from '../runtime/fused';
+import { numericsName } from '../runtime/engine';
+import { canonicalJson, sha256Hex } from './checkpoint-meta';
 
-/** Bump when a change to the kit makes old cached models wrong. */
-export const CACHE_VERSION = 2;
+/** Bump when a change to the kit makes old cached results wrong (every kind at once); 3: one key scheme for all kinds. */
+export const CACHE_VERSION = 3;
 
 export interface TrainSpec {
   model: Partial<SaeConfig>;
@@ -57,62 +57,72 @@ export function datasetHash(data: Dataset): string {
 }
 
 /**
- * Tells datasetHash the hash of `data` without reading it: a pretrain worker's view of images
+ * Tells datasetHash the hash of `data` without reading it: a pool worker's view of images
  * whose hash the main thread has already computed (hashing 188 MB again in every worker costs).
  */
 export function rememberDatasetHash(data: Dataset, sha256: string): void {
   dataHashes.set(data, sha256);
 }
 
-/**
- * Which arithmetic produced a model: the backend, and on wasm/cpu whether the native addon's
- * products ran. Both change the numbers in the last float32 digits, so each gets its own entry.
- */
-export function numericsName(): string {
-  const backend = tf.getBackend();
-  return backend === 'wasm' || backend === 'cpu' ? `${backend}${nativeEnabled() ? '+native' : ''}${fusedActive() ? '+fused' : ''}` : backend;
-}
+/** Which arithmetic produced a model: the backend and the engine (runtime/engine.ts), e.g. 'wasm+native'. */
+export { numericsName };
 
-/** The cache key of a run: what it depends on, hashed. */
-export interface RunDescription {
+/** What an entry's result depends on; its key is a hash of it. `data`: the data sets, in the kind's order. */
+export interface EntryDescription {
   cacheVersion: number;
-  model: SaeConfig;
-  train: TrainConfig;
-  modelSeed: number;
-  data: { count: number; dim: number; sha256: string };
-  /** backend and native addon (see numericsName) */
+  kind: string;
+  data: { count: number; dim: number; sha256: string }[];
+  /** backend and engine (see numericsName) */
   numerics: string;
 }
+
+/** The description of a result of `kind` with `fields` on `data` (the version, data and numerics added). */
+export function describeEntry<K extends string, F extends object>(kind: K, fields: F, data: Dataset[]): EntryDescription & { kind: K } & F {
+  return {
+    cacheVersion: CACHE_VERSION, kind, ...fields,
+    data: data.map((d) => ({ count: d.count, dim: d.dim, sha256: datasetHash(d) })),
+    numerics: numericsName(),
+  };
+}
+
+/** The key of an entry: 24 hex digits of the sha256 of its description (keys sorted, so field order does not matter). */
+export function entryKey(description: EntryDescription): string {
+  return sha256Hex(canonicalJson(description)).slice(0, 24);
+}
+
+/** A lesson model's run: the full model and training configs and the initial-weights seed. */
+export type RunDescription = EntryDescription & { kind: 'sae'; model: SaeConfig; train: TrainConfig; modelSeed: number };
 
 export function cacheKey(spec: TrainSpec, data: Dataset): { key: string; description: RunDescription } {
   // Every way into the cache (trainCached, cacheEntry, pretrain) computes the key first.
   checkDataset(data);
   const checked = checkSpec(spec);
   const train = validateTrainConfig(checked.train ?? {});
-  const description: RunDescription = {
-    cacheVersion: CACHE_VERSION,
-    model: makeConfig(checked.model),
-    train,
-    modelSeed: checked.modelSeed ?? train.seed,
-    data: { count: data.count, dim: data.dim, sha256: datasetHash(data) },
-    numerics: numericsName(),
-  };
-  const key = crypto.createHash('sha256').update(JSON.stringify(description)).digest('hex').slice(0, 24);
-  return { key, description };
+  const description: RunDescription = describeEntry('sae', { model: makeConfig(checked.model), train, modelSeed: checked.modelSeed ?? train.seed }, [data]);
+  return { key: entryKey(description), description };
 }
 
 /**
- * Where a stored run differs from the one asked for, as "field: stored vs wanted" phrases
- * (empty when it is the same run). The model's config is read from the loaded weights' own
- * checkpoint (covered by its hash), the rest from the description stored beside it.
+ * Where a stored description differs from the one wanted, as "field: stored X, wanted Y" phrases
+ * (empty when it is the same), one level into objects: "model.latentDim: stored 32, wanted 16".
+ */
+export function differences(stored: Record<string, unknown>, wanted: Record<string, unknown>, prefix = ''): string[] {
+  const diffs: string[] = [];
+  for (const key of Object.keys(wanted)) {
+    const [s, w] = [stored?.[key], wanted[key]];
+    if (canonicalJson(s) === canonicalJson(w)) continue;
+    const objects = !prefix && [s, w].every((v) => v !== null && typeof v === 'object' && !Array.isArray(v));
+    if (objects) diffs.push(...differences(s as Record<string, unknown>, w as Record<string, unknown>, `${key}.`));
+    else diffs.push(`${prefix}${key}: stored ${JSON.stringify(s)}, wanted ${JSON.stringify(w)}`);
+  }
+  return diffs;
+}
+
+/**
+ * Where a loaded checkpoint differs from the run wanted: its model config is read from the weights'
+ * own checkpoint (covered by its hashes), the rest from the description saved in it.
  */
 export function runDifferences(wanted: RunDescription, storedConfig: SaeConfig, storedSeed: number, info: Record<string, unknown>): string[] {
-  const diffs: string[] = [];
-  const compare = (what: string, stored: unknown, want: unknown) => {
-    if (JSON.stringify(stored) !== JSON.stringify(want)) diffs.push(`${what}: stored ${JSON.stringify(stored)}, wanted ${JSON.stringify(want)}`);
-  };
-  for (const key of Object.keys(wanted.model) as (keyof SaeConfig)[]) compare(`model.${key}`, storedConfig[key], wanted.model[key]);
-  compare('modelSeed', storedSeed, wanted.modelSeed);
-  for (const key of ['cacheVersion', 'train', 'data', 'numerics'] as const) compare(key, info[key], wanted[key]);
-  return diffs;
+  const { model, modelSeed, ...rest } = wanted;
+  return [...differences({ model: storedConfig, modelSeed: storedSeed }, { model, modelSeed }), ...differences(info, rest)];
 }

@@ -7,8 +7,11 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
-import { loadNative, nativeEnabled, useNative } from '../../src/runtime/native';
-import { Adam, AdamAttrs, AdamKernels, floatOfBits, jsAdam, stepSurelyFinite } from '../../src/core/optim';
+import { loadNative, nativeEngine, useNative } from '../../src/runtime/native';
+import { Adam } from '../../src/core/optim';
+import { AdamAttrs, AdamKernels, floatOfBits, jsAdam, stepSurelyFinite } from '../../src/runtime/native/adam-bound';
+import { ReferenceAdam } from '../../src/runtime/reference-adam';
+import { engine, useEngine } from '../../src/runtime/engine';
 import { availableBackends, setup, withBackend, withMode } from '../helpers';
 
 const attrs = (lr: number, step = 1, epsilon = 1e-8): AdamAttrs => ({ lr, beta1: 0.9, beta2: 0.999, epsilon, step });
@@ -104,10 +107,10 @@ function threeSteps(init: tf.Tensor, name: string, hold: boolean) {
 
 test('Adam in place gives the same weights, bit for bit, as Adam into new memory, and a view keeps its values', async () => {
   await setup();
-  // In place is the native path's, on wasm and cpu; 'tensorflow' runs Adam as tf ops (adam-ops.ts, tested below).
+  // In place is the native engine's, on wasm and cpu; the reference engine runs Adam as tf ops (reference-adam.ts, tested below).
   for (const backend of (await availableBackends()).filter((b) => b === 'wasm' || b === 'cpu')) {
-    for (const native of nativeEnabled() ? [true, false] : [false]) {
-      await withMode(backend, native, () => {
+    for (const native of nativeEngine.runsOn(backend) ? [true] : []) {
+      await withMode(backend, 'native', () => {
         const what = `${backend}, native ${native}`;
         const init = tf.randomNormal([40, 30], 0, 1, 'float32', 7);
         const initValues = Array.from(init.dataSync());
@@ -198,14 +201,20 @@ test('on cpu, an array that dataSync() handed out before a step keeps its values
 test('wasm: a product by tfjs\'s own kernel sees the weight a step changed in place', async (t) => {
   const main = await setup();
   if (main !== 'wasm') return t.skip('the kit runs on another backend here');
-  await withMode('wasm', false, () => {
+  if (!nativeEngine.runsOn('wasm')) return t.skip(`the native engine (Adam in place) does not run here: ${nativeEngine.whyNot()}`);
+  // The products by tfjs's own kernel (XNNPACK) are the reference engine's; the step in place is the native engine's.
+  await withMode('wasm', 'reference', () => {
     const x = tf.randomNormal([5, 20], 0, 1, 'float32', 1);
     const w = tf.tidy(() => tf.variable(tf.randomNormal([20, 8], 0, 1, 'float32', 2), true, 'xnnpack-weight'));
     const opt = new Adam(0.1);
     const g = tf.onesLike(w);
     tf.tidy(() => tf.matMul(x, w).dataSync()); // XNNPACK packs w and keeps it under w's id
     const id = w.dataId;
+    useEngine('native');
+    assert.equal(engine().name, 'native');
     opt.applyGradients({ [w.name]: g });
+    useEngine('reference');
+    assert.equal(engine().name, 'reference');
     assert.equal(w.dataId, id, 'the step changed w in place');
     const fresh = tf.tensor(w.dataSync(), w.shape); // the new values under a new id
     const got = tf.matMul(x, w);
@@ -253,15 +262,14 @@ test('floatOfBits reads float32 bits', () => {
   assert.ok(Number.isNaN(floatOfBits(0x7fc00000)));
 });
 
-test('Adam in tf ops (the tensorflow backend\'s) takes the native step to float32 precision over 20 steps, and refuses the same overflow', async () => {
+test('the reference engine\'s Adam (tf ops) takes the native step to float32 precision over 20 steps, and refuses the same overflow', async () => {
   await setup();
-  const { AdamOps } = await import('../../src/core/adam-ops');
   await withBackend('cpu', () => {
     const shape = [30, 20];
     const w1 = tf.tidy(() => tf.variable(tf.randomNormal(shape, 0, 1, 'float32', 3), true, 'ops-native'));
     const w2 = tf.tidy(() => tf.variable(w1.clone(), true, 'ops-tf'));
     const native = new Adam(1e-2);
-    const ops = new AdamOps(1e-2, 0.9, 0.999, 1e-8);
+    const ops = new ReferenceAdam({ learningRate: 1e-2, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     const before = tf.memory().numTensors;
     for (let step = 1; step <= 20; step++) {
       const g = tf.randomNormal(shape, 0, 1 + step, 'float32', 100 + step);
@@ -276,7 +284,7 @@ test('Adam in tf ops (the tensorflow backend\'s) takes the native step to float3
     const keep = Array.from(w2.dataSync());
     const g = tf.onesLike(w2);
     assert.equal(new Adam(3e38).applyGradients({ [w1.name]: g }), false);
-    const big = new AdamOps(3e38, 0.9, 0.999, 1e-8);
+    const big = new ReferenceAdam({ learningRate: 3e38, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
     assert.equal(big.apply(1, [w2.name], [w2], { [w2.name]: g }), false);
     assert.deepEqual(Array.from(w2.dataSync()), keep, 'a refused step changes nothing');
     tf.dispose([g, w1, w2]);

@@ -1,7 +1,8 @@
 /**
- * DictSaePool: models trained two at a time (this thread and a worker) give bitwise the numbers
- * of each trained alone on one native thread, and those of two threads to 1e-6; measurements
- * come back from the results cache; bad tasks are refused with a sentence; nothing leaks.
+ * DictSaePool (store/dictsae-pool.ts, over the one training pool): models trained two at a time
+ * (this thread and a worker) give bitwise the numbers of each trained alone on one native thread,
+ * and those of two threads to 1e-6; measurements come back from the results cache; bad tasks are
+ * refused with a sentence; nothing leaks.
  */
 import { test } from 'node:test';
 import * as fs from 'fs';
@@ -9,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
-import { DictSaeTask, runDictSaeTask, startDictSaePool } from '../../src/interp/dictsae-pool';
+import { DictSaeTask, runDictSaeTask, startDictSaePool } from '../../src/store/dictsae-pool';
 import { Dataset } from '../../src/data/mnist';
 import { Rng } from '../../src/runtime/random';
 import { nativeThreads, setNativeThreads } from '../../src/runtime/native';
@@ -69,9 +70,9 @@ test('DictSaePool: two at a time, the same numbers as one by one; bad tasks refu
   assert.equal(pool.trained, 4);
   // A second pool reads every measurement from the results cache, trains none; a damaged entry
   // is trained again (and rewritten); retrain trains all.
-  const files = fs.readdirSync(path.join(cacheDir, 'dictsae'));
-  assert.equal(files.length, 4, 'one entry per task');
-  fs.writeFileSync(path.join(cacheDir, 'dictsae', files[0]), '{"description": ');
+  const entries = fs.readdirSync(cacheDir);
+  assert.equal(entries.length, 4, 'one entry per task');
+  fs.writeFileSync(path.join(cacheDir, entries[0], 'entry.json'), '{"description": ');
   const again = await startDictSaePool(sets, { workers: 2, progress: false, cacheDir });
   const second = await Promise.all(tasks.map((t) => again.measure(t)));
   await again.close();
@@ -111,7 +112,7 @@ test('DictSaePool: an edited cached measurement is a miss that retrains and repl
     }
   };
   const first = await measure();
-  const [file] = fs.readdirSync(path.join(cacheDir, 'dictsae')).map((f) => path.join(cacheDir, 'dictsae', f));
+  const [file] = fs.readdirSync(cacheDir).map((key) => path.join(cacheDir, key, 'entry.json'));
   const original = fs.readFileSync(file, 'utf8');
   assert.deepEqual((await measure()).cached, 1, 'an untouched entry is a hit');
   const edits: [string, (stored: any) => void][] = [
@@ -133,11 +134,12 @@ test('DictSaePool: an edited cached measurement is a miss that retrains and repl
   fs.symlinkSync('/dev/zero', file);
   assert.deepEqual((await measure()).trained, 1);
   assert.ok(fs.lstatSync(file).isFile());
-  // `dictsae` a link to a folder elsewhere holding a good copy: a miss; nothing there is written.
+  // The entry's directory a link to a folder elsewhere holding a good copy: a miss; nothing there is written.
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pool-outside-'));
   const good = fs.readFileSync(file);
   fs.writeFileSync(path.join(outside, path.basename(file)), good);
   fs.rmSync(path.dirname(file), { recursive: true });
+  assert.ok(good.includes('"kind": "dictsae"'), 'a measurement is an entry of the one results cache');
   fs.symlinkSync(outside, path.dirname(file));
   assert.deepEqual((await measure()).trained, 1, 'the copy behind the link is not served');
   assert.deepEqual(fs.readdirSync(outside), [path.basename(file)]);

@@ -11,7 +11,8 @@ import { tf } from '../../src/runtime/backend';
 import {
   chooseOpenblasCore, coretypeFor, loadNative, matMulShapes, nativeLoadError, threadsSetting, useNative, useNativeMatMul,
 } from '../../src/runtime/native';
-import { Adam, jsAdam } from '../../src/core/optim';
+import { Adam } from '../../src/core/optim';
+import { jsAdam } from '../../src/runtime/native/adam-bound';
 import { assertAllClose, setup, withBackend } from '../helpers';
 import { klRunLosses } from './kl-run';
 

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { loadMnist } from '../../src/data/mnist';
 import { cacheEntry } from '../../src/store/cache';
 import { PretrainSpec, pretrain } from '../../src/store/pretrain';
-import { Runner, starters } from '../../src/store/pretrain-runners';
+import { Runner, starters } from '../../src/store/pool-runners';
 import { setup } from '../helpers';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'sae-pretrain-faults-'));

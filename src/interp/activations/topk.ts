@@ -6,7 +6,7 @@
 import * as tf from '../../runtime/tf';
 import { finiteAtLeast, integerUpTo } from '../../core/checks';
 import type { ActivationKind, DictSaeBase } from './types';
-import { fusedTopkMask } from '../../runtime/fused-topk';
+import { engine } from '../../runtime/engine';
 
 export interface TopKSaeConfig extends DictSaeBase {
   activation: 'topk';
@@ -18,21 +18,9 @@ export interface TopKSaeConfig extends DictSaeBase {
   auxWeight: number;
 }
 
-/** 1 where an entry is among its row's k largest, else 0; a constant for gradients. z [batch, n] -> [batch, n] */
+/** 1 where an entry is among its row's k largest (ties with the k-th kept), else 0; a constant for gradients. z [batch, n] -> [batch, n] */
 export function topKMask(z: tf.Tensor2D, k: number): tf.Tensor2D {
-  // Built inside customGrad so the tape never sees TopK (which has no gradient in tfjs).
-  const op = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    void save;
-    const fused = fusedTopkMask(x, k);
-    if (fused !== null) return { value: fused, gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
-    const { values } = tf.topk(x, k);
-    const kth = tf.slice(values, [0, k - 1], [-1, 1]); // [batch, 1]
-    // kth times a row of ones is kth exactly: comparing two [batch, n] tensors is ~10x faster on
-    // wasm than comparing with a broadcast [batch, 1] column (3 ms a call at 128 x 256).
-    const wide = tf.matMul(kth, tf.ones([1, x.shape[1]]));
-    return { value: tf.cast(tf.greaterEqual(x, wide), 'float32'), gradFunc: (dy: tf.Tensor) => [tf.zerosLike(dy)] };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(z) as tf.Tensor2D;
+  return engine().topkMask(z, k);
 }
 
 /** Keeps each row's k largest entries of `z` (after ReLU) and zeroes the rest. z [batch, n] -> [batch, n] */

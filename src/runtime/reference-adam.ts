@@ -1,6 +1,6 @@
 /**
- * Adam as the lesson writes it, in TensorFlow.js ops, for the backends that have no native kernel
- * ('tensorflow', and any other than wasm and cpu). For each variable, in float32, as PyTorch's Adam:
+ * The reference engine's Adam: the lesson's update in TensorFlow.js ops. For each variable, in
+ * float32, as PyTorch's Adam:
  *
  *   m <- b1 m + (1 - b1) g
  *   v <- b2 v + (1 - b2) g^2
@@ -10,22 +10,24 @@
  * native/adam.c, so a step overflows (or not) where the native one does. All or nothing: when a new
  * p is not finite, nothing changes and the step does not count.
  */
-import * as tf from '../runtime/tf';
+import * as tf from './tf';
+import type { AdamSettings, AdamUpdate } from './engine';
 
 /** One variable's moments, kept between steps. */
 interface TensorMoments { m: tf.Tensor; v: tf.Tensor }
 
-export class AdamOps {
+export class ReferenceAdam implements AdamUpdate {
   private readonly moments = new Map<string, TensorMoments>();
 
-  constructor(private readonly lr: number, private readonly beta1: number, private readonly beta2: number, private readonly epsilon: number) {}
+  constructor(private readonly settings: AdamSettings) {}
 
   /** Step `step` (1, 2, ...) on the variables `params` with their gradients; false when it was refused. */
   apply(step: number, names: string[], params: tf.Variable[], grads: Record<string, tf.Tensor>): boolean {
     const f = Math.fround;
-    const stepSize = f(this.lr / (1 - Math.pow(this.beta1, step)));
-    const invSqrtC2 = f(1 / Math.sqrt(1 - Math.pow(this.beta2, step)));
-    const [b1, b2, c1, c2, eps] = [f(this.beta1), f(this.beta2), f(1 - this.beta1), f(1 - this.beta2), f(this.epsilon)];
+    const { learningRate: lr, beta1, beta2, epsilon } = this.settings;
+    const stepSize = f(lr / (1 - Math.pow(beta1, step)));
+    const invSqrtC2 = f(1 / Math.sqrt(1 - Math.pow(beta2, step)));
+    const [b1, b2, c1, c2, eps] = [f(beta1), f(beta2), f(1 - beta1), f(1 - beta2), f(epsilon)];
     const next = tf.tidy(() => names.map((name, i) => {
       const g = grads[name];
       const old = this.moments.get(name);
