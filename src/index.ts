@@ -40,6 +40,9 @@ export type { Checkpoint, CheckpointMeta } from './store/checkpoint';
 export { trainCached, cacheKey, datasetHash, defaultCacheDir } from './store/cache';
 export type { TrainSpec, CacheOptions, CachedRun } from './store/cache';
 export { pretrain } from './store/pretrain';
+export { trainMany } from './store/train-many';
+export { TrainingPool } from './store/pool';
+export type { JobOutcome, JobRequest, PoolOptions } from './store/pool';
 export type { PretrainSpec, PretrainOptions, PretrainResult } from './store/pretrain';
 export { PART6, lessonSpec, lessonData, variantSpec, summarizeModel } from './core/part6';
 export type { RunSummary } from './core/part6';
@@ -53,8 +56,8 @@ export { fitPca, pcaTransform } from './exercises/pca';
 export type { PcaModel } from './exercises/pca';
 export { trainClassifier, predict, predictProba, accuracy } from './exercises/softmax';
 export type { Classifier, ClassifierOptions } from './exercises/softmax';
-export { startDictSaePool, DictSaePool, runDictSaeTask } from './interp/dictsae-pool';
-export type { DictSaeTask, DictSaeMeasure, DictSaeData, DictSaePoolOptions } from './interp/dictsae-pool';
+export { startDictSaePool, DictSaePool, runDictSaeTask } from './store/dictsae-pool';
+export type { DictSaeTask, DictSaeMeasure, DictSaeData, DictSaePoolOptions } from './store/dictsae-pool';
 export { DictSae, makeDictSaeConfig, topK, evaluateDictSae, resampleDeadLatents, firingCounts, DEFAULT_DICT_SAE } from './interp/dictsae';
 export type { DictSaeConfig, DictSaeOptions, ReluSaeConfig, TopKSaeConfig, SigmoidSaeConfig } from './interp/dictsae';
 export { ACTIVATIONS } from './interp/activations/index';
@@ -81,3 +84,16 @@ export {
   NOISE_SIGMAS, measureModel, measuresTable, verdict, accuracyTolerance, CLAIMS, claimLines, claimScope, methodLines,
 } from './exercises/baseline';
 export type { ModelMeasures, MeasureOptions, Verdict, ClaimLine } from './exercises/baseline';
+export { pct, fixed, isAre } from './report/format';
+export { trainingRow, meanImageLines, notBeatingBaseline, zeroFraction, sparsityRow, penaltyCostLine } from './report/lesson';
+export type { NamedMse, SparsityRow } from './report/lesson';
+export { measureCached, weightRuns, widthRuns } from './report/runs';
+export type { MeasuredRun, WeightRun, WidthRun } from './report/runs';
+export {
+  compareLevel, isSteady, weightTable, meanImageBaselineLine, featureQualityTable, featureTrendLines, featureLabel,
+  inactiveUnitLines, aheadPhrase, l1VsKlFeaturesLine, widthTrendLine,
+} from './report/features';
+export {
+  unitsForQualityLine, emptyCodeLine, representationAccuracies, representationLines, silentByTrainingCount, silentLatentLines,
+} from './report/codes';
+export type { Representation, RepresentationAccuracy, SilentLatentRun } from './report/codes';
