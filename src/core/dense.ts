@@ -5,6 +5,18 @@ import { DenseActivation, engine } from '../runtime/engine';
 
 export type Activation = DenseActivation;
 
+const modelsMade = new Map<string, number>();
+
+/**
+ * tfjs variable names are global: each model's variables get a prefix of their own, the kind and
+ * how many models of that kind were made before (`sae1`, `sae2`, `mlp1`, ...).
+ */
+export function modelPrefix(kind: string): string {
+  const n = (modelsMade.get(kind) ?? 0) + 1;
+  modelsMade.set(kind, n);
+  return `${kind}${n}`;
+}
+
 export interface Dense {
   /** [inDim, outDim] */
   w: tf.Variable<tf.Rank.R2>;

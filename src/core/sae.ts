@@ -10,7 +10,7 @@
  */
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
-import { Activation, Dense, applyStack, createDense } from './dense';
+import { Activation, Dense, applyStack, createDense, modelPrefix } from './dense';
 import { SaeConfig, Sparsity, makeConfig } from './config';
 import { klPenalty, l1Penalty, mse } from './losses';
 import { assertLive, assertMatrix } from '../runtime/guards';
@@ -32,9 +32,6 @@ export interface ForwardResult {
   latent: tf.Tensor2D;
 }
 
-/** tfjs variable names are global: each model gets its own prefix. */
-let modelCount = 0;
-
 export abstract class SparseAutoencoder {
   readonly config: SaeConfig;
   readonly encoder: Dense[];
@@ -45,7 +42,7 @@ export abstract class SparseAutoencoder {
     this.config = makeConfig(config);
     const { inputDim, hiddenDim, latentDim } = this.config;
     const rng = new Rng(seed);
-    const prefix = `sae${++modelCount}`;
+    const prefix = modelPrefix('sae');
     this.encoder = [
       // The first layer's input is the data: no gradient with respect to it is needed.
       createDense(inputDim, hiddenDim, 'relu', rng, `${prefix}/encoder/0`, false),

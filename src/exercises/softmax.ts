@@ -9,6 +9,7 @@ import { EpochRecord, LossParts, fit } from '../core/train';
 import { asMatrix, columnMeans, datasetFromMatrix } from '../data/matrix';
 import { Checks, anInteger, checkConfig, finiteAbove, finiteAtLeast, integerAtLeast } from '../core/checks';
 import type { ProgressReporter } from '../runtime/progress';
+import { modelPrefix } from '../core/dense';
 
 export interface ClassifierOptions {
   classes?: number;
@@ -87,9 +88,6 @@ export function accuracy(model: Classifier, x: Float32Array, labels: ArrayLike<n
   return right / pred.length;
 }
 
-/** Variable names are global in tfjs: each model gets its own prefix. */
-let modelCount = 0;
-
 /**
  * The classifier while it trains: z = x W + b on standardised features, trained by the kit's `fit`
  * like every other model. total = crossEntropy + l2 * squaredWeights.
@@ -100,7 +98,7 @@ class SoftmaxModel {
   readonly config: { inputDim: number };
 
   constructor(features: number, readonly classes: number, readonly l2: number) {
-    const name = `softmax${++modelCount}`;
+    const name = modelPrefix('softmax');
     this.w = tf.tidy(() => tf.variable(tf.zeros([features, classes]), true, `${name}/w`));
     this.b = tf.tidy(() => tf.variable(tf.zeros([classes]), true, `${name}/b`));
     this.config = { inputDim: features };

@@ -20,6 +20,7 @@ import { DictSaeOptions, makeDictSaeConfig } from './dictsae-config';
 import { DeadLatents } from './deadlatents';
 import { fvu, l0 } from './metrics';
 import { mse } from '../core/losses';
+import { modelPrefix } from '../core/dense';
 import { engine } from '../runtime/engine';
 import { floatsOf, valuesOf } from '../runtime/values';
 
@@ -28,8 +29,6 @@ export type { DictSaeOptions } from './dictsae-config';
 export type { DictSaeConfig, ReluSaeConfig, TopKSaeConfig, SigmoidSaeConfig } from './activations/index';
 export { topK } from './activations/index';
 export { resampleDeadLatents } from './deadlatents';
-
-let count = 0;
 
 export class DictSae {
   /** checked once, here; never changed (the AuxK count in force is `auxK`) */
@@ -56,7 +55,7 @@ export class DictSae {
     }
     const enc = new Float32Array(d * m);
     for (let j = 0; j < m; j++) for (let t = 0; t < d; t++) enc[t * m + j] = dec[j * d + t];
-    const name = `dictsae${++count}`;
+    const name = modelPrefix('dictsae');
     // tidy frees the initial-value tensors; variables and kept tensors survive it.
     this.wEnc = tf.tidy(() => tf.variable(tf.tensor2d(enc, [d, m]), true, `${name}/w_enc`));
     this.bEnc = tf.tidy(() => tf.variable(tf.zeros([m]) as tf.Tensor1D, true, `${name}/b_enc`));

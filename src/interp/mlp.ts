@@ -6,12 +6,10 @@ import { Checks, anInteger, checkConfig, integerIn } from '../core/checks';
 import * as tf from '../runtime/tf';
 import { floatsOf, valuesOf } from '../runtime/values';
 import { Dataset, batches } from '../data/mnist';
-import { Dense, applyDense, createDense } from '../core/dense';
+import { Dense, applyDense, createDense, modelPrefix } from '../core/dense';
 import { Rng } from '../runtime/random';
 import { FitOptions, LossParts, fit as fitModel } from '../core/train';
 import { datasetFromMatrix } from '../data/matrix';
-
-let modelCount = 0;
 
 interface MlpConfig { inputDim: number; hiddenDim: number; classes: number; seed: number }
 
@@ -31,9 +29,9 @@ export class MlpClassifier {
   constructor(readonly inputDim = 784, readonly hiddenDim = 256, readonly classes = 10, seed = 42) {
     checkConfig('MlpConfig', MLP_CHECKS, MLP_DEFAULTS, { inputDim, hiddenDim, classes, seed });
     const rng = new Rng(seed);
-    // Variable names are global in tfjs, so a counter keeps two MLPs of the same seed apart. The
+    // Variable names are global in tfjs, so each MLP gets its own prefix (modelPrefix) to keep two of the same seed apart of the same seed apart. The
     // two draws stay (they once named the layers) so that a seed gives the weights it always gave.
-    const name = `mlp${++modelCount}`;
+    const name = modelPrefix('mlp');
     rng.next();
     this.hidden = createDense(inputDim, hiddenDim, 'relu', rng, `${name}/hidden`, false);
     rng.next();
