@@ -1,4 +1,9 @@
-/** Checks of the sparsity measures (notebook 04) and of decoding one-hot codes (notebook 05). */
+/**
+ * Checks of the sparsity measures (notebook 04) and of decoding one-hot codes (notebook 05).
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
+ */
 import { Rng } from '../runtime/random';
 import { sparsityReport } from '../core/analysis';
 import { decodeCodes, decodeUnits } from '../core/evaluate';
@@ -29,14 +34,14 @@ export type SparsityFn = (activations: Float32Array, latentDim: number, threshol
 export type DecodeOneHotFn = (model: SparseAutoencoder, unit: number) => Float32Array;
 
 /** Per-sample and per-unit active fractions with a comparison `on`, for recognising mistakes. */
-function fractions(a: Float32Array, units: number, on: (v: number) => boolean): { perSample: number[]; perUnit: number[] } {
-  const samples = a.length / units;
+function fractions(a: Float32Array, width: number, on: (v: number) => boolean): { perSample: number[]; perUnit: number[] } {
+  const samples = a.length / width;
   const perSample = new Array(samples).fill(0);
-  const perUnit = new Array(units).fill(0);
+  const perUnit = new Array(width).fill(0);
   for (let s = 0; s < samples; s++) {
-    for (let j = 0; j < units; j++) {
-      if (on(a[s * units + j])) {
-        perSample[s] += 1 / units;
+    for (let j = 0; j < width; j++) {
+      if (on(a[s * width + j])) {
+        perSample[s] += 1 / width;
         perUnit[j] += 1 / samples;
       }
     }
@@ -55,12 +60,12 @@ function indices(v: ArrayLike<number>): number[] | null {
 const sameList = (a: number[], b: number[]) => a.length === b.length && a.every((u, i) => u === b[i]);
 
 /** Why a list of inactive units is wrong, when the mistake is recognisable. */
-function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: ArrayLike<number>, own: ArrayLike<number>, units: number): string | null {
+function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: ArrayLike<number>, own: ArrayLike<number>, width: number): string | null {
   const sorted = indices(given);
   const atMost = Array.from(lifetimes).map((v, j) => (v <= 0.01 ? j : -1)).filter((j) => j >= 0);
   if (sorted && sameList(sorted, atMost)) return 'inactive means strictly below 1% (< 0.01): a unit active on exactly 1% of the samples is not inactive';
   if (given.length === 1 && given[0] === want.length && want.length !== 1) return 'list the inactive units\' indices, not their count';
-  if (given.length === units && Array.from(given).every((v) => v === 0 || v === 1)) {
+  if (given.length === width && Array.from(given).every((v) => v === 0 || v === 1)) {
     return 'that is one 0/1 flag per unit; list the indices of the inactive units instead (e.g. [0, 5])';
   }
   const isLifetime = (v: number) => v < 0.01 && Array.from(own).some((l) => close(l, v));
@@ -80,23 +85,23 @@ function inactiveHint(given: ArrayLike<number>, want: number[], lifetimes: Array
  */
 export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(505);
-  const make = (name: string, inputs: string, a: Float32Array, units: number, threshold: number): Case => ({
+  const make = (name: string, inputs: string, a: Float32Array, width: number, threshold: number): Case => ({
     name,
     inputs: `${inputs}, threshold ${threshold}`,
     run(): Failure | null {
       if (threshold !== Math.fround(threshold) && a.includes(Math.fround(threshold))) {
         throw new Error(`check.sparsity's case "${name}" holds the threshold's float32 value, where float32 and float64 comparisons disagree`);
       }
-      const samples = a.length / units;
-      const want = sparsityReport(a, units, { threshold, inactiveBelow: 0.01 });
-      const call = callPlain(() => fn(Float32Array.from(a), units, threshold));
+      const samples = a.length / width;
+      const want = sparsityReport(a, width, { threshold, inactiveBelow: 0.01 });
+      const call = callPlain(() => fn(Float32Array.from(a), width, threshold));
       const got = call.returned;
       if (got === null || typeof got !== 'object' || isNumberArray(got)) {
         return { expected: 'an object { populationSparsity, lifetimePerUnit, inactiveUnits }', got: call.description, hint: 'return the three measures in one object' };
       }
-      const fixed = threshold !== 0.1 ? sparsityReport(a, units, { threshold: 0.1 }) : null;
+      const fixed = threshold !== 0.1 ? sparsityReport(a, width, { threshold: 0.1 }) : null;
       const usesFixed = fixed !== null && fixed.populationSparsity !== want.populationSparsity && close(Number(got.populationSparsity), fixed.populationSparsity);
-      const ge = fractions(a, units, (v) => v >= threshold);
+      const ge = fractions(a, width, (v) => v >= threshold);
       // 1. Population sparsity.
       if (typeof got.populationSparsity !== 'number' || !close(got.populationSparsity, want.populationSparsity)) {
         const p = got.populationSparsity;
@@ -104,7 +109,7 @@ export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResul
         if (typeof p !== 'number') hint = 'populationSparsity is one number, the mean over samples';
         else if (usesFixed) hint = `use the threshold argument (${threshold} here), not a fixed 0.1`;
         else if (close(p, 100 * want.populationSparsity) && want.populationSparsity > 0) hint = 'a fraction in [0, 1], not a percentage';
-        else if (close(p, units * want.populationSparsity) && units > 1 && want.populationSparsity > 0) hint = 'that is the mean number of active units per sample: divide by the number of units for a fraction';
+        else if (close(p, width * want.populationSparsity) && width > 1 && want.populationSparsity > 0) hint = 'that is the mean number of active units per sample: divide by the number of units for a fraction';
         else if (close(p, mean(ge.perSample))) hint = 'a unit is active when its activation is strictly above the threshold (>), not equal to it';
         return typeof p === 'number' ? scalarFailure(p, want.populationSparsity, hint, 'populationSparsity ')
           : { expected: `populationSparsity ${num(want.populationSparsity)}`, got: describeValue(p), hint };
@@ -112,13 +117,13 @@ export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResul
       // 2. Lifetime sparsity, one per unit.
       const life = got.lifetimePerUnit;
       if (!isNumberArray(life)) {
-        return { expected: `lifetimePerUnit: ${units} numbers`, got: describeValue(life), hint: 'lifetimePerUnit holds one fraction per unit (an array, not a tensor)' };
+        return { expected: `lifetimePerUnit: ${width} numbers`, got: describeValue(life), hint: 'lifetimePerUnit holds one fraction per unit (an array, not a tensor)' };
       }
       if (!allClose(life, want.lifetimePerUnit)) {
         let hint = 'lifetime sparsity of unit j: the fraction of samples (rows) on which unit j is above the threshold';
-        const swapped = fractions(a, units, (v) => v > threshold).perSample;
+        const swapped = fractions(a, width, (v) => v > threshold).perSample;
         if (usesFixed) hint = `use the threshold argument (${threshold} here), not a fixed 0.1`;
-        else if (life.length === samples && samples !== units) {
+        else if (life.length === samples && samples !== width) {
           hint = 'lifetime sparsity is per unit (one number per column, averaged down the samples); you gave one number per sample';
         } else if (allClose(life, swapped)) {
           hint = 'axes swapped: lifetime is per unit (down a column, over samples); population is per sample (across a row, over units)';
@@ -138,7 +143,7 @@ export function sparsity(fn: SparsityFn, options: CheckOptions = {}): CheckResul
       const own = Array.from(life).map((v, j) => (v < 0.01 ? j : -1)).filter((j) => j >= 0);
       const sorted = indices(inactive);
       if (sorted === null || !(sameList(sorted, want.inactiveUnits) || sameList(sorted, own))) {
-        const hint = inactiveHint(inactive, want.inactiveUnits, want.lifetimePerUnit, life, units)
+        const hint = inactiveHint(inactive, want.inactiveUnits, want.lifetimePerUnit, life, width)
           ?? 'inactive units: those whose lifetime sparsity is below 0.01 (active on fewer than 1% of the samples)';
         return { expected: `inactiveUnits ${list(want.inactiveUnits)}`, got: list(inactive), hint };
       }

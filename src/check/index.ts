@@ -8,6 +8,7 @@
  * Output goes to stdout only; a check leaks no tensors.
  */
 import * as penalties from './penalties';
+import * as gradient from './gradient';
 import * as training from './training';
 import * as analysis from './analysis';
 import * as loops from './loops';
@@ -19,7 +20,7 @@ import * as interp from './interp';
 export const check = Object.freeze({
   l1Penalty: penalties.l1Penalty,
   klPenalty: penalties.klPenalty,
-  numericalGradient: training.numericalGradient,
+  numericalGradient: gradient.numericalGradient,
   trainStep: training.trainStep,
   sparsity: analysis.sparsity,
   decodeOneHot: analysis.decodeOneHot,
@@ -43,7 +44,8 @@ export type { SweepRow, SparsityMatch } from './reference';
 export { TASKS, taskInfo, taskMarks } from './tasks';
 export type { TaskInfo } from './tasks';
 export type { L1PenaltyFn, KlPenaltyFn } from './penalties';
-export type { NumericalGradientFn, TrainStepFn } from './training';
+export type { NumericalGradientFn } from './gradient';
+export type { TrainStepFn } from './training';
 export type { SparsityNumbers, SparsityFn, DecodeOneHotFn } from './analysis';
 export type { SweepFn, MatchSparsityFn } from './loops';
 export type { SelectivityFn, KeepTopKFn } from './codes';

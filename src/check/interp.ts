@@ -1,4 +1,9 @@
-/** Checks of the TopK activation (notebook 13) and of the fraction of variance unexplained (notebook 14). */
+/**
+ * Checks of the TopK activation (notebook 13) and of the fraction of variance unexplained (notebook 14).
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
+ */
 import * as tf from '../runtime/tf';
 import { floatsOf } from '../runtime/values';
 import { Rng } from '../runtime/random';
@@ -9,16 +14,16 @@ import { Failure, allClose, arrayFailure, close, disposedInputFailure, leakFailu
 import { callLearner, callPlain } from './call';
 import { uniform } from './data';
 
-/** The learner's TopK activation: pre-activations z [batch, units] -> codes [batch, units], each row's k largest kept (after ReLU). */
+/** The learner's TopK activation: pre-activations z [batch, width] -> codes [batch, width], each row's k largest kept (after ReLU). */
 export type TopKFn = (z: tf.Tensor2D, k: number) => tf.Tensor2D;
 
 /** The learner's FVU: inputs x and reconstructions xHat [n, dim] row-major -> sum |x - xHat|^2 / sum |x - mean x|^2. */
 export type FvuFn = (x: Float32Array, xHat: Float32Array, dim: number) => number;
 
 /** Keeps k entries per row by `score` (per row, or over the whole batch), then applies `post`. */
-function keepBy(z: Float32Array, units: number, k: number, score: (v: number) => number, wholeBatch = false, post = (v: number) => v): Float32Array {
+function keepBy(z: Float32Array, width: number, k: number, score: (v: number) => number, wholeBatch = false, post = (v: number) => v): Float32Array {
   const out = new Float32Array(z.length);
-  const groups = wholeBatch ? [Array.from(z.keys())] : Array.from({ length: z.length / units }, (_, r) => Array.from({ length: units }, (_, j) => r * units + j));
+  const groups = wholeBatch ? [Array.from(z.keys())] : Array.from({ length: z.length / width }, (_, r) => Array.from({ length: width }, (_, j) => r * width + j));
   for (const idx of groups) {
     idx.sort((a, b) => score(z[b]) - score(z[a]) || a - b);
     for (const i of idx.slice(0, k)) out[i] = post(z[i]);
@@ -29,16 +34,16 @@ function keepBy(z: Float32Array, units: number, k: number, score: (v: number) =>
 /** The TopK activation of "Scaling and evaluating sparse autoencoders", against the kit's topK. */
 export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(909);
-  const make = (name: string, inputs: string, z: Float32Array, rows: number, units: number, k: number): Case => ({
+  const make = (name: string, inputs: string, z: Float32Array, rows: number, width: number, k: number): Case => ({
     name,
     inputs: `${inputs}, k ${k}`,
     run(): Failure | null {
-      const want = floatsOf(() => kitTopK(tf.tensor2d(z, [rows, units]), k));
-      const res = callLearner(() => [tf.tensor2d(z, [rows, units])], ([t]) => fn(t as tf.Tensor2D, k), ['z']);
-      if (res.values === null) return { expected: `a tensor [${rows}, ${units}]`, got: res.description, hint: 'return the codes as a tensor shaped like z' };
-      if (res.shape.length !== 2 || res.shape[0] !== rows || res.shape[1] !== units) {
+      const want = floatsOf(() => kitTopK(tf.tensor2d(z, [rows, width]), k));
+      const res = callLearner(() => [tf.tensor2d(z, [rows, width])], ([t]) => fn(t as tf.Tensor2D, k), ['z']);
+      if (res.values === null) return { expected: `a tensor [${rows}, ${width}]`, got: res.description, hint: 'return the codes as a tensor shaped like z' };
+      if (res.shape.length !== 2 || res.shape[0] !== rows || res.shape[1] !== width) {
         return {
-          expected: `shape [${rows}, ${units}]`,
+          expected: `shape [${rows}, ${width}]`,
           got: `shape [${res.shape}]`,
           hint: res.shape[1] === k ? 'tf.topk gives the k values; the code is the whole row [batch, units], zero except at the kept entries'
             : 'the code has the shape of z: one row per input, one entry per unit',
@@ -48,13 +53,13 @@ export function topK(fn: TopKFn, options: CheckOptions = {}): CheckResult {
       if (!allClose(got, want)) {
         let hint = 'in each row keep the k largest pre-activations, zero the others, and apply ReLU (a kept negative value becomes 0)';
         const same = (a: Float32Array) => allClose(got, a);
-        if (got.some((v) => v < 0) && same(keepBy(z, units, k, (v) => v))) hint = 'apply ReLU too: a negative pre-activation among the k largest still gives 0';
-        else if (same(keepBy(z, units, k, Math.abs, false, (v) => Math.max(v, 0))) || same(keepBy(z, units, k, Math.abs))) {
+        if (got.some((v) => v < 0) && same(keepBy(z, width, k, (v) => v))) hint = 'apply ReLU too: a negative pre-activation among the k largest still gives 0';
+        else if (same(keepBy(z, width, k, Math.abs, false, (v) => Math.max(v, 0))) || same(keepBy(z, width, k, Math.abs))) {
           hint = 'the k largest by value, not by magnitude: a large negative pre-activation is not kept';
-        } else if (rows > 1 && (same(keepBy(z, units, k, (v) => v, true, (v) => Math.max(v, 0))) || same(keepBy(z, units, k, (v) => v, true)))) {
+        } else if (rows > 1 && (same(keepBy(z, width, k, (v) => v, true, (v) => Math.max(v, 0))) || same(keepBy(z, width, k, (v) => v, true)))) {
           hint = 'each row (each input) keeps its own k largest, not k over the whole batch';
         } else {
-          const most = Math.max(...Array.from({ length: rows }, (_, r) => Array.from(got.subarray(r * units, (r + 1) * units)).filter((v) => v !== 0).length));
+          const most = Math.max(...Array.from({ length: rows }, (_, r) => Array.from(got.subarray(r * width, (r + 1) * width)).filter((v) => v !== 0).length));
           if (most > k) hint = `keep only the k = ${k} largest per row and zero the others (a row of yours keeps ${most})`;
         }
         return arrayFailure(got, want, hint);

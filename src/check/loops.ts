@@ -2,6 +2,9 @@
  * Checks of the exercises' loops around training: the sweep of Exercise 1 (notebook 07) and the
  * search for a matching sparsity of Exercise 2 (notebook 08). Both run on stand-ins (small models
  * that take a few ms to "train", sparsity curves given as formulas), so they take a second, not hours.
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
  */
 import { SparseAutoencoder, createModel } from '../core/sae';
 import { SparsityMatch, SweepRow, matchSparsity as kitMatchSparsity } from './reference';

@@ -1,6 +1,11 @@
-/** Check of orthogonal matching pursuit, the dictionary-learning challenge (notebook 12). */
+/**
+ * Check of orthogonal matching pursuit, the dictionary-learning challenge (notebook 12).
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
+ */
 import { Rng } from '../runtime/random';
-import { omp as kitOmp } from '../exercises/ksvd';
+import { omp as kitOmp } from '../exercises/omp';
 import { leastSquares } from './reference';
 import { Case, CheckOptions, CheckResult, runCheck } from './runner';
 import { Failure, isNumberArray, leakFailure, list } from './format';

@@ -1,4 +1,9 @@
-/** Checks of the two penalties: L1 (notebook 01) and KL (notebook 02). */
+/**
+ * Checks of the two penalties: L1 (notebook 01) and KL (notebook 02).
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
+ */
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
 import { KL_EPS, KL_UPPER, klPenalty as kitKlPenalty, l1Penalty as kitL1Penalty } from '../core/losses';

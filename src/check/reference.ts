@@ -7,7 +7,7 @@
 import * as tf from '../runtime/tf';
 import type { SparseAutoencoder } from '../core/sae';
 import type { Optimizer } from '../core/train';
-import { choleskySolve } from '../exercises/ksvd';
+import { choleskySolve } from '../exercises/omp';
 
 /**
  * One optimizer step of the lesson's training loop (Part 3) on the batch x [batch, inputDim]:

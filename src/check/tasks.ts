@@ -56,7 +56,7 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
     kit: 'keepTopK (exercises/sparsecode.ts)', difficulty: 2, importance: 3, minutes: 10 },
   { name: 'omp', notebook: '12', title: 'orthogonal matching pursuit',
     signature: 'myOmp(x: Float64Array, atoms: Float64Array, dim: number, k: number): OmpCode',
-    kit: 'omp (exercises/ksvd.ts)', difficulty: 4, importance: 2, minutes: 30 },
+    kit: 'omp (exercises/omp.ts)', difficulty: 4, importance: 2, minutes: 30 },
   { name: 'topK', notebook: '13', title: 'the TopK activation', signature: 'myTopK(z: tf.Tensor2D, k: number): tf.Tensor2D',
     kit: 'topK (interp/activations/topk.ts)', difficulty: 2, importance: 4, minutes: 10 },
   { name: 'fvu', notebook: '14', title: 'the fraction of variance unexplained',

@@ -1,4 +1,10 @@
-/** Checks of the learner's finite-difference gradient (notebook 02) and training step (notebook 03). */
+/**
+ * Check of the learner's training step (notebook 03); the hints of a wrong loss or wrong weights are
+ * helpers of their own (lossHint, weightsHint).
+ * A check is one function, a table of independent cases: its `make` (the learner's call and the
+ * usual mistakes' hints, in the order they are tried) and the list of cases, so it runs past ~50 lines
+ * (CONTRIBUTING rule 4's exception for a list of independent cases).
+ */
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
 import { createModel } from '../core/sae';
@@ -6,108 +12,14 @@ import type { SparseAutoencoder } from '../core/sae';
 import type { SaeConfig } from '../core/config';
 import { createOptimizer } from '../core/train';
 import type { Optimizer } from '../core/train';
-import { klScalar } from '../core/losses';
-import { centralDifference, numericalGradient as kitNumericalGradient, trainStep as kitTrainStep } from './reference';
+import { trainStep as kitTrainStep } from './reference';
 import { Case, CheckOptions, CheckResult, runCheck } from './runner';
-import {
-  EXACT, Failure, Tolerance, allClose, arrayFailure, close, describeValue, disposedInputFailure, isNumberArray, leakFailure, list, num, numPair, scalarFailure,
-} from './format';
-import { callPlain, withinBudget } from './call';
+import { EXACT, Failure, allClose, close, describeValue, disposedInputFailure, num, scalarFailure } from './format';
+import { withinBudget } from './call';
 import { uniform } from './data';
-
-/** The learner's central finite differences: f, the point x, the step eps -> one partial derivative per entry of x. */
-export type NumericalGradientFn = (f: (x: Float64Array) => number, x: Float64Array, eps: number) => ArrayLike<number>;
 
 /** The learner's training step: one optimizer step on the batch x; returns the total loss before the step. */
 export type TrainStepFn = (model: SparseAutoencoder, x: tf.Tensor2D, optimizer: Optimizer) => number;
-
-/** Forward differences, for recognising them. */
-function forward(f: (x: Float64Array) => number, x0: Float64Array, eps: number): Float64Array {
-  const x = Float64Array.from(x0);
-  const f0 = f(x);
-  return x.map((v, i) => {
-    x[i] = v + eps;
-    const up = f(x);
-    x[i] = v;
-    return (up - f0) / eps;
-  });
-}
-
-/**
- * Central differences that never put x[i] back (the usual mistake, for recognising it): coordinate i
- * is taken with every earlier one left at its value - eps. Works in place on x, as a learner's would.
- */
-export function unrestoredGradient(f: (x: Float64Array) => number, x: Float64Array, eps: number): Float64Array {
-  const g = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    g[i] = centralDifference(f, x, i, eps);
-    x[i] -= eps;
-  }
-  return g;
-}
-
-/**
- * How close a learner's finite differences must be to the kit's: the same formula in float64 agrees
- * to ~1e-9 whatever order the learner adds and divides in (the differences divide roundings of f
- * by 2 eps, so 1e-9 relative, plus an absolute 1e-7 for entries near 0).
- */
-const GRADIENT: Tolerance = { rtol: 1e-7, atol: 1e-7 };
-
-/** The learner's own finite-difference gradient (UFLDL's gradient check), on functions whose gradient the check knows. */
-export function numericalGradient(fn: NumericalGradientFn, options: CheckOptions = {}): CheckResult {
-  const rng = new Rng(303);
-  const code = uniform(rng, 3, 2, 0.02, 0.3);
-  const klOfCode = (v: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < 2; j++) s += klScalar(0.05, (v[j] + v[2 + j] + v[4 + j]) / 3);
-    return s;
-  };
-  const make = (name: string, inputs: string, f: (x: Float64Array) => number, point: number[], eps: number): Case => ({
-    name,
-    inputs: `${inputs} at x = ${list(point)}, eps ${eps}`,
-    run(): Failure | null {
-      const x0 = Float64Array.from(point);
-      const expected = kitNumericalGradient(f, Float64Array.from(point), eps);
-      const x = Float64Array.from(point);
-      const call = callPlain(() => fn(f, x, eps));
-      const got = call.returned;
-      if (!isNumberArray(got)) return { expected: `${point.length} numbers`, got: call.description, hint: 'return one partial derivative per entry of x (a Float64Array of x.length numbers)' };
-      // Moving x[i] by +eps, -2 eps and +eps puts it back up to a rounding (2.8e-17 for x 0.4): that is put back.
-      const moved = Array.from(x).findIndex((v, i) => !(Math.abs(v - x0[i]) <= 8 * Number.EPSILON * Math.max(Math.abs(x0[i]), eps)));
-      if (moved >= 0) {
-        const [before, after] = numPair(x0[moved], x[moved]);
-        return {
-          expected: `x unchanged (x[${moved}] = ${before})`,
-          got: `x[${moved}] = ${after} after your call`,
-          hint: 'put x[i] back after perturbing it: the caller\'s x must be left as it was',
-        };
-      }
-      if (got.length !== point.length) return arrayFailure(got, expected, 'one partial derivative per entry of x', 'entry', GRADIENT);
-      if (allClose(got, expected, GRADIENT)) return null;
-      let hint = 'entry i is (f(x + eps e_i) - f(x - eps e_i)) / (2 eps): x moved by eps both ways along coordinate i only';
-      if (allClose(got, forward(f, x0, eps), GRADIENT)) {
-        hint = 'those are forward differences (f(x + eps e_i) - f(x)) / eps, off by O(eps); use central differences, off by O(eps^2)';
-      } else if (allClose(got, expected.map((v) => 2 * v), GRADIENT)) {
-        hint = 'the two points x + eps e_i and x - eps e_i are 2 eps apart: divide by 2 eps';
-      } else if (allClose(got, expected.map((v) => v / 2), GRADIENT)) {
-        hint = 'divide the difference by 2 eps (the distance between the two points), not by 4 eps';
-      } else if (allClose(got, unrestoredGradient(f, Float64Array.from(x0), eps), GRADIENT)) {
-        hint = 'restore x[i] after each coordinate: later coordinates were computed at a shifted point';
-      } else if ([1e-4, 1e-5, 1e-6, 1e-3, 1e-2].some((e) => e !== eps && allClose(got, kitNumericalGradient(f, Float64Array.from(x0), e), GRADIENT))) {
-        hint = `use the eps argument (${eps} here), not a fixed step`;
-      } else if (allClose(got, expected, { rtol: 1e-2, atol: 1e-2 })) {
-        hint = 'close, but off in the 3rd or 4th digit: compute in float64 (plain numbers or a Float64Array); in float32, f(x + eps) - f(x - eps) loses most of its digits';
-      }
-      return arrayFailure(got, expected, hint, 'entry', GRADIENT);
-    },
-  });
-  return runCheck('numericalGradient', [
-    make('a quadratic', 'f(x) = sum of x_i^2', (v) => v.reduce((s, a) => s + a * a, 0), [1, -2, 0.5], 1e-4),
-    make('a cubic with cross terms', 'f(x) = x0^3 + x0 x1 + sin(x2)', (v) => v[0] ** 3 + v[0] * v[1] + Math.sin(v[2]), [0.7, -1.3, 0.4], 1e-2),
-    make('the KL penalty', 'f = sum_j KL(0.05 || mean of column j) of a 3x2 code', klOfCode, Array.from(code), 1e-5),
-    make('a single number', 'f(x) = exp(x0)', (v) => Math.exp(v[0]), [0.3], 1e-5),
-  ], options);
-}
 
 const STEPS = 3;
 const LEARNING_RATE = 0.01;
@@ -201,6 +113,41 @@ function describeNumber(v: unknown): string {
   return typeof v === 'number' ? num(v) : describeValue(v);
 }
 
+/** Why the loss a step returned is wrong: the usual mistake it matches, or the rule. */
+function lossHint(got: number, ref: Trace, s: number, now: Float32Array[], config: Partial<SaeConfig>): string {
+  if (close(got, ref.reconstruction[s])) {
+    return 'minimise and return the total loss, model.losses(x).total (reconstruction + weight x penalty), not the reconstruction alone';
+  }
+  if (close(got, ref.reconstruction[s] + (ref.total[s] - ref.reconstruction[s]) / (config.sparsityWeight ?? 1))) {
+    return 'weight the penalty: the total is reconstruction + sparsityWeight x penalty, as model.losses(x).total computes it';
+  }
+  if (close(got, ref.total[s + 1]) && sameParams(now, ref.params[s + 1])) {
+    return 'you returned the loss after the update; return the one tf.variableGrads computed, at the weights the gradients belong to';
+  }
+  return 'return the total loss tf.variableGrads computed for this batch, at the weights before the step';
+}
+
+/** Why the weights after a step are wrong; `twice` traces the mistake of applying the gradients twice (only run when needed). */
+function weightsHint(now: Float32Array[], ref: Trace, s: number, model: SparseAutoencoder, twice: () => Trace): string {
+  const moved = now.map((p, i) => !allClose(p, ref.params[s][i], EXACT));
+  if (moved.every((m) => !m)) return 'the weights did not change: hand the gradients to the optimizer (optimizer.applyGradients(grads))';
+  if (s === 0 && sameParams(now, twice().params[1])) return 'one call, one step: the same gradients were applied twice (applyGradients once per call)';
+  if (ref.params[s + 2] && sameParams(now, ref.params[s + 2])) return 'one call, one step: your function took two optimizer steps';
+  if (moved.some((m) => !m)) {
+    const still = moved.map((m, i) => (m ? '' : variableName(model, i))).filter(Boolean);
+    return `${still.join(', ')} did not move: compute gradients for every weight (model.variables)`;
+  }
+  return 'apply one optimizer step with the gradients of the total loss for every weight';
+}
+
+function stepLeakFailure(leaked: number): Failure {
+  return {
+    expected: 'no tensors left behind',
+    got: `${leaked} tensor${leaked === 1 ? '' : 's'} left behind per step`,
+    hint: 'dispose the loss value and the gradients after the step (tf.dispose([value, ...Object.values(grads)])), or a long training run fills the memory',
+  };
+}
+
 /** The learner's training step, against the kit's on identical models, optimizers and batches. */
 export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckResult {
   const rng = new Rng(404);
@@ -230,39 +177,13 @@ export function trainStep(fn: TrainStepFn, options: CheckOptions = {}): CheckRes
               };
             }
             const now = params(model);
-            if (!close(got, ref.total[s])) {
-              let hint = 'return the total loss tf.variableGrads computed for this batch, at the weights before the step';
-              if (close(got, ref.reconstruction[s])) {
-                hint = 'minimise and return the total loss, model.losses(x).total (reconstruction + weight x penalty), not the reconstruction alone';
-              } else if (close(got, ref.reconstruction[s] + (ref.total[s] - ref.reconstruction[s]) / (config.sparsityWeight ?? 1))) {
-                hint = 'weight the penalty: the total is reconstruction + sparsityWeight x penalty, as model.losses(x).total computes it';
-              } else if (close(got, ref.total[s + 1]) && sameParams(now, ref.params[s + 1])) {
-                hint = 'you returned the loss after the update; return the one tf.variableGrads computed, at the weights the gradients belong to';
-              }
-              return scalarFailure(got, ref.total[s], hint, `${step}: `);
-            }
+            if (!close(got, ref.total[s])) return scalarFailure(got, ref.total[s], lossHint(got, ref, s, now, config), `${step}: `);
             if (!sameParams(now, ref.params[s + 1])) {
-              const moved = now.map((p, i) => !allClose(p, ref.params[s][i], EXACT));
-              let hint = 'apply one optimizer step with the gradients of the total loss for every weight';
-              if (moved.every((m) => !m)) hint = 'the weights did not change: hand the gradients to the optimizer (optimizer.applyGradients(grads))';
-              else if (s === 0 && sameParams(now, referenceTrace(config, 7, x, rows, true).params[1])) {
-                hint = 'one call, one step: the same gradients were applied twice (applyGradients once per call)';
-              } else if (ref.params[s + 2] && sameParams(now, ref.params[s + 2])) hint = 'one call, one step: your function took two optimizer steps';
-              else if (moved.some((m) => !m)) {
-                const still = moved.map((m, i) => (m ? '' : variableName(model, i))).filter(Boolean);
-                hint = `${still.join(', ')} did not move: compute gradients for every weight (model.variables)`;
-              }
-              return { expected: `the kit's weights after ${step}`, got: 'different weights', hint };
+              return { expected: `the kit's weights after ${step}`, got: 'different weights', hint: weightsHint(now, ref, s, model, () => referenceTrace(config, 7, x, rows, true)) };
             }
             // Adam creates its moment estimates on the first step; from then on a step makes nothing that stays.
             const leaked = s > 0 ? Math.max(call.leaked, call.growth) : call.leaked;
-            if (leaked > 0) {
-              return {
-                expected: 'no tensors left behind',
-                got: `${leaked} tensor${leaked === 1 ? '' : 's'} left behind per step`,
-                hint: 'dispose the loss value and the gradients after the step (tf.dispose([value, ...Object.values(grads)])), or a long training run fills the memory',
-              };
-            }
+            if (leaked > 0) return stepLeakFailure(leaked);
           }
           return null;
         } finally {

@@ -71,10 +71,6 @@ export function analyzeSparsity(model: SparseAutoencoder, data: Dataset, options
   return { ...sparsityReport(activations, model.latentDim, options), activations };
 }
 
-/** histogram moved to data/histogram.ts (it serves metrics, dashboards and plots too); kept here for old imports. */
-export { histogram } from '../data/histogram';
-export type { Histogram } from '../data/histogram';
-
 /** The lesson's three summary lines. */
 export function formatSparsity(r: SparsityReport): string[] {
   return [

@@ -27,12 +27,6 @@ const BASE_CHECKS: Checks<DictSaeBase & { activation: string }> = {
   deadAfter: integerAtLeast(1),
 };
 
-/** Old names of fields, for an error that says what they are called now. */
-const RENAMED: Record<string, string> = {
-  l1Weight: "sparsityWeight (lambda of 'relu')",
-  klWeight: "sparsityWeight (beta of 'sigmoid')",
-};
-
 /** Every field some kind has, for telling another kind's field (ignored) from a typo (an error). */
 const KIND_FIELDS = Array.from(new Set(Object.values(ACTIVATIONS).flatMap((kind) => Object.keys(kind.checks))));
 
@@ -43,9 +37,6 @@ const KIND_FIELDS = Array.from(new Set(Object.values(ACTIVATIONS).flatMap((kind)
  */
 export function makeDictSaeConfig(options: DictSaeOptions = {}): DictSaeConfig {
   if (isChecked(options, NAME)) return options as DictSaeConfig;
-  for (const key of Object.keys(options ?? {})) {
-    if (key in RENAMED) throw new Error(`unknown ${NAME} field '${key}': it is now ${RENAMED[key]}`);
-  }
   const activation = (options as { activation?: unknown })?.activation ?? DEFAULT_ACTIVATION;
   const expected = BASE_CHECKS.activation(activation, {} as never);
   if (expected !== null) throw invalidField(NAME, 'activation', activation, expected);

@@ -10,7 +10,7 @@ import type { OmpCode, SparsityMatch, SweepRow } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import { selectivity } from '../../src/exercises/selectivity';
 import { keepTopK } from '../../src/exercises/sparsecode';
-import { omp } from '../../src/exercises/ksvd';
+import { omp } from '../../src/exercises/omp';
 import { setup } from '../helpers';
 import { assertFailed, assertPassed, capture, captureAsync } from './capture';
 

@@ -8,7 +8,7 @@ import { tf } from '../../src/runtime/backend';
 import { check, numericalGradient, trainStep } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
-import { unrestoredGradient } from '../../src/check/training';
+import { unrestoredGradient } from '../../src/check/gradient';
 import { setup } from '../helpers';
 import { assertFailed, assertPassed, capture } from './capture';
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
-import { analyzeSparsity, formatSparsity, histogram, sparsityReport } from '../../src/core/analysis';
+import { analyzeSparsity, formatSparsity, sparsityReport } from '../../src/core/analysis';
+import { histogram } from '../../src/data/histogram';
 import { loadMnist } from '../../src/data/mnist';
 import { createModel } from '../../src/core/sae';
 import { decodeUnits } from '../../src/core/evaluate';

@@ -89,11 +89,14 @@ test('the results cache retrains when an entry holds another run, and says why',
   [a.model, b.model, again.model].forEach((m) => m.dispose());
 });
 
-test('the cache key names the arithmetic (backend and native addon)', async () => {
+test('the cache key names the arithmetic (backend and engine)', async () => {
   await setup();
   const data = loadMnist({ split: 'train', limit: 16 });
   const { description } = cacheKey({ model: small }, data);
-  assert.match(description.numerics, /^(wasm|cpu)(\+native(\+fused)?)?$|^tensorflow$/);
+  assert.match(description.numerics, /^(wasm|cpu|tensorflow)\+(native|reference)$/);
+  assert.equal(description.numerics.split('+')[0], tf.getBackend(), 'the backend in use');
+  // the native kernels run on wasm only
+  if (tf.getBackend() !== 'wasm') assert.equal(description.numerics.split('+')[1], 'reference');
 });
 
 function runChild(mode: string, cacheDir: string, asUser: boolean): { out: Record<string, unknown>; stderr: string } {

@@ -27,8 +27,7 @@ test('errors name the field, the value (NaN as NaN) and what is allowed', () => 
     [{ tied: 'yes' }, /DictSaeConfig\.tied = "yes" is invalid: expected true or false/],
     [{ deadAfter: 0 }, /DictSaeConfig\.deadAfter = 0 is invalid: expected an integer >= 1/],
     [{ latentDims: 8 }, /unknown DictSaeConfig field 'latentDims'; the fields are inputDim, latentDim, activation, tied, deadAfter, k, auxK, auxWeight/],
-    [{ activation: 'relu', l1Weight: 1e-3 }, /unknown DictSaeConfig field 'l1Weight': it is now sparsityWeight \(lambda of 'relu'\)/],
-    [{ activation: 'sigmoid', klWeight: 0.1 }, /unknown DictSaeConfig field 'klWeight': it is now sparsityWeight \(beta of 'sigmoid'\)/],
+    [{ activation: 'relu', l1Weight: 1e-3 }, /^Error: unknown DictSaeConfig field 'l1Weight'; the fields are inputDim, latentDim, activation, tied, deadAfter, sparsityWeight$/],
   ];
   for (const [bad, message] of cases) assert.throws(() => makeDictSaeConfig(bad as never), message, JSON.stringify(bad));
 });

@@ -3,9 +3,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  DIVERGING, featureGrid, Figure, GridOptions, imageGrid, lineFigure, lossCurves, MIN_TILE_PX, reconstructionGrid, sparsityHistograms,
-} from '../../src/plot/figures';
+import { DIVERGING, Figure, lineFigure, lossCurves, sparsityHistograms } from '../../src/plot/figures';
+import { featureGrid, GridOptions, imageGrid, MIN_TILE_PX, reconstructionGrid } from '../../src/plot/grid';
 import { logTicks } from '../../src/plot/ticks';
 import { figureHtml, saveHtml, scriptJson } from '../../src/plot/show';
 import { sparsityReport } from '../../src/core/analysis';

@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
-import { imageGrid, lineFigure } from '../../src/plot/figures';
+import { lineFigure } from '../../src/plot/figures';
+import { imageGrid } from '../../src/plot/grid';
 import { PACK_MIN, PLOTLY_MIME, PLOTLY_PATHS, figureBundle, figureHtml, packArray, show } from '../../src/plot/show';
 import { tslabDisplay } from '../../src/runtime/progress';
 

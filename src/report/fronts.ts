@@ -1,0 +1,179 @@
+/**
+ * Notebook 14's sweeps and sentences: each penalty's sweep (its knob's starting grid and how the knob
+ * steps past either end), training every setting through a pool, the table of what they measured, and
+ * the verdicts at matched L0, each printed from the numbers it states.
+ */
+import type { DictSaeOptions } from '../interp/dictsae-config';
+import { compareAtL0, fvuAtL0, notReached, sweepToCover } from '../interp/pareto';
+import type { MatchedL0, SparsityPoint } from '../interp/pareto';
+import type { TrainConfig } from '../core/train';
+import type { DictSaeData, DictSaeMeasure, DictSaeTask } from '../store/dictsae-pool';
+import { fixed } from './format';
+
+/** One setting of a sweep: its label, its knob's value and the SAE options it stands for. */
+export interface SweepSetting {
+  label: string;
+  knob: number;
+  config: DictSaeOptions;
+}
+
+/** One penalty's sweep: where it starts, and the next setting past its sparsest and densest ends. */
+export interface PenaltySweep {
+  start: SweepSetting[];
+  sparser: (s: SweepSetting) => SweepSetting;
+  /** for a code of `latent` latents (TopK's k stops there) */
+  denser: (latent: number) => (s: SweepSetting) => SweepSetting;
+}
+
+const two = (v: number) => Number(v.toPrecision(2));
+const relu = (lambda: number): SweepSetting =>
+  ({ label: `lambda ${lambda}`, knob: lambda, config: { activation: 'relu', sparsityWeight: lambda } });
+const kl = (rho: number): SweepSetting =>
+  ({ label: `rho ${rho}`, knob: rho, config: { activation: 'sigmoid', rho, sparsityWeight: 0.1 } });
+const topK = (k: number): SweepSetting => ({ label: `k ${k}`, knob: k, config: { activation: 'topk', k, auxK: 64 } });
+
+/**
+ * The sweeps from their starting grids: ReLU + L1 over lambda (x3 sparser, /3 denser, 2 digits), sigmoid + KL
+ * over the target rate rho with beta 0.1 (/3 sparser, x2 denser up to 0.5), TopK over k with AuxK 64
+ * (halved sparser down to 1, doubled denser up to the latent count).
+ */
+export function penaltySweeps(grids: { relu: number[]; kl: number[]; topk: number[] }): Record<string, PenaltySweep> {
+  return {
+    'ReLU + L1': { start: grids.relu.map(relu), sparser: (s) => relu(two(s.knob * 3)),
+      denser: () => (s) => relu(two(s.knob / 3)) },
+    'sigmoid + KL': { start: grids.kl.map(kl), sparser: (s) => kl(two(s.knob / 3)),
+      denser: () => (s) => kl(Math.min(0.5, two(s.knob * 2))) },
+    TopK: { start: grids.topk.map(topK), sparser: (s) => topK(Math.max(1, Math.floor(s.knob / 2))),
+      denser: (latent) => (s) => topK(Math.min(latent, s.knob * 2)) },
+  };
+}
+
+/** A data set to sweep on, and the latent count its SAEs get. */
+export interface FrontData extends DictSaeData {
+  latent: number;
+}
+
+/** One trained model of a sweep: L0 to 2 digits, FVU (cut code and raw code) to 4; `added` past the grid. */
+export interface FrontRow {
+  data: string;
+  method: string;
+  setting: string;
+  l0: number;
+  fvu: number;
+  fvuRaw: number;
+  added: boolean;
+}
+
+/** How the sweeps train and how far they reach. */
+export interface FrontOptions {
+  train: Partial<TrainConfig>;
+  /** the SAEs' deadAfter (AuxK's dead latents) */
+  deadAfter: number;
+  /** each sweep grows at either end until its L0 reaches down to `lowest` and up to `highest` ... */
+  lowest: number;
+  highest: number;
+  /** ... by at most this many settings per end */
+  extraPerEnd: number;
+}
+
+/**
+ * Every sweep on every data set (seed 42), all asked of `pool` at once (sweepToCover, concurrent): the rows
+ * data set by data set, method by method, each sweep's starting grid first and then what it added.
+ */
+export async function sweepFronts(
+  pool: { measure(task: DictSaeTask): Promise<DictSaeMeasure> }, sets: Record<string, FrontData>,
+  sweeps: Record<string, PenaltySweep>, options: FrontOptions,
+): Promise<FrontRow[]> {
+  const sweepOf = async (data: string, method: string): Promise<FrontRow[]> => {
+    const [set, sweep] = [sets[data], sweeps[method]];
+    const measure = ({ label, config }: SweepSetting) => pool.measure({ data,
+      options: { inputDim: set.train.dim, latentDim: set.latent, deadAfter: options.deadAfter, ...config },
+      seed: 42, train: options.train, title: `${data}: ${method}, ${label}` });
+    const results = await sweepToCover(sweep.start, measure, { lowest: options.lowest, highest: options.highest,
+      extraPerEnd: options.extraPerEnd, sparser: sweep.sparser, denser: sweep.denser(set.latent), concurrent: true });
+    return results.map(({ setting, point }, i) => ({ data, method, setting: setting.label,
+      l0: fixed(point.l0, 2), fvu: fixed(point.fvu, 4), fvuRaw: fixed(point.fvuRaw, 4),
+      added: i >= sweep.start.length }));
+  };
+  const swept = await Promise.all(Object.keys(sets).flatMap((data) =>
+    Object.keys(sweeps).map((method) => sweepOf(data, method))));
+  return swept.flat();
+}
+
+/** The table of every model: data, method, setting, L0 and both FVUs. */
+export function frontTable(rows: readonly FrontRow[]): Record<string, string | number>[] {
+  return rows.map((r) => ({ data: r.data, method: r.method, setting: r.setting, L0: r.l0,
+    FVU: r.fvu, 'FVU, raw code': r.fvuRaw }));
+}
+
+/** How many models, how many settings the sweeps added to reach `lowest` and `highest`, and their training. */
+export function modelCountLine(
+  rows: readonly FrontRow[], reach: { lowest: number; highest: number }, epochs: number, steps: number,
+): string {
+  const added = rows.filter((r) => r.added).length;
+  return `${rows.length} models (${added} settings added beyond the starting grids ` +
+    `to reach L0 ${reach.lowest} and ${reach.highest}), ${epochs} epochs each (${steps} steps).`;
+}
+
+/** Per FVU (cut code, raw code): how many models are worse than predicting the mean input, by sweep. */
+export function fvuAboveOneLines(rows: readonly FrontRow[]): string[] {
+  return ([['FVU', 'fvu'], ['FVU with the raw code', 'fvuRaw']] as const).map(([what, key]) => {
+    const above = rows.filter((r) => r[key] > 1);
+    const group = (r: FrontRow) => `${r.data}, ${r.method}`;
+    const where = Array.from(new Set(above.map(group)))
+      .map((g) => `${g}: ${above.filter((r) => group(r) === g).length}`);
+    return `${above.length} of ${rows.length} models have an ${what} above 1 ` +
+      `(worse than predicting the mean input)${above.length ? `: ${where.join('; ')}` : ''}.`;
+  });
+}
+
+/** One method's curve on one data set, by L0: (L0, FVU) with its setting; the raw code's FVU when `raw`. */
+export function frontCurve(
+  rows: readonly FrontRow[], data: string, method: string, raw = false,
+): (SparsityPoint & { setting: string })[] {
+  return rows.filter((r) => r.data === data && r.method === method).sort((a, b) => a.l0 - b.l0)
+    .map((r) => ({ l0: r.l0, fvu: raw ? r.fvuRaw : r.fvu, setting: r.setting }));
+}
+
+/** One data set's curves read at matched L0, with KL's code cut at 0.1 and with its raw code. */
+export interface MatchedFronts {
+  targets: number[];
+  l1: SparsityPoint[];
+  cut: SparsityPoint[];
+  raw: SparsityPoint[];
+  topk: SparsityPoint[];
+  withCut: MatchedL0[];
+  withRaw: MatchedL0[];
+}
+
+/** Reads the three methods' curves on `data` at each of `targets` (compareAtL0), KL both ways. */
+export function matchedFronts(rows: readonly FrontRow[], data: string, targets: number[]): MatchedFronts {
+  const [l1, cut, raw, topk] = [frontCurve(rows, data, 'ReLU + L1'), frontCurve(rows, data, 'sigmoid + KL'),
+    frontCurve(rows, data, 'sigmoid + KL', true), frontCurve(rows, data, 'TopK')];
+  const withCut = compareAtL0({ 'ReLU + L1': l1, 'sigmoid + KL': cut, TopK: topk }, targets);
+  const withRaw = compareAtL0({ 'ReLU + L1': l1, 'sigmoid + KL': raw, TopK: topk }, targets);
+  return { targets, l1, cut, raw, topk, withCut, withRaw };
+}
+
+/** The matched-L0 table: each curve's FVU at each target (4 digits, or why it has none) and the lowest. */
+export function matchedTable(m: MatchedFronts): Record<string, string | number>[] {
+  const cell = (pts: SparsityPoint[], l0: number) => notReached(pts, l0) ?? fixed(fvuAtL0(pts, l0), 4);
+  const lowest = (a: string | null, b: string | null) =>
+    a === b ? a ?? 'fewer than two methods reach it' : `${a} (KL code > 0.1) / ${b} (KL raw code)`;
+  return m.targets.map((l0, i) => ({ L0: l0, 'ReLU + L1': cell(m.l1, l0),
+    'KL, code > 0.1': cell(m.cut, l0), 'KL, raw code': cell(m.raw, l0), TopK: cell(m.topk, l0),
+    lowest: lowest(m.withCut[i].best, m.withRaw[i].best) }));
+}
+
+/** Which method has the lowest FVU at each target, and whether that holds however KL is measured. */
+export function lowestFvuLine(m: MatchedFronts): string {
+  const verdicts = m.targets.map((l0, i) => {
+    const [a, b] = [m.withCut[i].best, m.withRaw[i].best];
+    if (a === null && b === null) return `no comparison at L0 ${l0} (fewer than two methods reach it)`;
+    const how = notReached(m.cut, l0) === null ? 'whichever way KL is measured' : 'KL does not reach it';
+    if (a === b) return `${a} at L0 ${l0} (${how})`;
+    return `at L0 ${l0} it depends on how KL is measured: ${a} with its code cut at 0.1, ` +
+      `${b} with its raw code`;
+  });
+  return `lowest FVU: ${verdicts.join('; ')}`;
+}
