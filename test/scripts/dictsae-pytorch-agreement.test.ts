@@ -20,22 +20,12 @@ import { DictSae } from '../../src/interp/dictsae';
 import { createOptimizer } from '../../src/core/train';
 import { loadMnist } from '../../src/data/mnist';
 import { setup, withBackend } from '../helpers';
+import { findPython, torchSkip } from './torch-python';
 
 const SCRIPT = path.join(__dirname, '..', '..', 'bench', 'pytorch_dictsae.py');
 
-/** The first python3 with torch: $PYTHON, python3 on the PATH, then Debian's /usr/bin/python3. */
-function findPython(): { python: string | null; why: string } {
-  const tried: string[] = [];
-  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p)) {
-    const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (r.status === 0) return { python, why: '' };
-    tried.push(`${python}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
-  }
-  return { python: null, why: `no python3 with torch (apt-get install python3-torch): ${tried.join('; ')}` };
-}
-
 const { python, why } = findPython();
-const skip = python === null && process.env.CI !== 'true' ? why : false;
+const skip = torchSkip(python, why);
 
 /** The bench's model (bench/bench.ts's DICTSAE) and batch size. */
 const CONFIG = { activation: 'topk', inputDim: 784, latentDim: 1024, k: 32, auxK: 0 } as const;

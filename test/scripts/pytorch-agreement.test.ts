@@ -19,22 +19,12 @@ import { createModel } from '../../src/core/sae';
 import { Adam } from '../../src/core/optim';
 import { loadMnist } from '../../src/data/mnist';
 import { assertAllClose, setup, withBackend } from '../helpers';
+import { findPython, torchSkip } from './torch-python';
 
 const SCRIPT = path.join(__dirname, 'pytorch-agreement.py');
 
-/** The first python3 with torch: $PYTHON, python3 on the PATH, then Debian's /usr/bin/python3. */
-function findPython(): { python: string | null; why: string } {
-  const tried: string[] = [];
-  for (const python of [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p)) {
-    const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (r.status === 0) return { python, why: '' };
-    tried.push(`${python}: ${r.error ? r.error.message : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`)}`);
-  }
-  return { python: null, why: `no python3 with torch (apt-get install python3-torch): ${tried.join('; ')}` };
-}
-
 const { python, why } = findPython();
-const skip = python === null && process.env.CI !== 'true' ? why : false;
+const skip = torchSkip(python, why);
 
 const STEPS = 20;
 const BATCH = 32;
