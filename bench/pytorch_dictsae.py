@@ -32,16 +32,9 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+from pytorch_epoch import read_idx  # the same IDX reader as the lesson's model (bench/ is on sys.path)
+
 INPUT_DIM, LATENT_DIM, K, BATCH, LR = 784, 1024, 32, 256, 1e-3
-
-
-def read_idx(path, rank):
-    with open(path, "rb") as f:
-        data = f.read()
-    magic = int.from_bytes(data[0:4], "big")
-    assert magic == 0x0800 | rank, "%s: bad magic 0x%08x" % (path, magic)
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(rank)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * rank).reshape(dims)
 
 
 class TopKSAE(nn.Module):
