@@ -5,6 +5,8 @@
  */
 export { tf, initBackend } from './runtime/backend';
 export type { BackendInfo } from './runtime/backend';
+export { useEngine } from './runtime/engine';
+export type { EngineName } from './runtime/engine';
 export { runSizes } from './runtime/settings';
 export { loadMnist, batchCount, pixelStats, image, MNIST_DIR, FASHION_MNIST_DIR } from './data/mnist';
 export type { Dataset } from './data/mnist';
