@@ -89,8 +89,12 @@ test('a dictionary SAE whose worker dies is trained again on a fresh worker, wit
   try {
     const pool = await startDictSaePool({ mnist: { train, test: testSet } }, { workers: 2, progress: false, cacheDir: tmp() });
     const threads = nativeThreads().threads;
-    const got = await pool.measure(task); // a single task goes to the worker
-    await pool.close();
+    let got;
+    try {
+      got = await pool.measure(task); // a single task goes to the worker
+    } finally {
+      await pool.close(); // also when it fails: an open pool's worker would keep the test process alive
+    }
     assert.equal(threads, 1, 'one native thread while the pool is open');
     assert.match(warned.join('\n'), /its worker stopped \(the worker exited with code 1\); training it again on a fresh worker \(try 2 of 3\)/);
     const alone = await runDictSaeTask(task, { train, test: testSet }, false);
