@@ -112,8 +112,7 @@ export class DictSae {
       const penalty = this.rule.penalty({ x, pre, f, xHat, decoder: () => this.decoderMatrix(), dead: this.dead });
       const sparsity = penalty ? penalty.value : tf.scalar(0);
       const total = penalty ? tf.add(reconstruction, tf.mul(penalty.weight, penalty.value)) as tf.Scalar : reconstruction;
-      // A latent fired on the batch when its largest code is above the threshold (the same as
-      // any(f > threshold) over the batch, at half the cost on wasm: one compare of [latentDim]).
+      // A latent fired on the batch when its largest code over the batch is above the threshold.
       const fired = tf.keep(tf.cast(tf.greater(tf.max(f, 0), this.rule.firingThreshold), 'int32'));
       return { total, reconstruction, sparsity, fired };
     });
