@@ -87,7 +87,9 @@ static int parts_for(long long macs, int width) {
   return most < 2 ? 2 : (most < t ? most : t);
 }
 
-void dense_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out, int act) {
+void dense_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out, int act, int flags) {
+  /* out of memory for the sparse lists (-1): the dense product below gives the same numbers to rounding */
+  if ((flags & DENSE_SPARSE_CODE) && act == 0 && sparse_forward(x, w, b, y, rows, in, out) == 1) return;
   dense_job j = {rows, in, out, act, x, w, b, NULL, NULL, y, NULL, NULL, NULL, NULL};
   pool_run(forward_part, &j, parts_for((long long)rows * in * out, out));
 }
@@ -159,7 +161,7 @@ static _Thread_local float *scratch;
 static _Thread_local size_t scratch_len;
 
 int dense_backward(const float *dy, const float *x, const float *w, const float *y, float *dx, float *dw, float *db,
-                   int rows, int in, int out, int act) {
+                   int rows, int in, int out, int act, int flags) {
   const size_t need = (size_t)rows * out;
   if (act != 0 && need > scratch_len) {
     float *s = realloc(scratch, need * sizeof(float));
@@ -172,9 +174,19 @@ int dense_backward(const float *dy, const float *x, const float *w, const float 
    * one takes each, both the same size, and neither repacks the other's operands. */
   const int t = pool_threads();
   pool_run(act_grad_part, &j, t > 1 && (long long)rows * out >= (1 << 15) ? t : 1);
+  const float *dz = act == 0 ? dy : scratch;
+  const int code = (flags & DENSE_SPARSE_CODE) && act == 0;
+  if (code || ((flags & DENSE_SPARSE_DZ) && dx == NULL)) {
+    const int s = code ? sparse_code_grad(dz, x, w, dx, dw, rows, in, out) : sparse_dz_weight(dz, x, dw, rows, in, out);
+    if (s < 0) return -1;
+    if (s == 1) return 0;
+  }
   const int wparts = parts_for((long long)rows * in * out, in > out ? in : out);
   grads_job g = {&j, dx == NULL ? wparts : (wparts + 1) / 2, dx == NULL ? 0 : (wparts + 1) / 2};
   pool_run(grads_part, &g, g.wparts + g.xparts);
+  if (code && dx != NULL) { /* a code's gradient only at its non-zeros, as sparse_code_grad gives it */
+    for (size_t i = 0; i < (size_t)rows * in; i++) dx[i] = x[i] != 0.0f ? dx[i] : 0.0f;
+  }
   return 0;
 }
 

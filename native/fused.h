@@ -13,10 +13,23 @@
 #define VECTOR_CLONES
 #endif
 
-void dense_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out, int act);
+/* flags: DENSE_SPARSE_CODE: x is a sparse code (a linear layer only): the product runs over its
+ * non-zeros, and dx is wanted only there (0 elsewhere: the code's activation zeroes the gradient
+ * there anyway). DENSE_SPARSE_DZ: dW = x^T dz runs over dz's non-zeros when dx is not wanted. */
+#define DENSE_SPARSE_CODE 1
+#define DENSE_SPARSE_DZ 2
+void dense_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out, int act, int flags);
 /* dx may be NULL (not wanted). Returns 0, or -1 when scratch memory could not be allocated. */
 int dense_backward(const float *dy, const float *x, const float *w, const float *y, float *dx, float *dw, float *db,
-                   int rows, int in, int out, int act);
+                   int rows, int in, int out, int act, int flags);
+/* The dictionary SAE's encoder (x - c) W + b and its gradients (centered.c); 0, or -1 when out of memory. */
+int centered_forward(const float *x, const float *c, const float *w, const float *b, float *y, int rows, int in, int out);
+int centered_backward(const float *dy, const float *x, const float *c, const float *w, float *dw, float *db, float *dc,
+                      int rows, int in, int out);
+/* The sparse products (sparse.c): 1 done, 0 declined (the operand is too dense), -1 out of memory. */
+int sparse_forward(const float *x, const float *w, const float *b, float *y, int rows, int in, int out);
+int sparse_code_grad(const float *dy, const float *x, const float *w, float *dx, float *dw, int rows, int in, int out);
+int sparse_dz_weight(const float *dz, const float *x, float *dw, int rows, int in, int out);
 /* C_i [m x n] = op(A_i) op(B_i) for i < batch, row-major, products i strideA/B/C numbers apart. */
 void gemm_batched(int ta, int tb, int m, int n, int k, const float *a, const float *b, float *c,
                   int batch, size_t sa, size_t sb, size_t sc);
@@ -37,8 +50,12 @@ void mse_grad(const float *a, const float *b, float dy, float *out, size_t n, in
 double kl_value(const float *h, int rows, int cols, double rho, double lo, double hi);
 int kl_grad(const float *h, int rows, int cols, double rho, double lo, double hi, float dy, float *out);
 
-/* TopK's mask (topk.c): 1 where x >= its row's k-th largest value (1 <= k <= cols); -1 when out of memory. */
-int topk_mask(const float *x, float *mask, int rows, int cols, int k);
+/* TopK's mask (topk.c): 1 where x >= its row's k-th largest value (1 <= k <= cols), or with `values`
+ * the code relu(x) * mask; -1 when out of memory. support_grad: out = f != 0 ? dy : 0.
+ * fired_columns: out[c] = 1 where some row's f[., c] > threshold, else 0. */
+int topk_mask(const float *x, float *mask, int rows, int cols, int k, int values);
+void support_grad(const float *dy, const float *f, float *out, size_t n);
+void fired_columns(const float *f, int rows, int cols, float threshold, float *out);
 
 /* Rows (axis 1) or columns (axis 0) of w [rows, cols] divided by their norm, at least 1e-12 (norm.c); -1 when out of memory. */
 int unit_norm(const float *w, float *out, int rows, int cols, int axis);

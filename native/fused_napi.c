@@ -1,14 +1,17 @@
 /*
  * N-API bindings of the fused kernels (fused.c):
  *
- *   denseForward(x, w, b, y, rows, inDim, outDim, act)
- *   denseBackward(dy, x, w, y, dx | null, dw, db, rows, inDim, outDim, act)
+ *   denseForward(x, w, b, y, rows, inDim, outDim, act[, flags])
+ *   denseBackward(dy, x, w, y, dx | null, dw, db, rows, inDim, outDim, act[, flags])
+ *     (flags: 1 x is a sparse code, 2 dz may be sparse; fused.h)
+ *   centeredForward(x, c, w, b, y, rows, inDim, outDim),  centeredBackward(dy, x, c, w, dw, db, dc, rows, inDim, outDim)
  *   adamStep([p, m, v, g, pOut, ...5 per tensor], lr, beta1, beta2, epsilon, step, maxima | null) -> non-finite count
  *     (null: only counts; a Uint32Array of 2 per tensor: updates m, v in place, writes pOut (p or apart))
  *   absMaxBits([arrays]) -> the bits of the largest |x| (adam.c)
  *   mse(a, b) -> mean((a - b)^2),  mseGrad(a, b, dy, out, sign)
  *   kl(h, rows, cols, rho, lo, hi) -> penalty,  klGrad(h, rows, cols, rho, lo, hi, dy, out)
- *   topkMask(x, mask, rows, cols, k)
+ *   topkMask(x, mask, rows, cols, k[, values])  (values 1: the code relu(x) * mask)
+ *   supportGrad(dy, f, out),  firedColumns(f, rows, cols, threshold, out)
  *   unitNorm(w, out, rows, cols, axis)
  *
  * Every array is a Float32Array (a view of the wasm heap or a cpu tensor's values); sizes are
@@ -50,11 +53,11 @@ static bool ints(napi_env env, napi_value *argv, int n, int64_t *out) {
 }
 
 static napi_value dense_forward_js(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8];
-  int64_t d[4]; /* rows, in, out, act */
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 || !ints(env, argv + 4, 4, d) || d[3] > 2) {
-    napi_throw_type_error(env, NULL, "denseForward(x, w, b, y, rows, inDim, outDim, act) expects 8 arguments, act 0-2");
+  size_t argc = 9;
+  napi_value argv[9];
+  int64_t d[5] = {0}; /* rows, in, out, act, flags */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 8 || !ints(env, argv + 4, (int)argc - 4, d) || d[3] > 2 || d[4] > 3) {
+    napi_throw_type_error(env, NULL, "denseForward(x, w, b, y, rows, inDim, outDim, act[, flags]) expects 8 or 9 arguments, act 0-2, flags 0-3");
     return NULL;
   }
   bool ok = true;
@@ -66,16 +69,16 @@ static napi_value dense_forward_js(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "denseForward: the arrays must be Float32Arrays that fit the sizes");
     return NULL;
   }
-  if (d[0] > 0 && d[2] > 0) dense_forward(x, w, b, y, (int)d[0], (int)d[1], (int)d[2], (int)d[3]);
+  if (d[0] > 0 && d[2] > 0) dense_forward(x, w, b, y, (int)d[0], (int)d[1], (int)d[2], (int)d[3], (int)d[4]);
   return NULL;
 }
 
 static napi_value dense_backward_js(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  int64_t d[4];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 11 || !ints(env, argv + 7, 4, d) || d[3] > 2) {
-    napi_throw_type_error(env, NULL, "denseBackward(dy, x, w, y, dx, dw, db, rows, inDim, outDim, act) expects 11 arguments, act 0-2");
+  size_t argc = 12;
+  napi_value argv[12];
+  int64_t d[5] = {0}; /* rows, in, out, act, flags */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 11 || !ints(env, argv + 7, (int)argc - 7, d) || d[3] > 2 || d[4] > 3) {
+    napi_throw_type_error(env, NULL, "denseBackward(dy, x, w, y, dx, dw, db, rows, inDim, outDim, act[, flags]) expects 11 or 12 arguments, act 0-2, flags 0-3");
     return NULL;
   }
   const size_t rows = (size_t)d[0], in = (size_t)d[1], out = (size_t)d[2];
@@ -93,9 +96,59 @@ static napi_value dense_backward_js(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "denseBackward: the arrays must be Float32Arrays that fit the sizes (dx may be null)");
     return NULL;
   }
-  if (dense_backward(dy, x, w, y, dx, dw, db, (int)rows, (int)in, (int)out, (int)d[3]) != 0) {
+  if (dense_backward(dy, x, w, y, dx, dw, db, (int)rows, (int)in, (int)out, (int)d[3], (int)d[4]) != 0) {
     napi_throw_error(env, NULL, "denseBackward: out of memory");
   }
+  return NULL;
+}
+
+/* centeredForward(x, c, w, b, y, rows, inDim, outDim) */
+static napi_value centered_forward_js(napi_env env, napi_callback_info info) {
+  size_t argc = 8;
+  napi_value argv[8];
+  int64_t d[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 8 || !ints(env, argv + 5, 3, d)) {
+    napi_throw_type_error(env, NULL, "centeredForward(x, c, w, b, y, rows, inDim, outDim) expects 8 arguments");
+    return NULL;
+  }
+  const size_t rows = (size_t)d[0], in = (size_t)d[1], out = (size_t)d[2];
+  bool ok = true;
+  const float *x = floats(env, argv[0], rows * in, &ok);
+  const float *c = floats(env, argv[1], in, &ok);
+  const float *w = floats(env, argv[2], in * out, &ok);
+  const float *b = floats(env, argv[3], out, &ok);
+  float *y = floats(env, argv[4], rows * out, &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "centeredForward: the arrays must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  if (rows > 0 && out > 0 && centered_forward(x, c, w, b, y, (int)rows, (int)in, (int)out) != 0) napi_throw_error(env, NULL, "centeredForward: out of memory");
+  return NULL;
+}
+
+/* centeredBackward(dy, x, c, w, dw, db, dc, rows, inDim, outDim) */
+static napi_value centered_backward_js(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  int64_t d[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 10 || !ints(env, argv + 7, 3, d)) {
+    napi_throw_type_error(env, NULL, "centeredBackward(dy, x, c, w, dw, db, dc, rows, inDim, outDim) expects 10 arguments");
+    return NULL;
+  }
+  const size_t rows = (size_t)d[0], in = (size_t)d[1], out = (size_t)d[2];
+  bool ok = true;
+  const float *dy = floats(env, argv[0], rows * out, &ok);
+  const float *x = floats(env, argv[1], rows * in, &ok);
+  const float *c = floats(env, argv[2], in, &ok);
+  const float *w = floats(env, argv[3], in * out, &ok);
+  float *dw = floats(env, argv[4], in * out, &ok);
+  float *db = floats(env, argv[5], out, &ok);
+  float *dc = floats(env, argv[6], in, &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "centeredBackward: the arrays must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  if (centered_backward(dy, x, c, w, dw, db, dc, (int)rows, (int)in, (int)out) != 0) napi_throw_error(env, NULL, "centeredBackward: out of memory");
   return NULL;
 }
 
@@ -261,11 +314,11 @@ static napi_value kl_js(napi_env env, napi_callback_info info) {
 
 /* topkMask(x, mask, rows, cols, k): mask = 1 where x >= its row's k-th largest value */
 static napi_value topk_mask_js(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  int64_t d[3]; /* rows, cols, k */
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 2, 3, d)) {
-    napi_throw_type_error(env, NULL, "topkMask(x, mask, rows, cols, k) expects 5 arguments, rows, cols and k integers in [0, 2^30]");
+  size_t argc = 6;
+  napi_value argv[6];
+  int64_t d[4] = {0}; /* rows, cols, k, values */
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5 || !ints(env, argv + 2, (int)argc - 2, d) || d[3] > 1) {
+    napi_throw_type_error(env, NULL, "topkMask(x, mask, rows, cols, k[, values]) expects 5 or 6 arguments, rows, cols and k integers in [0, 2^30], values 0 or 1");
     return NULL;
   }
   if (d[2] < 1 || d[2] > d[1]) {
@@ -281,7 +334,53 @@ static napi_value topk_mask_js(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "topkMask: x and mask must be Float32Arrays that fit the sizes");
     return NULL;
   }
-  if (topk_mask(x, mask, (int)d[0], (int)d[1], (int)d[2]) != 0) napi_throw_error(env, NULL, "topkMask: out of memory");
+  if (topk_mask(x, mask, (int)d[0], (int)d[1], (int)d[2], (int)d[3]) != 0) napi_throw_error(env, NULL, "topkMask: out of memory");
+  return NULL;
+}
+
+/* supportGrad(dy, f, out): out = f != 0 ? dy : 0, three Float32Arrays of one length */
+static napi_value support_grad_js(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 3) {
+    napi_throw_type_error(env, NULL, "supportGrad(dy, f, out) expects 3 arguments");
+    return NULL;
+  }
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t n = 0, offset;
+  void *data;
+  bool ok = napi_get_typedarray_info(env, argv[0], &type, &n, &data, &buffer, &offset) == napi_ok && type == napi_float32_array;
+  const float *dy = ok ? floats(env, argv[0], n, &ok) : NULL;
+  const float *f = ok ? floats(env, argv[1], n, &ok) : NULL;
+  float *out = ok ? floats(env, argv[2], n, &ok) : NULL;
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "supportGrad: dy, f and out must be Float32Arrays, f and out at least as long as dy");
+    return NULL;
+  }
+  support_grad(dy, f, out, n);
+  return NULL;
+}
+
+/* firedColumns(f, rows, cols, threshold, out): out[c] = 1 where some f[r, c] > threshold, else 0 */
+static napi_value fired_columns_js(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  int64_t d[2];
+  double threshold;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != 5 || !ints(env, argv + 1, 2, d) ||
+      napi_get_value_double(env, argv[3], &threshold) != napi_ok) {
+    napi_throw_type_error(env, NULL, "firedColumns(f, rows, cols, threshold, out) expects 5 arguments, rows and cols integers in [0, 2^30]");
+    return NULL;
+  }
+  bool ok = true;
+  const float *f = floats(env, argv[0], (size_t)(d[0] * d[1]), &ok);
+  float *out = floats(env, argv[4], (size_t)d[1], &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "firedColumns: f and out must be Float32Arrays that fit the sizes");
+    return NULL;
+  }
+  fired_columns(f, (int)d[0], (int)d[1], (float)threshold, out);
   return NULL;
 }
 
@@ -309,6 +408,8 @@ napi_status fused_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"denseForward", NULL, dense_forward_js, NULL, NULL, NULL, napi_default, NULL},
     {"denseBackward", NULL, dense_backward_js, NULL, NULL, NULL, napi_default, NULL},
+    {"centeredForward", NULL, centered_forward_js, NULL, NULL, NULL, napi_default, NULL},
+    {"centeredBackward", NULL, centered_backward_js, NULL, NULL, NULL, napi_default, NULL},
     {"adamStep", NULL, adam_step_js, NULL, NULL, NULL, napi_default, NULL},
     {"absMaxBits", NULL, abs_max_bits_js, NULL, NULL, NULL, napi_default, NULL},
     {"mse", NULL, mse_js, NULL, NULL, NULL, napi_default, NULL},
@@ -317,6 +418,8 @@ napi_status fused_register(napi_env env, napi_value exports) {
     {"klGrad", NULL, kl_js, NULL, NULL, NULL, napi_default, NULL},
     {"topkMask", NULL, topk_mask_js, NULL, NULL, NULL, napi_default, NULL},
     {"unitNorm", NULL, unit_norm_js, NULL, NULL, NULL, napi_default, NULL},
+    {"supportGrad", NULL, support_grad_js, NULL, NULL, NULL, napi_default, NULL},
+    {"firedColumns", NULL, fired_columns_js, NULL, NULL, NULL, napi_default, NULL},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

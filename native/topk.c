@@ -1,7 +1,8 @@
 /*
- * TopK's mask as one pass (src/runtime/native/topk.ts registers it):
+ * TopK's mask, or its code, as one pass (src/runtime/native/topk.ts registers it):
  *
  *   mask[i, j] = 1 where x[i, j] >= the k-th largest value of row i, else 0
+ *   code[i, j] = x[i, j] where mask[i, j] = 1 and x[i, j] > 0, else 0 (relu(x) * mask, bit for bit)
  *
  * the same as comparing each row with the k-th of tf.topk's sorted values (ties with the k-th
  * value are all kept). The k-th largest comes from a min-heap of k values where k is small
@@ -82,7 +83,7 @@ static float select_desc(float *a, int n, int r) {
 typedef struct {
   const float *x;
   float *mask;
-  int rows, cols, k;
+  int rows, cols, k, values;
   atomic_int failed;
 } TopkJob;
 
@@ -106,16 +107,35 @@ static void topk_part(void *ctx, int part, int parts) {
       memcpy(scratch, row, sizeof(float) * (size_t)j->cols);
       kth = select_desc(scratch, j->cols, j->k - 1);
     }
-    for (int c = 0; c < j->cols; c++) out[c] = row[c] >= kth ? 1.0f : 0.0f;
+    if (j->values) {
+      for (int c = 0; c < j->cols; c++) out[c] = row[c] >= kth && row[c] > 0.0f ? row[c] : 0.0f;
+    } else {
+      for (int c = 0; c < j->cols; c++) out[c] = row[c] >= kth ? 1.0f : 0.0f;
+    }
   }
   free(scratch);
 }
 
-int topk_mask(const float *x, float *mask, int rows, int cols, int k) {
+int topk_mask(const float *x, float *mask, int rows, int cols, int k, int values) {
   if (rows <= 0 || cols <= 0) return 0;
-  TopkJob j = {x, mask, rows, cols, k};
+  TopkJob j = {x, mask, rows, cols, k, values};
   atomic_init(&j.failed, 0);
   const int t = pool_threads();
   pool_run(topk_part, &j, t > 1 && (long long)rows * cols >= (1 << 14) ? t : 1);
   return j.failed ? -1 : 0;
+}
+
+/* TopK's gradient: out = dy where the code f is non-zero, else 0 (f's zeros are outside the top k or at most 0). */
+VECTOR_CLONES
+void support_grad(const float *restrict dy, const float *restrict f, float *restrict out, size_t n) {
+  for (size_t i = 0; i < n; i++) out[i] = f[i] != 0.0f ? dy[i] : 0.0f;
+}
+
+/* out[c] = 1 where some row of f [rows, cols] is above `threshold` in column c, else 0. */
+void fired_columns(const float *f, int rows, int cols, float threshold, float *out) {
+  for (int c = 0; c < cols; c++) out[c] = 0.0f;
+  for (int r = 0; r < rows; r++) {
+    const float *fr = f + (size_t)r * cols;
+    for (int c = 0; c < cols; c++) out[c] = fr[c] > threshold ? 1.0f : out[c];
+  }
 }

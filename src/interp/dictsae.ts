@@ -95,7 +95,7 @@ export class DictSae {
 
   decode(f: tf.Tensor2D): tf.Tensor2D {
     assertMatrix(f, 'the code f', this.config.latentDim, 'DictSaeConfig.latentDim');
-    return tf.tidy(() => engine().dense(f, this.decoderMatrix(), this.bDec, 'linear'));
+    return tf.tidy(() => engine().dense(f, this.decoderMatrix(), this.bDec, 'linear', true));
   }
 
   /**
@@ -107,13 +107,14 @@ export class DictSae {
     const out = tf.tidy(() => {
       const pre = this.preActivations(x);
       const f = this.rule.encode(pre);
-      const xHat = this.decode(f);
+      // x_hat = f W_dec + b_dec; a ReLU or TopK code (rule.sparseCode) is decoded by its non-zeros.
+      const xHat = this.rule.sparseCode ? engine().sparseDecode(f, this.decoderMatrix(), this.bDec) : this.decode(f);
       const reconstruction = mse(x, xHat);
       const penalty = this.rule.penalty({ x, pre, f, xHat, decoder: () => this.decoderMatrix(), dead: this.dead });
       const sparsity = penalty ? penalty.value : tf.scalar(0);
       const total = penalty ? tf.add(reconstruction, tf.mul(penalty.weight, penalty.value)) as tf.Scalar : reconstruction;
       // A latent fired on the batch when its largest code over the batch is above the threshold.
-      const fired = tf.keep(tf.cast(tf.greater(tf.max(f, 0), this.rule.firingThreshold), 'int32'));
+      const fired = tf.keep(engine().firedLatents(f, this.rule.firingThreshold));
       return { total, reconstruction, sparsity, fired };
     });
     this.dead.record(out.fired);

@@ -40,12 +40,22 @@ export interface Engine {
   dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, activation: DenseActivation, inputGrad?: boolean): tf.Tensor2D;
   /** (x - c) W + b for data x, c [in] -> [batch, out] */
   centeredDense(x: tf.Tensor2D, c: tf.Tensor1D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D;
+  /**
+   * f W + b for a code f [batch, in] that is mostly 0 (a ReLU or TopK dictionary code) -> [batch, out].
+   * Its gradient to f is kept only where f is non-zero and is 0 elsewhere: right for an activation
+   * whose own gradient is 0 wherever its output is 0 (ReLU, TopK), which would zero it there anyway.
+   */
+  sparseDecode(f: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D;
   /** mean over all elements of (x - xHat)^2 -> scalar */
   mse(x: tf.Tensor, xHat: tf.Tensor): tf.Scalar;
   /** sum over units j of KL(rho || rhoHat_j), rhoHat_j = mean_i h_ij clamped to [lo, hi]; h [batch, units] -> scalar */
   klPenalty(h: tf.Tensor2D, rho: number, lo: number, hi: number): tf.Scalar;
   /** 1 where z is among its row's k largest (ties with the k-th kept), else 0; a constant for gradients. z [batch, n] -> [batch, n] */
   topkMask(z: tf.Tensor2D, k: number): tf.Tensor2D;
+  /** TopK's code relu(z) * topkMask(z, k): each row's k largest entries above 0 kept, the rest 0. z [batch, n] -> [batch, n] */
+  topk(z: tf.Tensor2D, k: number): tf.Tensor2D;
+  /** which columns (latents) of f [batch, n] have an entry above `threshold`: int32 [n] of 1 and 0; not differentiated */
+  firedLatents(f: tf.Tensor2D, threshold: number): tf.Tensor1D;
   /** w with each row (axis 1) or column (axis 0) divided by its Euclidean norm (at least 1e-12) */
   unitNorm(w: tf.Tensor2D, axis: 0 | 1): tf.Tensor2D;
   /** A new Adam update with its own moments. */

@@ -53,6 +53,22 @@ function denseOp(activation: DenseActivation, inputGrad: boolean): DenseOp {
   return denseOps.get(key)!;
 }
 
+/**
+ * f W + b, with the gradient to f written out and kept where f is non-zero:
+ *   df = (dy W^T) * [f != 0],  dW = f^T dy,  db = sum over rows of dy
+ */
+const sparseDecodeOp = tf.customGrad(((f: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  save([f, w]);
+  return {
+    value: tf.add(tf.matMul(f, w), b),
+    gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+      const [sf, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const support = tf.cast(tf.notEqual(sf, 0), 'float32');
+      return [tf.mul(tf.matMul(dy, tf.transpose(sw)), support), tf.matMul(tf.transpose(sf), dy), tf.sum(dy, 0)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]);
+
 /** f(x) with a zero gradient: for masks, which select entries and are not differentiated. */
 export function constantForGradients(f: (x: tf.Tensor2D) => tf.Tensor2D): (x: tf.Tensor2D) => tf.Tensor2D {
   const op = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
@@ -78,6 +94,7 @@ export const referenceEngine: Engine = {
   name: 'reference',
   dense: (x, w, b, activation, inputGrad = true) => denseOp(activation, inputGrad)(x, w, b),
   centeredDense: (x, c, w, b) => tf.tidy(() => tf.add(tf.matMul(tf.sub(x, c), w), b) as tf.Tensor2D),
+  sparseDecode: (f, w, b) => sparseDecodeOp(f, w, b) as tf.Tensor2D,
   mse: (x, xHat) => tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar),
   klPenalty: (h, rho, lo, hi) => tf.tidy(() => {
     const rhoHat = tf.clipByValue(tf.mean(h, 0), lo, hi);
@@ -86,6 +103,8 @@ export const referenceEngine: Engine = {
     return tf.sum(tf.add(a, b)) as tf.Scalar;
   }),
   topkMask: (z, k) => constantForGradients((x) => topkMaskOps(x, k))(z),
+  topk: (z, k) => tf.tidy(() => tf.mul(tf.relu(z), referenceEngine.topkMask(z, k)) as tf.Tensor2D),
+  firedLatents: (f, threshold) => tf.tidy(() => tf.cast(tf.greater(tf.max(f, 0), threshold), 'int32') as tf.Tensor1D),
   unitNorm: (w, axis) => tf.tidy(() =>
     // sqrt(sum of squares): tf.norm's pow(|w|, 2) is ~20x slower on wasm.
     tf.div(w, tf.maximum(tf.sqrt(tf.sum(tf.square(w), axis, true)), 1e-12)) as tf.Tensor2D),

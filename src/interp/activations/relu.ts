@@ -17,5 +17,6 @@ export const RELU: ActivationKind<ReluSaeConfig> = {
     encode: (pre) => tf.relu(pre),
     penalty: ({ f }) => ({ value: l1SumPenalty(f), weight: config.sparsityWeight }),
     firingThreshold: 0,
+    sparseCode: true,
   }),
 };

@@ -22,5 +22,6 @@ export const SIGMOID: ActivationKind<SigmoidSaeConfig> = {
     encode: (pre) => tf.sigmoid(pre),
     penalty: ({ f }) => ({ value: klPenalty(f, config.rho), weight: config.sparsityWeight }),
     firingThreshold: 0.1,
+    sparseCode: false,
   }),
 };

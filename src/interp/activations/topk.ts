@@ -23,9 +23,9 @@ export function topKMask(z: tf.Tensor2D, k: number): tf.Tensor2D {
   return engine().topkMask(z, k);
 }
 
-/** Keeps each row's k largest entries of `z` (after ReLU) and zeroes the rest. z [batch, n] -> [batch, n] */
+/** Keeps each row's k largest entries of `z` (after ReLU) and zeroes the rest: relu(z) * topKMask(z, k). z [batch, n] -> [batch, n] */
 export function topK(z: tf.Tensor2D, k: number): tf.Tensor2D {
-  return tf.tidy(() => tf.mul(tf.relu(z), topKMask(z, k)) as tf.Tensor2D);
+  return engine().topk(z, k);
 }
 
 export const TOPK: ActivationKind<TopKSaeConfig> = {
@@ -35,5 +35,6 @@ export const TOPK: ActivationKind<TopKSaeConfig> = {
     encode: (pre) => topK(pre, config.k),
     penalty: (input) => input.dead.auxKPenalty(input, config.auxWeight),
     firingThreshold: 0,
+    sparseCode: true,
   }),
 };

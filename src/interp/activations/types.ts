@@ -50,6 +50,12 @@ export interface ActivationRule {
    * outputs 0, so 0.1 (Part 4's "active"). Dead-latent counts and evaluateDictSae's L0 use it.
    */
   readonly firingThreshold: number;
+  /**
+   * Whether the activation's gradient is 0 wherever its code is 0 (ReLU, TopK; not the sigmoid):
+   * then the loss needs the code's gradient only at its non-zeros, and the SAE decodes the code
+   * by them (engine.sparseDecode), which costs a small fraction of a dense product.
+   */
+  readonly sparseCode: boolean;
 }
 
 /** The fields a kind adds to the base config (not `activation`, which names the kind). */

@@ -23,10 +23,14 @@ export interface NativeBlas {
   /** OpenBLAS's own threads instead (the pool then runs one); absent in older builds. */
   setBlasThreads?(n: number): void;
   blasThreads?(): number;
-  /** The fused kernels (native/fused.c); absent in an addon built before them. */
-  denseForward?(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
+  /** The fused kernels (native/fused.c); absent in an addon built before them. flags: 1 x is a sparse code, 2 dz may be sparse (native/sparse.c). */
+  denseForward?(x: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, rows: number, inDim: number, outDim: number, act: number, flags?: number): void;
   denseBackward?(dy: Float32Array, x: Float32Array, w: Float32Array, y: Float32Array, dx: Float32Array | null, dw: Float32Array,
-    db: Float32Array, rows: number, inDim: number, outDim: number, act: number): void;
+    db: Float32Array, rows: number, inDim: number, outDim: number, act: number, flags?: number): void;
+  /** The dictionary SAE's encoder (native/centered.c); absent in an addon built before it. */
+  centeredForward?(x: Float32Array, c: Float32Array, w: Float32Array, b: Float32Array, y: Float32Array, rows: number, inDim: number, outDim: number): void;
+  centeredBackward?(dy: Float32Array, x: Float32Array, c: Float32Array, w: Float32Array, dw: Float32Array, db: Float32Array, dc: Float32Array,
+    rows: number, inDim: number, outDim: number): void;
   /** Adam (native/adam.c; see adam-bound.ts's AdamKernels); absent in an addon built before them. */
   adamStep?(arrays: Float32Array[], lr: number, beta1: number, beta2: number, epsilon: number, step: number, maxima: Uint32Array | null): number;
   absMaxBits?(arrays: Float32Array[]): number;

@@ -15,9 +15,9 @@
 import type { NativeEngine } from '../engine';
 import { constantForGradients, referenceEngine as reference, topkMaskOps } from '../reference';
 import { loadNative, nativeEnabled, nativeLoadError, nativeThreads, openblasCoreChoice } from './addon';
-import { centeredDense, dense, DENSE, shareIdentity } from './dense';
+import { centeredDense, dense, DENSE, shareIdentity, sparseDecode } from './dense';
 import { klPenalty, LOSS, mse } from './loss';
-import { TOPK, topkMask } from './topk';
+import { firedLatents, TOPK, topk, topkMask } from './topk';
 import { NORM, unitNorm } from './norm';
 import { NativeAdam } from './adam';
 import { NativeBackendName, registerOnce } from './kernels';
@@ -41,10 +41,13 @@ function whyNot(): string {
 export const nativeEngine: NativeEngine & { whyNot(): string } = {
   name: 'native',
   dense,
-  centeredDense,
+  centeredDense: (x, c, w, b) => centeredDense(x, c, w, b, () => reference.centeredDense(x, c, w, b)),
+  sparseDecode: (f, w, b) => sparseDecode(f, w, b, () => reference.sparseDecode(f, w, b)),
   mse: (x, xHat) => mse(x, xHat, () => reference.mse(x, xHat)),
   klPenalty: (h, rho, lo, hi) => klPenalty(h, rho, lo, hi, () => reference.klPenalty(h, rho, lo, hi)),
   topkMask: (z, k) => constantForGradients((x) => topkMask(x, k, () => topkMaskOps(x, k)))(z),
+  topk: (z, k) => topk(z, k, () => reference.topk(z, k)),
+  firedLatents: (f, threshold) => firedLatents(f, threshold, () => reference.firedLatents(f, threshold)),
   unitNorm: (w, axis) => unitNorm(w, axis, () => reference.unitNorm(w, axis)),
   adam: (settings) => new NativeAdam(settings),
   runsOn,
@@ -56,7 +59,7 @@ export const nativeEngine: NativeEngine & { whyNot(): string } = {
   summary() {
     const t = nativeThreads();
     const threads = t.openblas > 1 ? `1 thread with OpenBLAS's ${t.openblas}` : `${t.threads} thread${t.threads > 1 ? 's' : ''}`;
-    return `fused dense layers, losses, TopK and unit norms, OpenBLAS products, Adam in place; ${threads}; ${openblasCoreChoice()}`;
+    return `fused dense layers (sparse codes by their non-zeros), losses, TopK, firing and unit norms, OpenBLAS products, Adam in place; ${threads}; ${openblasCoreChoice()}`;
   },
   whyNot,
 };
