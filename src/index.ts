@@ -41,6 +41,7 @@ export type { FeatureQuality } from './exercises/locality';
 export { measureModel, measuresTable } from './exercises/baseline';
 export type { ModelMeasures } from './exercises/baseline';
 export { claimLines, claimScope, methodLines } from './exercises/baseline-claims';
+export { secondsPerStep } from './exercises/step-time';
 export { startDictSaePool } from './store/dictsae-pool';
 export { DictSae, topK, evaluateDictSae, firingCounts } from './interp/dictsae';
 export type { DictSaeOptions } from './interp/dictsae';
@@ -66,6 +67,15 @@ export {
   unitsForQualityLine, emptyCodeLine, representationAccuracies, representationLines, silentByTrainingCount, silentLatentLines,
 } from './report/codes';
 export type { Representation, RepresentationAccuracy, SilentLatentRun } from './report/codes';
+export {
+  finding, beatsBaseline, weightEffectFinding, tradeoffFinding, qualityPoint, qualityTrendFinding, epochOfGain, stallNear,
+  dynamicsFinding, activeFraction, sparserFinding, featuresCompareFinding, widthSparsityFinding,
+} from './report/findings';
+export type { SweepPoint, QualityPoint, ActiveAt } from './report/findings';
+export {
+  selectiveUnitsFinding, unitsNeededFinding, importanceFinding, atomLocalityFinding, accuracyGap, classifierFinding, pcaFinding,
+} from './report/findings-codes';
+export type { UnitContrast } from './report/findings-codes';
 export {
   penaltySweeps, sweepFronts, frontTable, modelCountLine, fvuAboveOneLines, frontCurve, matchedFronts,
   matchedTable, lowestFvuLine,

@@ -31,16 +31,24 @@ export function weightTable(runs: readonly WeightRun[]): Record<string, string |
   }));
 }
 
-/** How many models do not beat the mean-image baseline, which, and which are within 2% of it. */
+/** Relative gap under which two errors count as the same (0.5%: what the 4th significant digit can show). */
+export const SAME_MSE = 0.005;
+
+/** Whether `mse` is clearly below the mean image's `baseline` (by more than SAME_MSE of it). */
+export function beatsBaseline(mse: number, baseline: number): boolean {
+  return mse < baseline * (1 - SAME_MSE);
+}
+
+/** How many models do not clearly beat the mean-image baseline (above it or within 0.5%), which, and which beat it by under 2%. */
 export function meanImageBaselineLine(runs: readonly WeightRun[], baseline: number): string {
-  const losing = runs.filter((r) => r.summary.testMse >= baseline);
-  const close = runs.filter((r) => r.summary.testMse < baseline && r.summary.testMse > 0.98 * baseline);
+  const losing = runs.filter((r) => !beatsBaseline(r.summary.testMse, baseline));
+  const close = runs.filter((r) => beatsBaseline(r.summary.testMse, baseline) && r.summary.testMse > 0.98 * baseline);
   const names = (rs: WeightRun[]) => rs.map(runName).join(', ');
   return 'Mean-image baseline (a model that ignores its input): ' +
     `test MSE ${baseline.toFixed(5)}; ` +
-    `${losing.length} of ${runs.length} models do not beat it` +
-    (losing.length ? ` (${names(losing)})` : '') +
-    (close.length ? `, and ${names(close)} ${close.length > 1 ? 'are' : 'is'} within 2% of it.` : '.');
+    `${losing.length} of ${runs.length} models do not clearly beat it (above it or within 0.5%)` +
+    (losing.length ? `: ${names(losing)}` : '') +
+    (close.length ? `; ${names(close)} ${close.length > 1 ? 'beat' : 'beats'} it by less than 2%.` : '.');
 }
 
 /** Exercise 1's feature table: live units and the medians of locality and selectivity ('-' when none is live). */

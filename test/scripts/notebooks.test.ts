@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ROOT, executeNotebook, jupyterMissing, lessonNotebooks, registerKernel } from '../../scripts/jupyter';
 import { runLesson } from '../../scripts/lesson';
+import { checkFindings, questionsWithoutFinding } from '../../scripts/findings-check';
 
 const OUT = path.join(ROOT, 'out', 'test-lesson');
 const SHOTS = path.join(ROOT, 'out', 'screenshots');
@@ -98,6 +99,20 @@ test('every notebook runs top to bottom on a fresh tslab kernel (SAE_QUICK=1)', 
   // Notebook 06 saved both models, and 05/06 reused the models 04 trained.
   const n05 = fs.readFileSync(path.join(OUT, '05-learned-features.ipynb'), 'utf8');
   assert.match(n05, /loaded from the results cache/);
+  // Every open question is answered by a finding printed from this run's numbers.
+  const findings = checkFindings(OUT);
+  assert.ok(findings.questions >= 14, `${findings.questions} questions found`);
+  assert.deepEqual(findings.missing, [], 'questions without a "Finding" line in the cell before them');
+});
+
+test('questionsWithoutFinding: a question needs a "Finding" line from the code cell right before it', () => {
+  const code = (text: string) => ({ cell_type: 'code', source: '', outputs: [{ output_type: 'stream', text }] });
+  const question = { cell_type: 'markdown', source: '**Question (the lesson\'s).** Why?' };
+  assert.deepEqual(questionsWithoutFinding({ cells: [code('Finding: yes.\n'), question] }), []);
+  assert.deepEqual(questionsWithoutFinding({ cells: [code('x\nFinding (quick mode: ...): no.\n'), question] }), []);
+  assert.equal(questionsWithoutFinding({ cells: [code('no finding here\n'), question] }).length, 1);
+  assert.equal(questionsWithoutFinding({ cells: [{ cell_type: 'markdown', source: 'text' }, question] }).length, 1);
+  assert.equal(questionsWithoutFinding({ cells: [question] }).length, 1);
 });
 
 test('every page renders its charts in headless Chromium, offline, without errors', { skip: skipBrowser }, async () => {

@@ -1,0 +1,87 @@
+/**
+ * The answers to the lesson's open questions about units and codes (notebooks 10-12), as
+ * findings.ts words them: one "Finding:" line each, decided from this run's numbers.
+ */
+import { finding } from './findings';
+import { pct } from './format';
+
+/** One unit's selectivity: its contrast index and the digit it prefers. */
+export interface UnitContrast { unit: number; index: number; preferred: number }
+
+/** Exercise 4: how many units are highly selective, which are the most, and which digits they serve. */
+export function selectiveUnitsFinding(units: readonly UnitContrast[], correlation: number, quick: boolean, above = 0.5): string {
+  const ranked = units.slice().sort((a, b) => b.index - a.index);
+  const strong = ranked.filter((u) => u.index > above);
+  const perDigit = Array.from({ length: 10 }, (_, c) => strong.filter((u) => u.preferred === c).length);
+  const most = Math.max(...perDigit);
+  const busiest = perDigit.map((n, c) => [n, c]).filter(([n]) => n === most && n > 0).map(([, c]) => c);
+  const unserved = perDigit.map((n, c) => [n, c]).filter(([n]) => n === 0).map(([, c]) => c);
+  const top = ranked.slice(0, 3).map((u) => `unit ${u.unit} (digit ${u.preferred}, ${u.index.toFixed(2)})`).join(', ');
+  const agree = Math.abs(correlation) >= 0.7 ? 'agree on which units are selective'
+    : Math.abs(correlation) >= 0.3 ? 'partly agree' : 'mostly disagree';
+  const spread = strong.length === 0 ? ''
+    : `; among them digit ${busiest.join(' and ')} ${busiest.length > 1 ? 'have' : 'has'} the most (${most})` +
+      (unserved.length ? `, and no highly selective unit prefers digit ${unserved.join(', ')}` : ', and every digit has at least one');
+  return finding(`${strong.length} of ${units.length} units are highly selective (contrast above ${above}); ` +
+    `the most selective are ${top}${spread}. The contrast and entropy indices ${agree} ` +
+    `(correlation ${correlation.toFixed(2)}).`, quick);
+}
+
+/** Exercise 5, question 1: units needed for 90% of the full code's quality against the active ones, and the empty code's start. */
+export function unitsNeededFinding(k90: number, active: number, width: number, emptyMse: number, meanMse: number, quick: boolean): string {
+  const relation = k90 > active * 1.1 ? 'more than' : k90 < active * 0.9 ? 'fewer than' : 'about as many as';
+  return finding(`${k90} of ${width} units per image (each image's largest) give 90% of the full code's quality, ` +
+    `${relation} the ${active.toFixed(1)} above the activity threshold 0.1 per image. Quality counts from the empty ` +
+    `code, whose MSE ${emptyMse.toFixed(4)} is ${(emptyMse / meanMse).toFixed(1)} times the mean image's ${meanMse.toFixed(4)}.`, quick);
+}
+
+/** Exercise 5, question 2: the most important units and whether importance follows how often a unit fires. */
+export function importanceFinding(top: readonly number[], importance: ArrayLike<number>, lifetime: ArrayLike<number>,
+  spearman: number, quick: boolean): string {
+  const [u, ...rest] = top;
+  const follows = spearman >= 0.7 ? 'largely follows' : spearman >= 0.3 ? 'partly follows' : 'barely follows';
+  return finding(`unit ${u} is the most important (removing it raises the MSE by ${importance[u].toExponential(2)}; ` +
+    `it is active on ${pct(lifetime[u])} of images), then units ${rest.slice(0, 4).join(', ')}; importance ${follows} ` +
+    `how often a unit fires (rank correlation ${spearman.toFixed(2)}).`, quick);
+}
+
+/** The challenge, question 1: the atom sets by locality (median pixels holding 80% of an atom's mass). */
+export function atomLocalityFinding(sets: readonly { atoms: string; pixels: number }[], quick: boolean): string {
+  const ranked = sets.slice().sort((a, b) => a.pixels - b.pixels);
+  return finding(`from most to least local: ${ranked.map((s) => `${s.atoms} (${s.pixels} pixels)`).join(', ')}.`, quick);
+}
+
+/** The standard error, in accuracy (0-1), of one accuracy `p` on `n` test images. */
+export function accuracyError(p: number, n: number): number {
+  return Math.sqrt((p * (1 - p)) / n);
+}
+
+/** How `a` compares with `b` (accuracies 0-1) on `n` test images: beyond two standard errors, or not. */
+export function accuracyGap(a: number, b: number, n: number): 'above' | 'below' | 'within two standard errors of' {
+  const se = Math.sqrt(accuracyError(a, n) ** 2 + accuracyError(b, n) ** 2);
+  return a - b > 2 * se ? 'above' : b - a > 2 * se ? 'below' : 'within two standard errors of';
+}
+
+/** The challenge, question 2: the best code as classifier features against the raw pixels (`results[0]`). */
+export function classifierFinding(results: readonly { representation: string; 'test accuracy': number }[], testCount: number,
+  quick: boolean): string {
+  const raw = results[0];
+  const best = results.slice(1).reduce((a, b) => (b['test accuracy'] > a['test accuracy'] ? b : a));
+  const [pb, pr] = [best['test accuracy'], raw['test accuracy']];
+  return finding(`the most useful code for a linear classifier is ${best.representation} at ${pct(pb, 2)}, ` +
+    `${accuracyGap(pb, pr, testCount)} the raw pixels' ${pct(pr, 2)} on ${testCount} test images.`, quick);
+}
+
+/** The challenge, question 3: the learned atoms and codes against PCA's, on locality and as classifier features. */
+export function pcaFinding(sets: readonly { atoms: string; pixels: number }[], results: readonly { representation: string; 'test accuracy': number }[],
+  testCount: number, quick: boolean): string {
+  const pca = sets.find((s) => s.atoms.startsWith('PCA'))!;
+  const more = sets.filter((s) => s !== pca && s.pixels < pca.pixels).map((s) => s.atoms);
+  const pcaAcc = results.find((r) => r.representation.startsWith('PCA'))!['test accuracy'];
+  const learned = results.slice(1).filter((r) => !r.representation.startsWith('PCA'));
+  const best = learned.reduce((a, b) => (b['test accuracy'] > a['test accuracy'] ? b : a));
+  const local = more.length === 0 ? `no learned atom set is more local than PCA's (${pca.pixels} pixels)`
+    : `${more.join(', ')} ${more.length > 1 ? 'are' : 'is'} more local than PCA's components (${pca.pixels} pixels)`;
+  return finding(`on locality, ${local}; as classifier features, the best learned code (${best.representation}, ` +
+    `${pct(best['test accuracy'], 2)}) is ${accuracyGap(best['test accuracy'], pcaAcc, testCount)} PCA's ${pct(pcaAcc, 2)}.`, quick);
+}
