@@ -65,6 +65,7 @@ export {
 } from './report/features';
 export {
   unitsForQualityLine, emptyCodeLine, representationAccuracies, representationLines, silentByTrainingCount, silentLatentLines,
+  densityChartLines, dashboardLine,
 } from './report/codes';
 export type { Representation, RepresentationAccuracy, SilentLatentRun } from './report/codes';
 export {
@@ -76,8 +77,9 @@ export {
   selectiveUnitsFinding, unitsNeededFinding, importanceFinding, atomLocalityFinding, accuracyGap, classifierFinding, pcaFinding,
 } from './report/findings-codes';
 export type { UnitContrast } from './report/findings-codes';
+export { featureGridLine, inkChangeLine, reconstructionLine, lossCurvesLine, unitsPerImageLine } from './report/charts';
 export {
   penaltySweeps, sweepFronts, frontTable, modelCountLine, fvuAboveOneLines, frontCurve, matchedFronts,
-  matchedTable, lowestFvuLine,
+  matchedTable, lowestFvuLine, offAxisLine,
 } from './report/fronts';
 export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts } from './report/fronts';

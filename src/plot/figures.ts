@@ -139,14 +139,15 @@ export function sparsityHistograms(report: SparsityReport, activations: ArrayLik
 }
 
 /** A heatmap of a [rows, cols] row-major matrix, with row and column labels. */
-export function heatmapFigure(values: ArrayLike<number>, rows: string[], cols: string[], title: string, colorbar = 'value'): Figure {
+export function heatmapFigure(values: ArrayLike<number>, rows: string[], cols: string[], title: string, colorbar = 'value',
+  xTitle = ''): Figure {
   if (values.length !== rows.length * cols.length) throw new Error(`heatmap: ${values.length} values for ${rows.length} x ${cols.length}`);
   const z = rows.map((_, r) => Array.from({ length: cols.length }, (_, c) => values[r * cols.length + c]));
   return {
     data: [{ type: 'heatmap', z, x: cols, y: rows, colorscale: 'Viridis', colorbar: { title: { text: colorbar } },
       hovertemplate: '%{y}, %{x}: %{z:.3f}<extra></extra>' }],
     layout: { title: { text: title }, height: 140 + 22 * rows.length, margin: { t: 50, r: 20, b: 50, l: 80 },
-      xaxis: { type: 'category', title: { text: '' } }, yaxis: { type: 'category', autorange: 'reversed' } },
+      xaxis: { type: 'category', title: { text: xTitle } }, yaxis: { type: 'category', autorange: 'reversed' } },
   };
 }
 

@@ -120,3 +120,32 @@ export function silentLatentLines(silent: readonly number[], run: SilentLatentRu
     `every test image by chance; ${silent.length} do.`);
   return lines;
 }
+
+/**
+ * Notebook 13's feature-density chart, read: how many latents fire on no test image (left out of
+ * the log axis), under 0.1%, 0.1-1%, 1-10% and over 10% of the `images`, and why the leftmost bars
+ * have gaps (a latent fires on a whole number of images: 1, 2, 3 of n are log10 rates with nothing between).
+ */
+export function densityChartLines(rates: ArrayLike<number>, images: number): string[] {
+  const r = Array.from(rates);
+  const count = (lo: number, hi: number) => r.filter((v) => v > lo && v <= hi).length;
+  const never = r.filter((v) => v === 0).length;
+  const steps = [1, 2, 3].map((k) => Math.log10(k / images).toFixed(2)).join(', ');
+  return [
+    `Of ${r.length} latents, ${never} fire on none of the ${images} test images (left out: log10 0 has no place ` +
+      `on the axis), ${count(0, 0.001)} on at most 0.1% of them, ${count(0.001, 0.01)} on 0.1-1%, ` +
+      `${count(0.01, 0.1)} on 1-10% and ${count(0.1, 1)} on more than 10%.`,
+    `A latent fires on a whole number of images, so the lowest rates are steps: 1, 2 and 3 of ${images} images ` +
+      `are log10 rates ${steps}, and the bars between them stay empty.`,
+  ];
+}
+
+/** Notebook 13's dashboard charts for one feature, read: the digit its mean activation peaks at, and the digit whose logit it feeds most. */
+export function dashboardLine(unit: number, classProfile: ArrayLike<number>, logitEffect: ArrayLike<number>): string {
+  const argmax = (a: ArrayLike<number>) => Array.from(a).reduce((best, v, i, all) => (v > all[best] ? i : best), 0);
+  const [p, e] = [argmax(classProfile), argmax(logitEffect)];
+  const head = `feature ${unit}: its mean activation peaks at digit ${p} (${classProfile[p].toFixed(3)}); `;
+  if (!(logitEffect[e] > 0)) return head + 'removing it lowers no digit\'s logit.';
+  return head + `removing it lowers digit ${e}'s logit most (by ${logitEffect[e].toFixed(3)})` +
+    (p === e ? ', the same digit.' : `, not digit ${p}'s.`);
+}

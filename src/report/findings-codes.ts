@@ -80,8 +80,9 @@ export function pcaFinding(sets: readonly { atoms: string; pixels: number }[], r
   const pcaAcc = results.find((r) => r.representation.startsWith('PCA'))!['test accuracy'];
   const learned = results.slice(1).filter((r) => !r.representation.startsWith('PCA'));
   const best = learned.reduce((a, b) => (b['test accuracy'] > a['test accuracy'] ? b : a));
-  const local = more.length === 0 ? `no learned atom set is more local than PCA's (${pca.pixels} pixels)`
-    : `${more.join(', ')} ${more.length > 1 ? 'are' : 'is'} more local than PCA's components (${pca.pixels} pixels)`;
+  const learnedSets = sets.length - 1;
+  const local = more.length === 0 ? `none of the ${learnedSets} learned atom sets is more local than PCA's components (${pca.pixels} pixels)`
+    : `${more.length} of the ${learnedSets} learned atom sets are more local than PCA's components (${pca.pixels} pixels): ${more.join('; ')}`;
   return finding(`on locality, ${local}; as classifier features, the best learned code (${best.representation}, ` +
     `${pct(best['test accuracy'], 2)}) is ${accuracyGap(best['test accuracy'], pcaAcc, testCount)} PCA's ${pct(pcaAcc, 2)}.`, quick);
 }

@@ -177,10 +177,11 @@ export function sparserFinding(a: string, b: string, rows: readonly ActiveAt[], 
       `(${pct(main.fractions[winner])} vs ${pct(main.fractions[winner === a ? b : a])} of units active per image)`;
   const others = rows.filter((r) => r !== main).map((r) => {
     const o = order(r);
-    const what = o === winner ? 'holds' : o === 'tie' ? 'ties' : 'reverses';
-    return `${what} at ${r.threshold} (${pct(r.fractions[a])} ${a}, ${pct(r.fractions[b])} ${b})`;
+    return { what: o === winner ? 'holds' : o === 'tie' ? 'ties' : 'reverses', at: `${r.threshold} (${pct(r.fractions[a])} ${a}, ${pct(r.fractions[b])} ${b})` };
   });
-  return finding(head + (others.length ? `; the order ${others.join(', ')}` : '') + '.', quick);
+  const groups = ['holds', 'ties', 'reverses'].map((what) => ({ what, at: others.filter((o) => o.what === what).map((o) => o.at) }))
+    .filter((g) => g.at.length > 0).map((g) => `${g.what} at ${g.at.join(' and ')}`);
+  return finding(head + (groups.length ? `; the order ${groups.join('; it ')}` : '') + '.', quick);
 }
 
 /** Exercise 2, question 3: which model's live features are more local and which more selective. */
@@ -191,7 +192,7 @@ export function featuresCompareFinding(a: QualityPoint, b: QualityPoint, quick: 
   };
   const local = side(a.pixels, b.pixels, 10, true);
   const selective = side(a.selectivity, b.selectivity, 0.02, false);
-  const part = (who: string, what: string) => (who === 'neither' ? `neither is clearly more ${what}` : `${who}'s are more ${what}`);
+  const part = (who: string, what: string) => (who === 'neither' ? `neither model's features are clearly more ${what}` : `${who}'s features are more ${what}`);
   return finding(`${part(local, 'local')} (median ${a.pixels} pixels ${a.label}, ${b.pixels} ${b.label}) and ` +
     `${part(selective, 'selective')} (median contrast ${a.selectivity.toFixed(2)} ${a.label}, ` +
     `${b.selectivity.toFixed(2)} ${b.label}), over ${a.live} and ${b.live} live units.`, quick);

@@ -127,6 +127,13 @@ export function fvuAboveOneLines(rows: readonly FrontRow[]): string[] {
   });
 }
 
+/** The models a log-L0 chart of `data` cannot draw (L0 0.00 as stored, to 2 decimals), named; '' when none. */
+export function offAxisLine(rows: readonly FrontRow[], data: string): string {
+  const off = rows.filter((r) => r.data === data && r.l0 === 0);
+  return off.length === 0 ? '' : `Not drawn on the log axis (L0 0.00: under 0.005 active latents per input): ` +
+    `${off.map((r) => `${r.method}, ${r.setting} (FVU ${r.fvu}, raw code ${r.fvuRaw})`).join('; ')}.`;
+}
+
 /** One method's curve on one data set, by L0: (L0, FVU) with its setting; the raw code's FVU when `raw`. */
 export function frontCurve(
   rows: readonly FrontRow[], data: string, method: string, raw = false,

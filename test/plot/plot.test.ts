@@ -157,6 +157,9 @@ test('heatmap and bar figures carry the values and labels', async () => {
   const h = heatmapFigure([1, 2, 3, 4, 5, 6], ['a', 'b'], ['x', 'y', 'z'], 't');
   assert.deepEqual(h.data[0].z, [[1, 2, 3], [4, 5, 6]]);
   assert.deepEqual(h.data[0].y, ['a', 'b']);
+  const xTitle = (f: typeof h) => (f.layout.xaxis as { title: { text: string } }).title.text;
+  assert.equal(xTitle(h), '');
+  assert.equal(xTitle(heatmapFigure([1, 2], ['a'], ['x', 'y'], 't', 'v', 'latent unit')), 'latent unit');
   assert.throws(() => heatmapFigure([1, 2], ['a'], ['x'], 't'), /2 values for 1 x 1/);
   const b = barFigure(['0', '1'], [{ name: 'u1', y: [0.5, 0.25] }], { title: 't', xTitle: 'digit', yTitle: 'mean' });
   assert.deepEqual(b.data[0].y, [0.5, 0.25]);

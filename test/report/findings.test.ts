@@ -71,12 +71,14 @@ test('sparserFinding: which is sparser at the lesson\'s threshold, and where the
   const rows = [0.1, 0.05, 0.01].map((threshold, i) => ({ threshold, fractions: { L1: [0.333, 0.40, 0.45][i], KL: [0.134, 0.395, 0.9][i] } }));
   assert.equal(sparserFinding('L1', 'KL', rows, 0.1, false),
     'Finding: the KL model is sparser at the lesson\'s threshold 0.1 (13.4% vs 33.3% of units active per image); ' +
-    'the order ties at 0.05 (40.0% L1, 39.5% KL), reverses at 0.01 (45.0% L1, 90.0% KL).');
+    'the order ties at 0.05 (40.0% L1, 39.5% KL); it reverses at 0.01 (45.0% L1, 90.0% KL).');
+  const two = [0.1, 0.05, 0.01].map((threshold, i) => ({ threshold, fractions: { L1: [0.333, 0.356, 0.372][i], KL: [0.139, 0.457, 0.956][i] } }));
+  assert.match(sparserFinding('L1', 'KL', two, 0.1, false), /; the order reverses at 0\.05 \(35\.6% L1, 45\.7% KL\) and 0\.01 \(37\.2% L1, 95\.6% KL\)\.$/);
 });
 
 test('featuresCompareFinding and widthSparsityFinding', () => {
   assert.match(featuresCompareFinding(q('L1', 55, 120, 0.30), q('KL', 128, 200, 0.31), false),
-    /^Finding: L1's are more local \(median 120 pixels L1, 200 KL\) and neither is clearly more selective/);
+    /^Finding: L1's features are more local \(median 120 pixels L1, 200 KL\) and neither model's features are clearly more selective/);
   const w = widthSparsityFinding([{ width: 64, share: 0.153 }, { width: 128, share: 0.134 }, { width: 512, share: 0.092 }, { width: 1024, share: 0.113 }], false);
   assert.match(w, /widest code is sparser as a share: .* from 15\.3% at 64 units to 11\.3% at 1024 \(not steadily: 15\.3%, 13\.4%, 9\.2%, 11\.3%\); and each image uses more units: 9\.8 -> 115\.7/);
   assert.match(widthSparsityFinding([{ width: 64, share: 0.1 }, { width: 128, share: 0.2 }], false), /denser as a share/);
@@ -104,5 +106,5 @@ test('accuracyGap, classifierFinding, atomLocalityFinding, pcaFinding', () => {
   assert.match(classifierFinding(results, 10000, false), /SAE KL codes \(128\) at 93\.73%, above the raw pixels' 89\.31%/);
   const sets = [{ atoms: 'SAE (KL)', pixels: 180 }, { atoms: 'K-SVD atoms', pixels: 120 }, { atoms: 'PCA components', pixels: 300 }];
   assert.equal(atomLocalityFinding(sets, false), 'Finding: from most to least local: K-SVD atoms (120 pixels), SAE (KL) (180 pixels), PCA components (300 pixels).');
-  assert.match(pcaFinding(sets, results, 10000, false), /SAE \(KL\), K-SVD atoms are more local than PCA's components \(300 pixels\); .* \(SAE KL codes \(128\), 93\.73%\) is above PCA's 90\.12%/);
+  assert.match(pcaFinding(sets, results, 10000, false), /on locality, 2 of the 2 learned atom sets are more local than PCA's components \(300 pixels\): SAE \(KL\); K-SVD atoms; .* \(SAE KL codes \(128\), 93\.73%\) is above PCA's 90\.12%/);
 });

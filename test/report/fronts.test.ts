@@ -85,3 +85,11 @@ test('frontCurve, matchedFronts, matchedTable and lowestFvuLine', () => {
   assert.equal(matchedTable(none)[0].lowest, 'fewer than two methods reach it');
   assert.equal(lowestFvuLine(none), 'lowest FVU: no comparison at L0 4 (fewer than two methods reach it)');
 });
+
+test('offAxisLine names the models at L0 0 of one data set, or says nothing', async () => {
+  const { offAxisLine } = await import('../../src/report/fronts');
+  const row = (data: string, l0: number, setting: string) => ({ data, method: 'sigmoid + KL', setting, l0, fvu: 1.36, fvuRaw: 1.15, added: false });
+  const rows = [row('pixels', 0, 'rho 0.01'), row('pixels', 1.9, 'rho 0.02'), row('acts', 0, 'rho 0.001')];
+  assert.equal(offAxisLine(rows, 'pixels'), 'Not drawn on the log axis (L0 0.00: under 0.005 active latents per input): sigmoid + KL, rho 0.01 (FVU 1.36, raw code 1.15).');
+  assert.equal(offAxisLine(rows.slice(1, 2), 'pixels'), '');
+});

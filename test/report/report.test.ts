@@ -69,3 +69,39 @@ test('silent latents: bins and lines', () => {
   assert.match(lines[1], /^The other 1 fire on a median of 3 training images/);
   assert.match(lines[2], /latents should miss every test image by chance; 3 do\.$/);
 });
+
+test('densityChartLines: counts by firing-rate band, by hand, and the whole-count steps of the lowest rates', async () => {
+  const { densityChartLines } = await import('../../src/report/codes');
+  const rates = [0, 0, 0.0001, 0.0005, 0.001, 0.002, 0.05, 0.1, 0.2, 0.9];
+  const [bands, steps] = densityChartLines(rates, 10000);
+  assert.equal(bands, 'Of 10 latents, 2 fire on none of the 10000 test images (left out: log10 0 has no place on the axis), ' +
+    '3 on at most 0.1% of them, 1 on 0.1-1%, 2 on 1-10% and 2 on more than 10%.');
+  assert.match(steps, /1, 2 and 3 of 10000 images are log10 rates -4\.00, -3\.70, -3\.52/);
+});
+
+test('chart lines of notebook 05 by hand: live units shown, the largest and smallest change, reconstruction errors', async () => {
+  const { featureGridLine, inkChangeLine, reconstructionLine } = await import('../../src/report/charts');
+  assert.equal(featureGridLine([0, 1, 2], [0.5, 0.005, 0.02]),
+    '2 of the 3 units shown fire on at least 1% of the test images; unit 0 fires most often (50.0%), unit 1 least (0.5%).');
+  assert.equal(inkChangeLine([[0.1, -0.2], [0.5, 0.5], [0, 0.05]], [4, 5, 6]),
+    'Switching unit 5 on changes the image most (sum of |change| 1.0 over its 2 pixels), unit 6 least (0.1); ' +
+    'the largest change to one pixel is 0.500, the end of the colour scale.');
+  assert.equal(reconstructionLine([[0, 1], [1, 1]], [[0, 0.9], [0.5, 1]], 0.07),
+    'These 2 reconstructions have MSE 0.0050-0.1250 (mean 0.0650; the worst is digit 2 from the left), against 0.0700 for drawing the mean training image.');
+});
+
+test('chart lines of notebook 06 by hand: loss curves\' ends, units per image', async () => {
+  const { lossCurvesLine, unitsPerImageLine } = await import('../../src/report/charts');
+  assert.equal(lossCurvesLine({ A: [{ reconstruction: 0.05 }, { reconstruction: 0.02 }], B: [{ reconstruction: 0.04 }, { reconstruction: 0.03 }] }),
+    'Reconstruction (training batches), first -> last epoch: A 0.0500 -> 0.0200, B 0.0400 -> 0.0300; lowest at the end: A.');
+  // rows of width 3: counts above 0.1 are 1, 2, 3 -> median 2; and 0, 0 -> 0
+  assert.equal(unitsPerImageLine({ X: [0.2, 0, 0, 0.5, 0.5, 0.1, 1, 1, 1], Y: [0, 0.1, 0, 0, 0, 0] }, 3),
+    'Units above 0.1 per image (median over images, of 3): X 2, Y 0.');
+});
+
+test('dashboardLine: the peak digit and the most fed logit, same or not', async () => {
+  const { dashboardLine } = await import('../../src/report/codes');
+  assert.equal(dashboardLine(7, [0.1, 0.9, 0.2], [0.0, 1.5, 0.3]), 'feature 7: its mean activation peaks at digit 1 (0.900); removing it lowers digit 1\'s logit most (by 1.500), the same digit.');
+  assert.match(dashboardLine(7, [0.1, 0.9, 0.2], [0.0, 0.5, 0.7]), /lowers digit 2's logit most \(by 0\.700\), not digit 1's\.$/);
+  assert.match(dashboardLine(7, [0.1, 0.9, 0.2], [-0.1, -0.5, 0]), /removing it lowers no digit's logit\.$/);
+});
