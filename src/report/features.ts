@@ -126,10 +126,13 @@ export function inactiveUnitLines(run: WeightRun, train: Dataset, test: Dataset,
     `on a zero-code image whose mean pixel is ${mean(q.zeroImage).toFixed(3)}.`];
   if (silent === q.latentDim) {
     const zeroMse = meanImageMse(datasetFromMatrix(q.zeroImage, [0], 784), test);
-    lines.push(`   So ${name} reconstructs each of those images as its zero-code image. ` +
+    // the table's test MSE is over every test image (summed in float32), these lines over the first q.samples
+    const others = ` (The table's test MSE, ${run.summary.testMse.toFixed(5)}, covers all ${test.count} test images, ` +
+      `summed in float32; the units were checked on the first ${q.samples}.)`;
+    lines.push(`   So ${name} reconstructs each of those ${q.samples} images as its zero-code image. ` +
       `Answering that image for every test image scores MSE ${zeroMse.toFixed(5)}; ` +
       'answering the mean training image ' +
-      `(mean pixel ${mean(meanImage(train)).toFixed(3)}) scores ${baseline.toFixed(5)}.`);
+      `(mean pixel ${mean(meanImage(train)).toFixed(3)}) scores ${baseline.toFixed(5)}.${others}`);
   }
   return lines;
 }

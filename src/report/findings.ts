@@ -60,8 +60,12 @@ export function tradeoffFinding(name: string, points: readonly SweepPoint[], kne
     ? 'no model of the sweep clearly beats the mean image, so none is a useful trade-off'
     : `the sparsest model that clearly beats the mean image is weight ${sparsest.weight} ` +
       `(${pct(sparsest.active)} active, MSE ${sparsest.mse.toFixed(5)})`;
+  // dominated: another model of the sweep is both sparser and more accurate
+  const dominated = points.filter((p) => points.some((q) => q !== p && q.active < p.active && q.mse < p.mse)).map((p) => p.weight);
+  const beaten = dominated.length ? `; weight ${dominated.join(', ')} ${dominated.length > 1 ? 'are' : 'is'} beaten on both counts ` +
+    'by another weight (sparser and more accurate), so no price makes ' + (dominated.length > 1 ? 'them' : 'it') + ' the best' : '';
   return finding(`${name}: no single optimum; the knee is at weight ${k.weight} (MSE ${k.mse.toFixed(5)}, ` +
-    `${pct(k.active)} active), and ${tail}.`, quick);
+    `${pct(k.active)} active), and ${tail}${beaten}.`, quick);
 }
 
 /** One model's feature measures: its live units and their medians (pixels holding 80%, selectivity). */
@@ -104,10 +108,13 @@ export function qualityTrendFinding(name: string, knob: string, points: readonly
   if (withLive.length < 2) return finding(`${name}: fewer than two models have a live unit, so there is no trend${noneNote}.`, quick);
   const [a, b] = [withLive[0], withLive[withLive.length - 1]];
   const c = qualityChange(a, b);
-  const steady = isSteady(withLive.map((p) => p.pixels)) && isSteady(withLive.map((p) => p.selectivity));
+  // a measure that turns back in between is given in full, so the end points cannot mislead
+  const unsteady = ([['locality', (p: QualityPoint) => String(p.pixels)], ['selectivity', (p: QualityPoint) => p.selectivity.toFixed(2)]] as const)
+    .filter(([what]) => !isSteady(withLive.map(what === 'locality' ? (p) => p.pixels : (p) => p.selectivity)))
+    .map(([what, show]) => `${what} ${withLive.map(show).join(', ')}`);
+  const between = unsteady.length ? `; not steadily in between (${unsteady.join('; ')})` : '';
   return finding(`${name}: ${verdictOf(c.local, c.selective)}. From ${knob} ${a.label} (${a.live} live units) ` +
-    `to ${b.label} (${b.live}) the median live feature gets ${c.phrase}` +
-    `${steady ? '' : ', not steadily in between'}${noneNote}.`, quick);
+    `to ${b.label} (${b.live}) the median live feature gets ${c.phrase}${between}${noneNote}.`, quick);
 }
 
 /** The first epoch (1-based) whose reconstruction has made `share` of the run's gain from epoch 1 to the last. */

@@ -38,6 +38,9 @@ test('tradeoffFinding: the knee and the sparsest model that clearly beats the me
   assert.match(tradeoffFinding('L1', p, 1, 0.0675, false),
     /no single optimum; the knee is at weight 0\.001 \(MSE 0\.02000, 30\.0% active\), and the sparsest model that clearly beats the mean image is weight 0\.01 \(10\.0% active/);
   assert.match(tradeoffFinding('L1', pts([0.07, 0.08]), 0, 0.0675, false), /no model of the sweep clearly beats the mean image/);
+  assert.doesNotMatch(tradeoffFinding('L1', p, 1, 0.0675, false), /beaten on both counts/);
+  // weight 0.0001 (50% active, 0.01) is beaten by 0.001 (30%, 0.009)
+  assert.match(tradeoffFinding('L1', pts([0.01, 0.009, 0.05], [0.5, 0.3, 0.1]), 1, 0.0675, false), /; weight 0\.0001 is beaten on both counts by another weight \(sparser and more accurate\), so no price makes it the best\.$/);
 });
 
 const q = (label: string, live: number, pixels: number, selectivity: number) => ({ label, live, pixels, selectivity });
@@ -49,7 +52,9 @@ test('qualityTrendFinding: yes, no, partly, mixed, no change; models without liv
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 50, 0.1)], false), /L1: mixed\./);
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 95, 0.31)], false), /no change either way/);
   const withDead = qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 150, 0.5), q('c', 5, 50, 0.6), q('1', 0, NaN, NaN)], false);
-  assert.match(withDead, /not steadily in between; at weight 1 no unit is live/);
+  assert.match(withDead, /not steadily in between \(locality 100, 150, 50\); at weight 1 no unit is live/);
+  assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 150, 0.2), q('c', 5, 50, 0.4)], false),
+    /not steadily in between \(locality 100, 150, 50; selectivity 0\.30, 0\.20, 0\.40\)\.$/);
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('1', 0, NaN, NaN)], false), /fewer than two models have a live unit/);
 });
 
@@ -88,9 +93,12 @@ test('selectiveUnitsFinding, unitsNeededFinding, importanceFinding', () => {
   const units = [{ unit: 3, index: 0.9, preferred: 1 }, { unit: 7, index: 0.6, preferred: 1 }, { unit: 9, index: 0.55, preferred: 0 },
     { unit: 2, index: 0.2, preferred: 5 }];
   const s = selectiveUnitsFinding(units, 0.85, false);
-  assert.match(s, /^Finding: 3 of 4 units are highly selective \(contrast above 0\.5\); the most selective are unit 3 \(digit 1, 0\.90\), unit 7 \(digit 1, 0\.60\), unit 9 \(digit 0, 0\.55\); among them digit 1 has the most \(2\), and no highly selective unit prefers digit 2, 3, 4, 5, 6, 7, 8, 9\. The contrast and entropy indices agree/);
-  assert.match(unitsNeededFinding(48, 17.1, 128, 0.13, 0.067, false), /48 of 128 units .* more than the 17\.1 above .* MSE 0\.1300 is 1\.9 times the mean image's 0\.0670/);
-  assert.match(unitsNeededFinding(17, 17.1, 128, 0.13, 0.067, false), /about as many as/);
+  assert.match(s, /^Finding: 3 of 4 units are highly selective \(contrast above 0\.5\); the most selective are unit 3 \(digit 1, 0\.90\), unit 7 \(digit 1, 0\.60\), unit 9 \(digit 0, 0\.55\); among them digit 1 has the most \(2\), and no highly selective unit prefers digit 2, 3, 4, 5, 6, 7, 8, 9\. The contrast and entropy indices rank the units alike \(correlation 0\.85 over all 4 units\)/);
+  // the full code's MSE 0.008; from the mean image 0.067, 90% needs MSE <= 0.0139: k = 64
+  const curve = [{ k: 0, mse: 0.13 }, { k: 16, mse: 0.03 }, { k: 48, mse: 0.018 }, { k: 64, mse: 0.0135 }, { k: 128, mse: 0.008 }];
+  assert.match(unitsNeededFinding(curve, 48, 17.1, 128, 0.067, false), /48 of 128 units .* more than the 17\.1 above .* MSE 0\.1300 is 1\.9 times the mean image's 0\.0670; counted from the mean image's error instead, it takes k = 64\.$/);
+  assert.match(unitsNeededFinding(curve, 17, 17.1, 128, 0.067, false), /about as many as/);
+  assert.match(unitsNeededFinding(curve, 17, 17.1, 128, 0.005, false), /no k reaches it \(the full code is no better than the mean image\)/);
   const imp = importanceFinding([73, 1, 2, 3, 4, 5], Float64Array.from({ length: 80 }, (_, i) => (i === 73 ? 0.0012 : 0)),
     Float64Array.from({ length: 80 }, () => 0.04), 0.2, false);
   assert.match(imp, /unit 73 is the most important \(removing it raises the MSE by 1\.20e-3; it is active on 4\.0% of images\), then units 1, 2, 3, 4; importance barely follows/);
@@ -98,13 +106,14 @@ test('selectiveUnitsFinding, unitsNeededFinding, importanceFinding', () => {
 
 test('accuracyGap, classifierFinding, atomLocalityFinding, pcaFinding', () => {
   // two accuracies near 0.9 on 10000 images: se of the gap ~0.0042, so 0.01 apart is beyond two
-  assert.equal(accuracyGap(0.91, 0.90, 10000), 'above');
+  assert.equal(accuracyGap(0.91, 0.90, 10000), 'more than two standard errors above');
   assert.equal(accuracyGap(0.90, 0.905, 10000), 'within two standard errors of');
-  assert.equal(accuracyGap(0.80, 0.90, 10000), 'below');
+  assert.equal(accuracyGap(0.80, 0.90, 10000), 'more than two standard errors below');
   const results = [{ representation: 'raw pixels (784)', 'test accuracy': 0.8931 }, { representation: 'PCA (128)', 'test accuracy': 0.9012 },
     { representation: 'SAE KL codes (128)', 'test accuracy': 0.9373 }, { representation: 'OMP codes', 'test accuracy': 0.92 }];
-  assert.match(classifierFinding(results, 10000, false), /SAE KL codes \(128\) at 93\.73%, above the raw pixels' 89\.31%/);
+  assert.match(classifierFinding(results, 10000, false), /SAE KL codes \(128\) at 93\.73%, more than two standard errors above the raw pixels' 89\.31%/);
   const sets = [{ atoms: 'SAE (KL)', pixels: 180 }, { atoms: 'K-SVD atoms', pixels: 120 }, { atoms: 'PCA components', pixels: 300 }];
   assert.equal(atomLocalityFinding(sets, false), 'Finding: from most to least local: K-SVD atoms (120 pixels), SAE (KL) (180 pixels), PCA components (300 pixels).');
-  assert.match(pcaFinding(sets, results, 10000, false), /on locality, 2 of the 2 learned atom sets are more local than PCA's components \(300 pixels\): SAE \(KL\); K-SVD atoms; .* \(SAE KL codes \(128\), 93\.73%\) is above PCA's 90\.12%/);
+  assert.match(pcaFinding(sets, results, 10000, false), /on locality, 2 of the 2 learned atom sets are clearly \(5% or more\) more local than PCA's components \(300 pixels\): SAE \(KL\) \(180\), K-SVD atoms \(120\)\. As classifier features, against PCA's 90\.12%: SAE KL codes \(128\) 93\.73%, more than two standard errors above it; OMP codes 92\.00%, more than two standard errors above it\.$/);
+  assert.match(pcaFinding([{ atoms: 'L1', pixels: 228 }, { atoms: 'PCA', pixels: 239 }], results, 10000, false), /none of the 1 learned atom sets is clearly more local/);
 });
