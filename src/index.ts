@@ -79,7 +79,8 @@ export {
 export type { UnitContrast } from './report/findings-codes';
 export { featureGridLine, inkChangeLine, reconstructionLine, lossCurvesLine, unitsPerImageLine } from './report/charts';
 export {
-  penaltySweeps, sweepFronts, frontTable, modelCountLine, fvuAboveOneLines, frontCurve, matchedFronts,
+  penaltySweeps, sweepFronts, frontTable, modelCountLine, budgetLines, fvuAboveOneLines, frontCurve, matchedFronts,
   matchedTable, lowestFvuLine, offAxisLine,
 } from './report/fronts';
-export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts } from './report/fronts';
+export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts, Budget } from './report/fronts';
+export { matchedFinding } from './report/findings-fronts';

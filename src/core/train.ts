@@ -205,12 +205,14 @@ export interface FitOptions extends Partial<TrainConfig> {
   title?: string;
   /** Called after each epoch. */
   onEpoch?: (record: EpochRecord) => void;
+  /** Asked after each epoch (after onEpoch): true ends training there; `epochs` is then a cap. */
+  until?: (history: History) => boolean;
 }
 
 /** Trains `model` on `data` with Adam; resolves to one record per epoch. */
 export async function fit(model: Trainable, data: Dataset, options: FitOptions = {}): Promise<History> {
-  const { progress, title, onEpoch, ...rest } = options;
-  return fitChecked(model, data, validateTrainConfig(rest), { progress, title, onEpoch });
+  const { progress, title, onEpoch, until, ...rest } = options;
+  return fitChecked(model, data, validateTrainConfig(rest), { progress, title, onEpoch, until });
 }
 
 /**
@@ -219,7 +221,7 @@ export async function fit(model: Trainable, data: Dataset, options: FitOptions =
  */
 export async function fitChecked(model: Trainable, data: Dataset, checked: TrainConfig,
   options: Omit<FitOptions, keyof TrainConfig> = {}): Promise<History> {
-  const { progress, title, onEpoch } = options;
+  const { progress, title, onEpoch, until } = options;
   const config = validateTrainConfig(checked);
   checkTrainingData(model, data);
   const reporter = progress === false ? silentProgress : progress ?? autoProgress(title ?? 'training');
@@ -233,6 +235,7 @@ export async function fitChecked(model: Trainable, data: Dataset, checked: Train
       history.push(record);
       reporter.epoch(formatEpoch(record));
       onEpoch?.(record);
+      if (until?.(history)) break;
     }
   } finally {
     optimizer.dispose();

@@ -16,7 +16,7 @@ const NAME = 'DictSaeConfig';
 
 export const DEFAULT_ACTIVATION: ActivationName = 'topk';
 
-const BASE_DEFAULTS: Readonly<DictSaeBase> = Object.freeze({ inputDim: 784, latentDim: 256, tied: false, deadAfter: 200 });
+const BASE_DEFAULTS: Readonly<DictSaeBase> = Object.freeze({ inputDim: 784, latentDim: 256, tied: false, deadAfter: 200, unitNormDecoder: true });
 
 /** Checked first, in this order (latentDim before the kind's fields, which may depend on it). */
 const BASE_CHECKS: Checks<DictSaeBase & { activation: string }> = {
@@ -25,6 +25,7 @@ const BASE_CHECKS: Checks<DictSaeBase & { activation: string }> = {
   activation: oneOf(...ACTIVATION_NAMES),
   tied: aBoolean,
   deadAfter: integerAtLeast(1),
+  unitNormDecoder: aBoolean,
 };
 
 /** Every field some kind has, for telling another kind's field (ignored) from a typo (an error). */

@@ -121,12 +121,14 @@ export class DictSae {
     return { total: out.total, reconstruction: out.reconstruction, sparsity: out.sparsity };
   }
 
-  /** After each step: decoder rows back to unit norm; dead-latent bookkeeping. */
+  /** After each step: decoder rows back to unit norm (config.unitNormDecoder); dead-latent bookkeeping. */
   afterStep(): void {
-    tf.tidy(() => {
-      if (this.wDec) this.wDec.assign(engine().unitNorm(this.wDec, 1));
-      else this.wEnc.assign(engine().unitNorm(this.wEnc, 0));
-    });
+    if (this.config.unitNormDecoder) {
+      tf.tidy(() => {
+        if (this.wDec) this.wDec.assign(engine().unitNorm(this.wDec, 1));
+        else this.wEnc.assign(engine().unitNorm(this.wEnc, 0));
+      });
+    }
     this.dead.afterStep();
   }
 

@@ -8,7 +8,7 @@ import { compareAtL0, fvuAtL0, notReached, sweepToCover } from '../interp/pareto
 import type { MatchedL0, SparsityPoint } from '../interp/pareto';
 import type { TrainConfig } from '../core/train';
 import type { DictSaeData, DictSaeMeasure, DictSaeTask } from '../store/dictsae-pool';
-import { fixed } from './format';
+import { fixed, pct } from './format';
 
 /** One setting of a sweep: its label, its knob's value and the SAE options it stands for. */
 export interface SweepSetting {
@@ -62,11 +62,17 @@ export interface FrontRow {
   fvu: number;
   fvuRaw: number;
   added: boolean;
+  /** epochs trained, and how much the last one lowered the training loss (a fraction) */
+  epochs: number;
+  lastGain: number;
 }
 
 /** How the sweeps train and how far they reach. */
 export interface FrontOptions {
+  /** train.epochs is the cap when stopGain is given */
   train: Partial<TrainConfig>;
+  /** stop a model once an epoch lowers its training loss by less than this fraction */
+  stopGain?: number;
   /** the SAEs' deadAfter (AuxK's dead latents) */
   deadAfter: number;
   /** each sweep grows at either end until its L0 reaches down to `lowest` and up to `highest` ... */
@@ -88,12 +94,13 @@ export async function sweepFronts(
     const [set, sweep] = [sets[data], sweeps[method]];
     const measure = ({ label, config }: SweepSetting) => pool.measure({ data,
       options: { inputDim: set.train.dim, latentDim: set.latent, deadAfter: options.deadAfter, ...config },
-      seed: 42, train: options.train, title: `${data}: ${method}, ${label}` });
+      seed: 42, train: options.train, ...(options.stopGain === undefined ? {} : { stopGain: options.stopGain }),
+      title: `${data}: ${method}, ${label}` });
     const results = await sweepToCover(sweep.start, measure, { lowest: options.lowest, highest: options.highest,
       extraPerEnd: options.extraPerEnd, sparser: sweep.sparser, denser: sweep.denser(set.latent), concurrent: true });
     return results.map(({ setting, point }, i) => ({ data, method, setting: setting.label,
       l0: fixed(point.l0, 2), fvu: fixed(point.fvu, 4), fvuRaw: fixed(point.fvuRaw, 4),
-      added: i >= sweep.start.length }));
+      added: i >= sweep.start.length, epochs: point.epochs, lastGain: point.lastGain }));
   };
   const swept = await Promise.all(Object.keys(sets).flatMap((data) =>
     Object.keys(sweeps).map((method) => sweepOf(data, method))));
@@ -103,16 +110,46 @@ export async function sweepFronts(
 /** The table of every model: data, method, setting, L0 and both FVUs. */
 export function frontTable(rows: readonly FrontRow[]): Record<string, string | number>[] {
   return rows.map((r) => ({ data: r.data, method: r.method, setting: r.setting, L0: r.l0,
-    FVU: r.fvu, 'FVU, raw code': r.fvuRaw }));
+    FVU: r.fvu, 'FVU, raw code': r.fvuRaw, epochs: r.epochs, 'last epoch gain': pct(r.lastGain, 1) }));
 }
 
-/** How many models, how many settings the sweeps added to reach `lowest` and `highest`, and their training. */
-export function modelCountLine(
-  rows: readonly FrontRow[], reach: { lowest: number; highest: number }, epochs: number, steps: number,
-): string {
+/** How a sweep trains its models: the epoch cap and, when given, the stopping rule's least gain. */
+export interface Budget { cap: number; stopGain?: number; stepsPerEpoch: number }
+
+/** How many models, how many settings the sweeps added to reach `lowest` and `highest`, and how each was trained. */
+export function modelCountLine(rows: readonly FrontRow[], reach: { lowest: number; highest: number }, budget: Budget): string {
   const added = rows.filter((r) => r.added).length;
+  const how = budget.stopGain === undefined ? `${budget.cap} epochs each` :
+    `each trained until an epoch lowered its training loss by less than ${pct(budget.stopGain, 0)}, ` +
+    `at most ${budget.cap} epochs`;
   return `${rows.length} models (${added} settings added beyond the starting grids ` +
-    `to reach L0 ${reach.lowest} and ${reach.highest}), ${epochs} epochs each (${steps} steps).`;
+    `to reach L0 ${reach.lowest} and ${reach.highest}), ${how} (${budget.stepsPerEpoch} steps an epoch).`;
+}
+
+const span = (values: number[], show: (v: number) => string) => {
+  const [lo, hi] = [Math.min(...values), Math.max(...values)];
+  return lo === hi ? show(lo) : `${show(lo)}-${show(hi)}`;
+};
+
+/**
+ * Per data set and method: how many models the rule stopped (their epochs) and how many ran to the cap
+ * still improving (their last epoch's gain): a model at the cap has not flattened by the rule, so
+ * its FVU is where training stopped, not where that penalty ends up.
+ */
+export function budgetLines(rows: readonly FrontRow[], budget: Budget): string[] {
+  const groups = Array.from(new Set(rows.map((r) => `${r.data}\u0000${r.method}`))).map((g) => g.split('\u0000'));
+  return groups.map(([data, method]) => {
+    const mine = rows.filter((r) => r.data === data && r.method === method);
+    const capped = budget.stopGain === undefined ? mine : mine.filter((r) => r.lastGain >= budget.stopGain!);
+    const stopped = mine.filter((r) => !capped.includes(r));
+    const parts = [];
+    if (stopped.length) parts.push(`${stopped.length} flattened after ${span(stopped.map((r) => r.epochs), String)} epochs`);
+    if (capped.length) {
+      parts.push(`${capped.length} ran to the cap of ${budget.cap} epochs, the last one still lowering the loss by ` +
+        `${span(capped.map((r) => r.lastGain), (v) => pct(v, 1))}`);
+    }
+    return `${data}, ${method}: of ${mine.length} ${mine.length === 1 ? 'model' : 'models'}, ${parts.join('; ')}.`;
+  });
 }
 
 /** Per FVU (cut code, raw code): how many models are worse than predicting the mean input, by sweep. */

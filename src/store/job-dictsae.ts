@@ -7,6 +7,7 @@
  */
 import { Dataset } from '../data/mnist';
 import { TrainConfig, fit, validateTrainConfig } from '../core/train';
+import { epochGain, lossFlattened } from '../core/stopping';
 import { ProgressReporter } from '../runtime/progress';
 import { DictSae, DictSaeOptions, evaluateDictSae, makeDictSaeConfig } from '../interp/dictsae';
 import { describeEntry } from './cache-key';
@@ -24,6 +25,11 @@ export interface DictSaeSpec {
   seed?: number;
   /** Adam and batches: the kit's defaults for what is not given */
   train?: Partial<TrainConfig>;
+  /**
+   * Stop once an epoch lowers the training loss by less than this fraction (core/stopping.ts
+   * lossFlattened); `train.epochs` is then the cap. Not given: every epoch runs.
+   */
+  stopGain?: number;
 }
 
 /** A DictSaePool's task: a spec, the data set it trains on (a key of the pool's sets) and a title. */
@@ -33,21 +39,29 @@ export interface DictSaeTask extends DictSaeSpec {
   title?: string;
 }
 
-/** evaluateDictSae on the test set after training, with the training's seconds and final loss. */
-export interface DictSaeMeasure { l0: number; fvu: number; fvuRaw: number; seconds: number; finalLoss: number }
+/**
+ * evaluateDictSae on the test set after training, with the training's seconds, final loss, epochs
+ * run and the last epoch's gain (how much it lowered the loss, a fraction; NaN after one epoch is stored as 1).
+ */
+export interface DictSaeMeasure {
+  l0: number; fvu: number; fvuRaw: number; seconds: number; finalLoss: number; epochs: number; lastGain: number;
+}
 
 /** A measurement trained now or read from the cache; `storeError` says why a trained one was not stored. */
 export interface DictSaeJobResult { measure: DictSaeMeasure; stored: boolean; storeError?: string }
 
-const NUMBERS = ['l0', 'fvu', 'fvuRaw', 'seconds', 'finalLoss'] as const;
+const NUMBERS = ['l0', 'fvu', 'fvuRaw', 'seconds', 'finalLoss', 'epochs', 'lastGain'] as const;
 
 /** Trains the task's SAE on its data set and measures it on the test set (this thread or a worker). */
 export async function runDictSaeTask(task: DictSaeSpec, data: DictSaeData, progress: ProgressReporter | false): Promise<DictSaeMeasure> {
   const sae = new DictSae(task.options, task.seed ?? 42);
   try {
-    const history = await fit(sae, data.train, { ...task.train, progress });
+    const until = task.stopGain === undefined ? undefined : lossFlattened(task.stopGain);
+    const history = await fit(sae, data.train, { ...task.train, progress, until });
     const r = evaluateDictSae(sae, data.test);
-    return { ...r, seconds: history.reduce((s, h) => s + h.seconds, 0), finalLoss: history[history.length - 1].total };
+    const gain = epochGain(history);
+    return { ...r, seconds: history.reduce((s, h) => s + h.seconds, 0), finalLoss: history[history.length - 1].total,
+      epochs: history.length, lastGain: Number.isNaN(gain) ? 1 : gain };
   } finally {
     sae.dispose();
   }
@@ -56,7 +70,9 @@ export async function runDictSaeTask(task: DictSaeSpec, data: DictSaeData, progr
 /** What a measurement depends on: the full config, the seed, the full training settings, both data sets. */
 export function describeDictSae(task: DictSaeSpec, [train, test]: Dataset[]) {
   const config = makeDictSaeConfig(task.options);
-  return describeEntry('dictsae', { config, seed: task.seed ?? 42, train: validateTrainConfig(task.train ?? {}) }, [train, test]);
+  const stop = task.stopGain === undefined ? {} : { stopGain: task.stopGain };
+  return describeEntry('dictsae', { config, seed: task.seed ?? 42, train: validateTrainConfig(task.train ?? {}), ...stop },
+    [train, test]);
 }
 
 function finiteMeasure(r: unknown): r is DictSaeMeasure {

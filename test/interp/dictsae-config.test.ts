@@ -5,12 +5,12 @@ import { setup } from '../helpers';
 
 test('one config per activation: a ReLU or sigmoid config has no k, and a latentDim below the TopK default k is fine', () => {
   const relu = makeDictSaeConfig({ activation: 'relu', latentDim: 8 }); // TopK's default k is 16
-  assert.deepEqual(relu, { inputDim: 784, latentDim: 8, activation: 'relu', tied: false, deadAfter: 200, sparsityWeight: 1e-3 });
+  assert.deepEqual(relu, { inputDim: 784, latentDim: 8, activation: 'relu', tied: false, deadAfter: 200, unitNormDecoder: true, sparsityWeight: 1e-3 });
   assert.ok(!('k' in relu) && !('auxK' in relu) && !('rho' in relu));
   const sigmoid = makeDictSaeConfig({ activation: 'sigmoid', latentDim: 4, rho: 0.1 });
-  assert.deepEqual(sigmoid, { inputDim: 784, latentDim: 4, activation: 'sigmoid', tied: false, deadAfter: 200, sparsityWeight: 0.01, rho: 0.1 });
+  assert.deepEqual(sigmoid, { inputDim: 784, latentDim: 4, activation: 'sigmoid', tied: false, deadAfter: 200, unitNormDecoder: false, sparsityWeight: 0.01, rho: 0.1 });
   // TopK is the default activation
-  assert.deepEqual(DEFAULT_DICT_SAE, { inputDim: 784, latentDim: 256, activation: 'topk', tied: false, deadAfter: 200, k: 16, auxK: 0, auxWeight: 1 / 32 });
+  assert.deepEqual(DEFAULT_DICT_SAE, { inputDim: 784, latentDim: 256, activation: 'topk', tied: false, deadAfter: 200, unitNormDecoder: true, k: 16, auxK: 0, auxWeight: 1 / 32 });
   // Another kind's fields are dropped without a check (the union type flags them in literals)
   const dropped = makeDictSaeConfig({ activation: 'relu', latentDim: 8, k: 99, auxK: -1 } as never);
   assert.deepEqual(dropped, relu);
@@ -26,8 +26,8 @@ test('errors name the field, the value (NaN as NaN) and what is allowed', () => 
     [{ activation: 'gelu' }, /DictSaeConfig\.activation = "gelu" is invalid: expected 'relu', 'topk' or 'sigmoid'/],
     [{ tied: 'yes' }, /DictSaeConfig\.tied = "yes" is invalid: expected true or false/],
     [{ deadAfter: 0 }, /DictSaeConfig\.deadAfter = 0 is invalid: expected an integer >= 1/],
-    [{ latentDims: 8 }, /unknown DictSaeConfig field 'latentDims'; the fields are inputDim, latentDim, activation, tied, deadAfter, k, auxK, auxWeight/],
-    [{ activation: 'relu', l1Weight: 1e-3 }, /^Error: unknown DictSaeConfig field 'l1Weight'; the fields are inputDim, latentDim, activation, tied, deadAfter, sparsityWeight$/],
+    [{ latentDims: 8 }, /unknown DictSaeConfig field 'latentDims'; the fields are inputDim, latentDim, activation, tied, deadAfter, unitNormDecoder, k, auxK, auxWeight/],
+    [{ activation: 'relu', l1Weight: 1e-3 }, /^Error: unknown DictSaeConfig field 'l1Weight'; the fields are inputDim, latentDim, activation, tied, deadAfter, unitNormDecoder, sparsityWeight$/],
   ];
   for (const [bad, message] of cases) assert.throws(() => makeDictSaeConfig(bad as never), message, JSON.stringify(bad));
 });

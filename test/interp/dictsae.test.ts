@@ -68,6 +68,16 @@ test('decoder rows stay at unit norm after every step, tied or not; no tensors l
     assert.ok(tf.memory().numTensors <= before + 1, `tensors grew from ${before} to ${tf.memory().numTensors}`);
     sae.dispose();
   }
+  // unitNormDecoder false (the sigmoid kind's default) leaves the rows free: the same training
+  // moves them off unit norm.
+  const free = new DictSae({ inputDim: 12, latentDim: 16, activation: 'relu', sparsityWeight: 1e-3, unitNormDecoder: false }, 3);
+  await fit(free, data, { epochs: 8, batchSize: 256, learningRate: 0.01, progress: false });
+  const freeNorms = tf.tidy(() => Array.from(tf.norm(free.decoderMatrix(), 'euclidean', 1).dataSync()));
+  assert.ok(freeNorms.some((v) => Math.abs(v - 1) > 1e-2), `free rows stayed at unit norm: ${freeNorms}`);
+  free.dispose();
+  assert.equal(makeDictSaeConfig({ activation: 'sigmoid' }).unitNormDecoder, false);
+  assert.equal(makeDictSaeConfig({ activation: 'relu' }).unitNormDecoder, true);
+  assert.throws(() => makeDictSaeConfig({ unitNormDecoder: 1 as never }), /DictSaeConfig\.unitNormDecoder = 1 is invalid/);
   assert.throws(() => makeDictSaeConfig({ k: 0 }), /DictSaeConfig\.k = 0 is invalid/);
   assert.throws(() => makeDictSaeConfig({ activation: 'gelu' as never }), /activation = "gelu"/);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   penaltySweeps, sweepFronts, frontTable, modelCountLine, fvuAboveOneLines, frontCurve, matchedFronts, matchedTable,
-  lowestFvuLine,
+  lowestFvuLine, budgetLines,
 } from '../../src/report/fronts';
 import type { FrontRow } from '../../src/report/fronts';
 import type { DictSaeTask } from '../../src/store/dictsae-pool';
@@ -24,8 +24,8 @@ test('penaltySweeps: the grids, their configs and how each knob steps', () => {
   assert.equal(topk.denser(20)(topk.start[1]).label, 'k 20');
 });
 
-const row = (data: string, method: string, setting: string, l0: number, fvu: number, fvuRaw = fvu, added = false): FrontRow =>
-  ({ data, method, setting, l0, fvu, fvuRaw, added });
+const row = (data: string, method: string, setting: string, l0: number, fvu: number, fvuRaw = fvu, added = false,
+  epochs = 1, lastGain = 1): FrontRow => ({ data, method, setting, l0, fvu, fvuRaw, added, epochs, lastGain });
 
 test('sweepFronts: every sweep of every set, grid first, rounded, additions marked', async () => {
   const asked: DictSaeTask[] = [];
@@ -34,11 +34,11 @@ test('sweepFronts: every sweep of every set, grid first, rounded, additions mark
     asked.push(task);
     const o = task.options as { activation: string; sparsityWeight?: number; rho?: number; k?: number };
     const l0 = o.activation === 'relu' ? 0.08 / o.sparsityWeight! : o.activation === 'sigmoid' ? 400 * o.rho! : o.k!;
-    return { l0: l0 + 1e-4, fvu: 1 / l0 + 1e-6, fvuRaw: 0.5 / l0, seconds: 1, finalLoss: 0 };
+    return { l0: l0 + 1e-4, fvu: 1 / l0 + 1e-6, fvuRaw: 0.5 / l0, seconds: 1, finalLoss: 0, epochs: 1, lastGain: 1 };
   } };
   const set = { train: { dim: 784 } as Dataset, test: {} as Dataset, latent: 32 };
   const rows = await sweepFronts(pool, { pixels: set }, sweeps,
-    { lowest: 4, highest: 32, extraPerEnd: 2, deadAfter: 200, train: { epochs: 1 } });
+    { lowest: 4, highest: 32, extraPerEnd: 2, deadAfter: 200, train: { epochs: 1 }, stopGain: 0.01 });
   assert.deepEqual(rows.map((r) => `${r.method}: ${r.setting}${r.added ? ' +' : ''}`), [
     // L1's densest start (L0 80) is past 32 already; TopK's k 4 measures L0 4.0001, not yet 4.
     'ReLU + L1: lambda 0.001', 'ReLU + L1: lambda 0.01', 'ReLU + L1: lambda 0.03 +',
@@ -48,14 +48,30 @@ test('sweepFronts: every sweep of every set, grid first, rounded, additions mark
   assert.deepEqual(rows[0], row('pixels', 'ReLU + L1', 'lambda 0.001', 80, 0.0125, 0.0063));
   const first = asked.find((t) => t.title === 'pixels: TopK, k 8')!;
   assert.deepEqual(first, { data: 'pixels', options: { inputDim: 784, latentDim: 32, deadAfter: 200, activation: 'topk', k: 8, auxK: 64 },
-    seed: 42, train: { epochs: 1 }, title: 'pixels: TopK, k 8' });
-  assert.equal(modelCountLine(rows, { lowest: 4, highest: 32 }, 2, 48),
-    '12 models (6 settings added beyond the starting grids to reach L0 4 and 32), 2 epochs each (48 steps).');
+    seed: 42, train: { epochs: 1 }, stopGain: 0.01, title: 'pixels: TopK, k 8' });
+  assert.equal(modelCountLine(rows, { lowest: 4, highest: 32 }, { cap: 2, stepsPerEpoch: 24 }),
+    '12 models (6 settings added beyond the starting grids to reach L0 4 and 32), 2 epochs each (24 steps an epoch).');
+  assert.equal(modelCountLine(rows, { lowest: 4, highest: 32 }, { cap: 15, stopGain: 0.01, stepsPerEpoch: 469 }),
+    '12 models (6 settings added beyond the starting grids to reach L0 4 and 32), each trained until an epoch ' +
+    'lowered its training loss by less than 1%, at most 15 epochs (469 steps an epoch).');
+});
+
+test('budgetLines: the models the rule stopped and those at the cap, per data set and method', () => {
+  const rows = [row('a', 'TopK', 'k 4', 4, 0.3, 0.3, false, 6, 0.008), row('a', 'TopK', 'k 8', 8, 0.2, 0.2, false, 9, 0.009),
+    row('a', 'sigmoid + KL', 'rho 0.05', 20, 0.8, 0.13, false, 15, 0.0712), row('a', 'sigmoid + KL', 'rho 0.1', 30, 0.7, 0.1, false, 15, 0.021),
+    row('a', 'sigmoid + KL', 'rho 0.01', 2, 0.9, 0.5, false, 11, 0.004), row('b', 'TopK', 'k 4', 4, 0.3, 0.3, false, 15, 0.01)];
+  assert.deepEqual(budgetLines(rows, { cap: 15, stopGain: 0.01, stepsPerEpoch: 469 }), [
+    'a, TopK: of 2 models, 2 flattened after 6-9 epochs.',
+    'a, sigmoid + KL: of 3 models, 1 flattened after 11 epochs; 2 ran to the cap of 15 epochs, the last one still lowering the loss by 2.1%-7.1%.',
+    // a gain of exactly the rule's 1% does not stop training
+    'b, TopK: of 1 model, 1 ran to the cap of 15 epochs, the last one still lowering the loss by 1.0%.',
+  ]);
 });
 
 test('frontTable and fvuAboveOneLines', () => {
   const rows = [row('a', 'TopK', 'k 4', 4, 1.2, 0.9), row('a', 'TopK', 'k 8', 8, 1.1, 0.8), row('b', 'ReLU + L1', 'x', 2, 1.5, 1.5)];
-  assert.deepEqual(frontTable(rows)[0], { data: 'a', method: 'TopK', setting: 'k 4', L0: 4, FVU: 1.2, 'FVU, raw code': 0.9 });
+  assert.deepEqual(frontTable(rows)[0], { data: 'a', method: 'TopK', setting: 'k 4', L0: 4, FVU: 1.2, 'FVU, raw code': 0.9,
+    epochs: 1, 'last epoch gain': '100.0%' });
   assert.deepEqual(fvuAboveOneLines(rows), [
     '3 of 3 models have an FVU above 1 (worse than predicting the mean input): a, TopK: 2; b, ReLU + L1: 1.',
     '1 of 3 models have an FVU with the raw code above 1 (worse than predicting the mean input): b, ReLU + L1: 1.',
@@ -88,7 +104,8 @@ test('frontCurve, matchedFronts, matchedTable and lowestFvuLine', () => {
 
 test('offAxisLine names the models at L0 0 of one data set, or says nothing', async () => {
   const { offAxisLine } = await import('../../src/report/fronts');
-  const row = (data: string, l0: number, setting: string) => ({ data, method: 'sigmoid + KL', setting, l0, fvu: 1.36, fvuRaw: 1.15, added: false });
+  const row = (data: string, l0: number, setting: string) =>
+    ({ data, method: 'sigmoid + KL', setting, l0, fvu: 1.36, fvuRaw: 1.15, added: false, epochs: 5, lastGain: 0.1 });
   const rows = [row('pixels', 0, 'rho 0.01'), row('pixels', 1.9, 'rho 0.02'), row('acts', 0, 'rho 0.001')];
   assert.equal(offAxisLine(rows, 'pixels'), 'Not drawn on the log axis (L0 0.00: under 0.005 active latents per input): sigmoid + KL, rho 0.01 (FVU 1.36, raw code 1.15).');
   assert.equal(offAxisLine(rows.slice(1, 2), 'pixels'), '');

@@ -16,7 +16,7 @@ export interface SigmoidSaeConfig extends DictSaeBase {
 }
 
 export const SIGMOID: ActivationKind<SigmoidSaeConfig> = {
-  defaults: { sparsityWeight: 0.01, rho: 0.05 },
+  defaults: { sparsityWeight: 0.01, rho: 0.05, unitNormDecoder: false },
   checks: { sparsityWeight: finiteAtLeast(0), rho: strictlyBetween(0, 1) },
   create: (config) => ({
     encode: (pre) => tf.sigmoid(pre),

@@ -17,6 +17,14 @@ export interface DictSaeBase {
   tied: boolean;
   /** optimizer steps without firing after which a latent counts as dead */
   deadAfter: number;
+  /**
+   * Rescale every decoder row to unit norm after each step. On for ReLU + L1 and TopK: an L1 penalty
+   * could otherwise be cut by shrinking codes and growing rows. Off by default for sigmoid + KL:
+   * the KL penalty is not lowered by rescaling (it punishes a mean below rho as well as above), and
+   * a sigmoid code is below 1, so a unit-norm row caps what one latent adds to an image (the lesson's
+   * KL model has no such cap).
+   */
+  unitNormDecoder: boolean;
 }
 
 /** One batch as a penalty sees it. Shapes: x, xHat [batch, inputDim]; pre, f [batch, latentDim]. */
@@ -63,7 +71,8 @@ export type OwnFields<C> = Omit<C, keyof DictSaeBase | 'activation'>;
 
 /** One activation kind: its config's own fields with their defaults and checks, and its rule. */
 export interface ActivationKind<C extends DictSaeBase> {
-  defaults: Readonly<OwnFields<C>>;
+  /** its own fields' defaults, and any base default the kind overrides (sigmoid: unitNormDecoder) */
+  defaults: Readonly<OwnFields<C> & Partial<DictSaeBase>>;
   /** one check per own field (see core/checks.ts); each sees the whole config */
   checks: { readonly [K in keyof OwnFields<C>]-?: Check<C> };
   /** the activation bound to a checked config */

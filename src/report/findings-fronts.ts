@@ -1,0 +1,46 @@
+/**
+ * Notebook 14's finding: which penalty reconstructs best at matched L0 on one data set, over the
+ * targets where the comparison holds whichever way KL is measured, and whether the models it rests on
+ * finished training by the stopping rule (a model at the epoch cap was still improving).
+ */
+import { finding } from './findings';
+import type { Budget, FrontRow, MatchedFronts } from './fronts';
+
+/** The methods in the order of how many targets each wins outright (ties by name), with their targets. */
+function winners(m: MatchedFronts): { method: string; at: number[] }[] {
+  const won = new Map<string, number[]>();
+  m.targets.forEach((l0, i) => {
+    const [a, b] = [m.withCut[i].best, m.withRaw[i].best];
+    if (a !== null && a === b) won.set(a, [...(won.get(a) ?? []), l0]);
+  });
+  return Array.from(won, ([method, at]) => ({ method, at }))
+    .sort((x, y) => y.at.length - x.at.length || x.method.localeCompare(y.method));
+}
+
+/** The methods on `data` with a model that ran to the cap still improving by the rule's gain or more. */
+export function unfinishedMethods(rows: readonly FrontRow[], data: string, budget: Budget): string[] {
+  const open = rows.filter((r) => r.data === data && (budget.stopGain === undefined || r.lastGain >= budget.stopGain));
+  return Array.from(new Set(open.map((r) => r.method)));
+}
+
+/**
+ * "Finding: on <data>, <method> has the lowest FVU at L0 ... (whichever way KL is measured)", the
+ * targets where the verdict depends on KL's measure or no comparison exists, and the methods with
+ * models still improving at the cap (their FVU is an upper bound on what more epochs would give).
+ */
+export function matchedFinding(data: string, m: MatchedFronts, rows: readonly FrontRow[], budget: Budget, quick: boolean): string {
+  const wins = winners(m);
+  const decided = new Set(wins.flatMap((w) => w.at));
+  const open = m.targets.filter((l0) => !decided.has(l0));
+  const head = wins.length === 0
+    ? `on ${data} no method has the lowest FVU whichever way KL is measured at any of L0 ${m.targets.join(', ')}`
+    : `on ${data}, ` + wins.map((w, i) => `${w.method} has the lowest FVU at ${i === 0 && w.at.length === m.targets.length
+      ? `every matched L0 (${w.at.join(', ')})` : `L0 ${w.at.join(', ')}`}`).join('; ');
+  const undecided = open.length && wins.length ? `; at L0 ${open.join(', ')} the winner depends on how KL is measured ` +
+    'or fewer than two methods reach it' : '';
+  const unfinished = unfinishedMethods(rows, data, budget);
+  const tail = unfinished.length === 0 ? `; every model had flattened by the stopping rule`
+    : `; ${unfinished.join(' and ')} had models still improving at the ${budget.cap}-epoch cap, so their FVU is ` +
+      'where training stopped, an upper bound on what more epochs would give';
+  return finding(`${head}${undecided}${tail}.`, quick);
+}
