@@ -84,3 +84,4 @@ export {
 } from './report/fronts';
 export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts, Budget } from './report/fronts';
 export { matchedFinding } from './report/findings-fronts';
+export { heatmapLine, selectiveGroupLine, keptUnitsLine, signedAtomsLine, topImagesLine } from './report/charts-read';

@@ -92,7 +92,7 @@ export interface ClaimLine {
 }
 
 /**
- * Every claim for one pair (a sparse model and its standard twin), as numbers and a sentence
+ * Every claim for one pair (a sparse model and its dense twin), as numbers and a sentence
  * computed from them.
  */
 export function claimLines(sparse: ModelMeasures, dense: ModelMeasures): ClaimLine[] {

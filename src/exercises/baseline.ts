@@ -1,6 +1,6 @@
 /**
  * The lesson's "Why sparsity?" and its summary table's pros and cons, measured: each sparse model
- * (L1, KL) against its standard twin (same layers, same latent activation, no penalty). This file
+ * (L1, KL) against its dense twin (same layers, same latent activation, no penalty). This file
  * measures one model; baseline-claims.ts reads a pair of measures into sentences. Every number
  * comes from the functions the rest of the kit uses (sparsityReport, reconstructionMse,
  * featureQuality) or from probe.ts and robustness.ts.
