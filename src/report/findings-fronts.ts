@@ -19,7 +19,7 @@ function winners(m: MatchedFronts): { method: string; at: number[] }[] {
 
 /** The methods on `data` with a model that ran to the cap still improving by the rule's gain or more. */
 export function unfinishedMethods(rows: readonly FrontRow[], data: string, budget: Budget): string[] {
-  const open = rows.filter((r) => r.data === data && (budget.stopGain === undefined || r.lastGain >= budget.stopGain));
+  const open = rows.filter((r) => r.data === data && (budget.stopGain === undefined || Math.abs(r.lastGain) >= budget.stopGain));
   return Array.from(new Set(open.map((r) => r.method)));
 }
 
@@ -40,7 +40,20 @@ export function matchedFinding(data: string, m: MatchedFronts, rows: readonly Fr
     'or fewer than two methods reach it' : '';
   const unfinished = unfinishedMethods(rows, data, budget);
   const tail = unfinished.length === 0 ? `; every model had flattened by the stopping rule`
-    : `; ${unfinished.join(' and ')} had models still improving at the ${budget.cap}-epoch cap, so their FVU is ` +
-      'where training stopped, an upper bound on what more epochs would give';
-  return finding(`${head}${undecided}${tail}.`, quick);
+    : `; ${unfinished.join(' and ')} had models still changing at the ${budget.cap}-epoch cap, so their FVU is ` +
+      'where training stopped, not where that penalty settles';
+  return finding(`${head}${undecided}${open.length ? withoutKl(m, open) : ''}${tail}.`, quick);
+}
+
+/** Where KL's two measures disagree: which of the other methods is lowest at those targets. */
+function withoutKl(m: MatchedFronts, targets: number[]): string {
+  const best = targets.map((l0) => {
+    const at = m.withCut[m.targets.indexOf(l0)].fvu;
+    const scored = Object.entries(at).filter(([k, v]) => k !== 'sigmoid + KL' && Number.isFinite(v)).sort((a, b) => a[1] - b[1]);
+    return scored.length >= 2 ? scored[0][0] : null;
+  });
+  const names = Array.from(new Set(best.filter((b): b is string => b !== null)));
+  if (names.length === 0) return '';
+  if (names.length === 1 && best.every((b) => b !== null)) return `; leaving KL out, ${names[0]} is lowest at L0 ${targets.join(', ')}`;
+  return `; leaving KL out: ${targets.map((l0, i) => `${best[i] ?? 'no comparison'} at L0 ${l0}`).join(', ')}`;
 }

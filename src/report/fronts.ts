@@ -71,7 +71,7 @@ export interface FrontRow {
 export interface FrontOptions {
   /** train.epochs is the cap when stopGain is given */
   train: Partial<TrainConfig>;
-  /** stop a model once an epoch lowers its training loss by less than this fraction */
+  /** stop a model once an epoch changes its training loss by less than this fraction, either way */
   stopGain?: number;
   /** the SAEs' deadAfter (AuxK's dead latents) */
   deadAfter: number;
@@ -120,7 +120,7 @@ export interface Budget { cap: number; stopGain?: number; stepsPerEpoch: number 
 export function modelCountLine(rows: readonly FrontRow[], reach: { lowest: number; highest: number }, budget: Budget): string {
   const added = rows.filter((r) => r.added).length;
   const how = budget.stopGain === undefined ? `${budget.cap} epochs each` :
-    `each trained until an epoch lowered its training loss by less than ${pct(budget.stopGain, 0)}, ` +
+    `each trained until an epoch changed its training loss by less than ${pct(budget.stopGain, 0)} either way, ` +
     `at most ${budget.cap} epochs`;
   return `${rows.length} models (${added} settings added beyond the starting grids ` +
     `to reach L0 ${reach.lowest} and ${reach.highest}), ${how} (${budget.stepsPerEpoch} steps an epoch).`;
@@ -140,12 +140,12 @@ export function budgetLines(rows: readonly FrontRow[], budget: Budget): string[]
   const groups = Array.from(new Set(rows.map((r) => `${r.data}\u0000${r.method}`))).map((g) => g.split('\u0000'));
   return groups.map(([data, method]) => {
     const mine = rows.filter((r) => r.data === data && r.method === method);
-    const capped = budget.stopGain === undefined ? mine : mine.filter((r) => r.lastGain >= budget.stopGain!);
+    const capped = budget.stopGain === undefined ? mine : mine.filter((r) => Math.abs(r.lastGain) >= budget.stopGain!);
     const stopped = mine.filter((r) => !capped.includes(r));
     const parts = [];
     if (stopped.length) parts.push(`${stopped.length} flattened after ${span(stopped.map((r) => r.epochs), String)} epochs`);
     if (capped.length) {
-      parts.push(`${capped.length} ran to the cap of ${budget.cap} epochs, the last one still lowering the loss by ` +
+      parts.push(`${capped.length} ran to the cap of ${budget.cap} epochs, the last one still changing the loss by ` +
         `${span(capped.map((r) => r.lastGain), (v) => pct(v, 1))}`);
     }
     return `${data}, ${method}: of ${mine.length} ${mine.length === 1 ? 'model' : 'models'}, ${parts.join('; ')}.`;

@@ -26,7 +26,7 @@ export interface DictSaeSpec {
   /** Adam and batches: the kit's defaults for what is not given */
   train?: Partial<TrainConfig>;
   /**
-   * Stop once an epoch lowers the training loss by less than this fraction (core/stopping.ts
+   * Stop once an epoch changes the training loss by less than this fraction either way (core/stopping.ts
    * lossFlattened); `train.epochs` is then the cap. Not given: every epoch runs.
    */
   stopGain?: number;

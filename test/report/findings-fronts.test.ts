@@ -30,6 +30,6 @@ test('matchedFinding: a split verdict, a target KL decides, and KL at the cap', 
   assert.deepEqual(unfinishedMethods(rows, 'px', budget), ['sigmoid + KL']);
   assert.equal(matchedFinding('px', m, rows, budget, false),
     'Finding: on px, ReLU + L1 has the lowest FVU at L0 4, 8; at L0 32 the winner depends on how KL is measured ' +
-    'or fewer than two methods reach it; sigmoid + KL had models still improving at the 15-epoch cap, so their FVU is ' +
-    'where training stopped, an upper bound on what more epochs would give.');
+    'or fewer than two methods reach it; leaving KL out, ReLU + L1 is lowest at L0 32; sigmoid + KL had models still ' +
+    'changing at the 15-epoch cap, so their FVU is where training stopped, not where that penalty settles.');
 });

@@ -53,18 +53,21 @@ test('sweepFronts: every sweep of every set, grid first, rounded, additions mark
     '12 models (6 settings added beyond the starting grids to reach L0 4 and 32), 2 epochs each (24 steps an epoch).');
   assert.equal(modelCountLine(rows, { lowest: 4, highest: 32 }, { cap: 15, stopGain: 0.01, stepsPerEpoch: 469 }),
     '12 models (6 settings added beyond the starting grids to reach L0 4 and 32), each trained until an epoch ' +
-    'lowered its training loss by less than 1%, at most 15 epochs (469 steps an epoch).');
+    'changed its training loss by less than 1% either way, at most 15 epochs (469 steps an epoch).');
 });
 
 test('budgetLines: the models the rule stopped and those at the cap, per data set and method', () => {
   const rows = [row('a', 'TopK', 'k 4', 4, 0.3, 0.3, false, 6, 0.008), row('a', 'TopK', 'k 8', 8, 0.2, 0.2, false, 9, 0.009),
     row('a', 'sigmoid + KL', 'rho 0.05', 20, 0.8, 0.13, false, 15, 0.0712), row('a', 'sigmoid + KL', 'rho 0.1', 30, 0.7, 0.1, false, 15, 0.021),
-    row('a', 'sigmoid + KL', 'rho 0.01', 2, 0.9, 0.5, false, 11, 0.004), row('b', 'TopK', 'k 4', 4, 0.3, 0.3, false, 15, 0.01)];
+    row('a', 'sigmoid + KL', 'rho 0.01', 2, 0.9, 0.5, false, 11, 0.004), row('b', 'TopK', 'k 4', 4, 0.3, 0.3, false, 15, 0.01),
+    row('c', 'TopK', 'k 4', 4, 0.3, 0.3, false, 15, -0.07)];
   assert.deepEqual(budgetLines(rows, { cap: 15, stopGain: 0.01, stepsPerEpoch: 469 }), [
     'a, TopK: of 2 models, 2 flattened after 6-9 epochs.',
-    'a, sigmoid + KL: of 3 models, 1 flattened after 11 epochs; 2 ran to the cap of 15 epochs, the last one still lowering the loss by 2.1%-7.1%.',
+    'a, sigmoid + KL: of 3 models, 1 flattened after 11 epochs; 2 ran to the cap of 15 epochs, the last one still changing the loss by 2.1%-7.1%.',
     // a gain of exactly the rule's 1% does not stop training
-    'b, TopK: of 1 model, 1 ran to the cap of 15 epochs, the last one still lowering the loss by 1.0%.',
+    'b, TopK: of 1 model, 1 ran to the cap of 15 epochs, the last one still changing the loss by 1.0%.',
+    // a loss that rose by 7% has not flattened
+    'c, TopK: of 1 model, 1 ran to the cap of 15 epochs, the last one still changing the loss by -7.0%.',
   ]);
 });
 
