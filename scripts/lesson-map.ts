@@ -95,4 +95,9 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
     part: 'Beyond the lesson',
     fullSeconds: 160.2,
   },
+  '15-toy-superposition': {
+    goal: 'Train Anthropic\'s toy model over a sweep of sparsity in one batched run and watch sparse features go into superposition.',
+    part: 'Beyond the lesson',
+    fullSeconds: 15.2,
+  },
 });

@@ -19,6 +19,7 @@ export { fit, formatEpoch, createOptimizer } from './core/train';
 export type { Optimizer } from './core/train';
 export { lineFigure, lossCurves, sparsityHistograms, heatmapFigure, barFigure, DIVERGING } from './plot/figures';
 export { imageGrid, featureGrid, reconstructionGrid } from './plot/grid';
+export { directionsFigure, gramFigure, featureNormsFigure, dimensionalityFigure } from './plot/toy';
 export { show, saveHtml } from './plot/show';
 export { reconstructionMse, meanImageMse, encodeAll, decodeCodes, decodeUnits, reconstruct, layerSummary } from './core/evaluate';
 export { sparsityReport, analyzeSparsity, formatSparsity, kneeIndex, correlation, rankCorrelation } from './core/analysis';
@@ -50,6 +51,16 @@ export { MlpClassifier } from './interp/mlp';
 export { featureDashboard, topActivating } from './interp/dashboard';
 export { fvuAtL0, compareAtL0, sweepToCover, notReached } from './interp/pareto';
 export type { SparsityPoint } from './interp/pareto';
+export { makeToyConfig, featureProbabilities } from './toy/config';
+export type { ToyConfig } from './toy/config';
+export { ToyModel, createToyModel } from './toy/model';
+export { trainToy } from './toy/train';
+export type { ToyTrainResult } from './toy/train';
+export {
+  instanceWeights, gramMatrix, featureNorms, interference, featureDimensionality, dimensionsPerFeature, representedFeatures,
+  superpositionSummaries, REPRESENTED_NORM,
+} from './toy/analysis';
+export type { SuperpositionSummary } from './toy/analysis';
 export {
   check, NotImplemented, CheckFailed, setCheckDefaults, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares,
 } from './check/index';
@@ -85,3 +96,8 @@ export {
 export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts, Budget } from './report/fronts';
 export { matchedFinding } from './report/findings-fronts';
 export { heatmapLine, selectiveGroupLine, keptUnitsLine, signedAtomsLine, topImagesLine } from './report/charts-read';
+export {
+  probabilityLabel, toyFinding, toyRunLine, sweepTable, keptCountsLine, planeGeometry, geometryLines, polygonFinding, gramLine,
+  normsLines, dimensionsLines, superpositionFinding, FRACTIONS,
+} from './report/toy';
+export type { PlaneGeometry } from './report/toy';

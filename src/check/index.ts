@@ -15,6 +15,7 @@ import * as loops from './loops';
 import * as codes from './codes';
 import * as ompCheck from './omp';
 import * as interp from './interp';
+import * as toy from './toy';
 
 /** One check per task, in course order; see tasks.ts for where each is taught and the learner's signature. */
 export const check = Object.freeze({
@@ -31,6 +32,7 @@ export const check = Object.freeze({
   omp: ompCheck.omp,
   topK: interp.topK,
   fvu: interp.fvu,
+  interference: toy.interference,
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
@@ -51,3 +53,4 @@ export type { SweepFn, MatchSparsityFn } from './loops';
 export type { SelectivityFn, KeepTopKFn } from './codes';
 export type { OmpFn, OmpCode } from './omp';
 export type { TopKFn, FvuFn } from './interp';
+export type { InterferenceFn } from './toy';

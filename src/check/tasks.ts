@@ -62,6 +62,9 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
   { name: 'fvu', notebook: '14', title: 'the fraction of variance unexplained',
     signature: 'myFvu(x: Float32Array, xHat: Float32Array, dim: number): number',
     kit: 'fvu (interp/metrics.ts)', difficulty: 1, importance: 4, minutes: 10 },
+  { name: 'interference', notebook: '15', title: 'each feature\'s interference',
+    signature: 'myInterference(w: Float32Array, m: number, n: number): number[]',
+    kit: 'interference (toy/analysis.ts)', difficulty: 2, importance: 4, minutes: 15 },
 ].map((t) => Object.freeze(t)));
 
 /** The task called `name`, or undefined. */

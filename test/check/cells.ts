@@ -123,6 +123,13 @@ console.log('kit matchSparsity:', matched.weight.toPrecision(3), matched.sparsit
     imports: ['fvu'],
     after: `console.log('kit fvu:', fvu(Float32Array.from([0, 1, 2, 3]), Float32Array.from([0, 1, 2, 2]), 1));`,
   },
+  {
+    task: 'interference',
+    imports: ['interference', 'instanceWeights', 'createToyModel'],
+    after: `const toyForCheck = createToyModel({ inputDim: 5, hiddenDim: 2, instances: 1 });
+console.log('kit interference:', Array.from(interference(instanceWeights(toyForCheck)[0])).map((v) => v.toFixed(3)).join(' '));
+toyForCheck.dispose();`,
+  },
 ];
 
 export const TASK_CELLS: TaskCellSample[] = SAMPLES.map((s) => {

@@ -1,5 +1,5 @@
 /**
- * Learner-style solutions of the 13 course tasks, written from the notebooks' task cells and the
+ * Learner-style solutions of the 14 course tasks, written from the notebooks' task cells and the
  * lesson (not from the checks): several correct ones per task, written the ways learners write
  * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
  * learners really make. variants.test.ts runs every one through its check.
@@ -16,7 +16,7 @@ import { KL_EPS, KL_UPPER } from '../../src/core/losses';
 import { leastSquares } from '../../src/check';
 import type {
   DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
-  SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
+  InterferenceFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
 } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
@@ -36,11 +36,12 @@ export interface TaskFns {
   omp: OmpFn;
   topK: TopKFn;
   fvu: FvuFn;
+  interference: InterferenceFn;
 }
 export type TaskName = keyof TaskFns;
 export const TASK_NAMES: readonly TaskName[] = [
   'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
-  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu',
+  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'interference',
 ];
 export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
 
@@ -1641,6 +1642,116 @@ bad('fvu', 'variance of xHat', 'divides by the spread of the reconstruction xHat
     total += (xHat[i] - mean[i % dim]) ** 2;
   }
   return err / total;
+});
+
+// =============================================================================================
+// interference: per feature i, sum over j != i of (W^_i . W_j)^2, W [m, n] row-major, W^_i = W_i / ||W_i||.
+
+/** Column i of W [m, n] row-major, as plain numbers. */
+const column = (w: Float32Array, m: number, n: number, i: number) => Array.from({ length: m }, (_, r) => w[r * n + i]);
+const dotP = (a: number[], b: number[]) => a.reduce((s, v, r) => s + v * b[r], 0);
+
+ok('interference', 'float64 loops (notebook)', (w, m, n) => {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let r = 0; r < m; r++) norm += w[r * n + i] ** 2;
+    norm = Math.sqrt(norm);
+    let sum = 0;
+    for (let j = 0; j < n; j++) {
+      if (j === i || norm === 0) continue;
+      let d = 0;
+      for (let r = 0; r < m; r++) d += w[r * n + i] * w[r * n + j];
+      sum += (d / norm) ** 2;
+    }
+    out.push(sum);
+  }
+  return out;
+});
+ok('interference', 'tensor ops in tidy', (w, m, n) => tf.tidy(() => {
+  const W = tf.tensor2d(w, [m, n]);
+  const gram = tf.matMul(W, W, true, false);
+  const normSq = tf.sum(tf.square(W), 0);
+  const offDiagonal = tf.sub(tf.sum(tf.square(gram), 1), tf.square(normSq));
+  return Array.from(tf.div(offDiagonal, tf.maximum(normSq, 1e-12)).dataSync());
+}), 'float32 tensors: (sum_j G_ij^2 - G_ii^2) / G_ii');
+ok('interference', 'Gram matrix, float32 accumulators', (w, m, n) => {
+  const g = new Float32Array(n * n);
+  for (let r = 0; r < m; r++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i * n + j] += w[r * n + i] * w[r * n + j];
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (g[i * n + i] === 0) continue;
+    for (let j = 0; j < n; j++) if (j !== i) out[i] += (g[i * n + j] * g[i * n + j]) / g[i * n + i];
+  }
+  return out;
+}, 'returns a Float32Array');
+ok('interference', 'functional, unit vectors', (w, m, n) => {
+  const cols = Array.from({ length: n }, (_, i) => column(w, m, n, i));
+  const units = cols.map((c) => {
+    const len = Math.hypot(...c);
+    return len > 0 ? c.map((v) => v / len) : c.map(() => 0);
+  });
+  return units.map((u, i) => cols.reduce((s, c, j) => (j === i ? s : s + dotP(u, c) ** 2), 0));
+});
+
+bad('interference', 'not normalised', 'sums (W_i . W_j)^2 without dividing by ||W_i||^2', (w, m, n) =>
+  Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => j)
+    .filter((j) => j !== i).reduce((s, j) => s + dotP(column(w, m, n, i), column(w, m, n, j)) ** 2, 0)));
+bad('interference', 'includes j = i', 'sums over every j, the feature itself included (adds ||W_i||^2)', (w, m, n) =>
+  Array.from({ length: n }, (_, i) => {
+    const ci = column(w, m, n, i);
+    const len = Math.hypot(...ci);
+    return Array.from({ length: n }, (_, j) => j).reduce((s, j) => s + (len > 0 ? dotP(ci, column(w, m, n, j)) / len : 0) ** 2, 0);
+  }));
+bad('interference', 'not squared', 'adds the projections W^_i . W_j themselves, not their squares', (w, m, n) =>
+  Array.from({ length: n }, (_, i) => {
+    const ci = column(w, m, n, i);
+    const len = Math.hypot(...ci);
+    return Array.from({ length: n }, (_, j) => j).filter((j) => j !== i)
+      .reduce((s, j) => s + (len > 0 ? dotP(ci, column(w, m, n, j)) / len : 0), 0);
+  }));
+bad('interference', 'rows as features (W transposed)', 'reads W as [n, m]: feature i = w[i * m ... i * m + m - 1]', (w, m, n) => {
+  const feature = (i: number) => Array.from(w.subarray(i * m, (i + 1) * m));
+  return Array.from({ length: n }, (_, i) => {
+    const len = Math.hypot(...feature(i));
+    let sum = 0;
+    for (let j = 0; j < n; j++) if (j !== i && len > 0) sum += (dotP(feature(i), feature(j)) / len) ** 2;
+    return sum;
+  });
+});
+bad('interference', 'divides by n', 'the mean over j instead of the sum', (w, m, n) => {
+  const g = (i: number, j: number) => dotP(column(w, m, n, i), column(w, m, n, j));
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => j)
+    .filter((j) => j !== i && g(i, i) > 0).reduce((s, j) => s + g(i, j) ** 2 / g(i, i), 0) / n);
+});
+bad('interference', 'zero column gives NaN', 'divides by ||W_i|| with no guard: a dropped feature gives 0 / 0', (w, m, n) => {
+  const g = (i: number, j: number) => dotP(column(w, m, n, i), column(w, m, n, j));
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => j)
+    .filter((j) => j !== i).reduce((s, j) => s + (g(i, j) / Math.sqrt(g(i, i))) ** 2, 0));
+});
+bad('interference', 'cosine squared (both normalised)', 'divides by ||W_i|| ||W_j||: W_j should keep its length', (w, m, n) => {
+  const g = (i: number, j: number) => dotP(column(w, m, n, i), column(w, m, n, j));
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => j)
+    .filter((j) => j !== i && g(i, i) > 0 && g(j, j) > 0).reduce((s, j) => s + g(i, j) ** 2 / (g(i, i) * g(j, j)), 0));
+});
+bad('interference', 'normalises w in place', 'divides the columns of w itself, changing the caller\'s weights', (w, m, n) => {
+  for (let i = 0; i < n; i++) {
+    const len = Math.hypot(...column(w, m, n, i));
+    if (len > 0) for (let r = 0; r < m; r++) w[r * n + i] /= len;
+  }
+  return Array.from({ length: n }, () => 0);
+});
+bad('interference', 'returns a tensor', 'returns the tf.Tensor instead of its values', anyFn<InterferenceFn>((w: Float32Array, m: number, n: number) => {
+  const W = tf.tensor2d(w, [m, n]);
+  const gram = tf.matMul(W, W, true, false);
+  const normSq = tf.sum(tf.square(W), 0);
+  return tf.div(tf.sub(tf.sum(tf.square(gram), 1), tf.square(normSq)), tf.maximum(normSq, 1e-12));
+}));
+bad('interference', 'leaks tensors', 'computed with tensors and never disposed (no tidy)', (w, m, n) => {
+  const W = tf.tensor2d(w, [m, n]);
+  const gram = tf.matMul(W, W, true, false);
+  const normSq = tf.sum(tf.square(W), 0);
+  return Array.from(tf.div(tf.sub(tf.sum(tf.square(gram), 1), tf.square(normSq)), tf.maximum(normSq, 1e-12)).dataSync());
 });
 
 export const VARIANTS: readonly Variant[] = variants;
