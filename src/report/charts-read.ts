@@ -4,6 +4,7 @@
  * largest codes, signed atom grids and top-activating images.
  */
 import { pct } from './format';
+import { median } from '../data/stats';
 
 /** The heatmap of class means [classes, width]: its brightest cell and which class most units prefer. */
 export function heatmapLine(means: ArrayLike<number>, width: number, classes: readonly string[]): string {
@@ -62,11 +63,6 @@ export function signedAtomsLine(methods: Record<string, readonly ArrayLike<numbe
     let all = 0;
     for (let t = 0; t < a.length; t++) { all += Math.abs(a[t]); if (a[t] < 0) neg -= a[t]; }
     return all > 0 ? neg / all : 0;
-  };
-  const median = (v: number[]) => {
-    const s = v.slice().sort((a, b) => a - b);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
   return 'Negative share of each atom (median over the atoms shown; 0% all positive, 50% balanced): ' +
     Object.entries(methods).map(([name, atoms]) => `${name} ${pct(median(atoms.map(share)), 0)}`).join(', ') + '.';
