@@ -100,4 +100,9 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
     part: 'Beyond the lesson',
     fullSeconds: 15.2,
   },
+  '16-planted-features': {
+    goal: 'Plant known features in synthetic data and score how well each SAE recovers them: MCC, firing F1, absorption.',
+    part: 'Beyond the lesson',
+    fullSeconds: null,
+  },
 });

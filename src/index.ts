@@ -61,6 +61,16 @@ export {
   superpositionSummaries, REPRESENTED_NORM,
 } from './toy/analysis';
 export type { SuperpositionSummary } from './toy/analysis';
+export { plantedModel } from './truth/planted';
+export type { PlantedConfig, PlantedOptions, PlantedModel } from './truth/planted';
+export { samplePlanted, plantedDataset } from './truth/planted-sample';
+export type { PlantedSample } from './truth/planted-sample';
+export { assignMax } from './truth/hungarian';
+export { mcc } from './truth/recovery';
+export { scoreSae, FOUND_COS, UNIQUE_COS } from './truth/score';
+export type { RecoveryScores } from './truth/score';
+export { trainPlanted } from './truth/sweep';
+export type { PlantedSetting, PlantedRow, PlantedTraining } from './truth/sweep';
 export {
   check, NotImplemented, CheckFailed, setCheckDefaults, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares,
 } from './check/index';
@@ -101,3 +111,6 @@ export {
   normsLines, dimensionsLines, superpositionFinding, FRACTIONS,
 } from './report/toy';
 export type { PlaneGeometry } from './report/toy';
+export {
+  plantedLine, recoveryTable, mccAtL0, matchedRecoveryTable, recoveryFinding, latentCountFinding, absorptionFinding,
+} from './report/truth';

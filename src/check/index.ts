@@ -16,6 +16,7 @@ import * as codes from './codes';
 import * as ompCheck from './omp';
 import * as interp from './interp';
 import * as toy from './toy';
+import * as truth from './truth';
 
 /** One check per task, in course order; see tasks.ts for where each is taught and the learner's signature. */
 export const check = Object.freeze({
@@ -33,6 +34,7 @@ export const check = Object.freeze({
   topK: interp.topK,
   fvu: interp.fvu,
   interference: toy.interference,
+  mcc: truth.mcc,
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
@@ -54,3 +56,4 @@ export type { SelectivityFn, KeepTopKFn } from './codes';
 export type { OmpFn, OmpCode } from './omp';
 export type { TopKFn, FvuFn } from './interp';
 export type { InterferenceFn } from './toy';
+export type { MccFn } from './truth';

@@ -65,6 +65,9 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
   { name: 'interference', notebook: '15', title: 'each feature\'s interference',
     signature: 'myInterference(w: Float32Array, m: number, n: number): number[]',
     kit: 'interference (toy/analysis.ts)', difficulty: 2, importance: 4, minutes: 15 },
+  { name: 'mcc', notebook: '16', title: 'the MCC of a dictionary',
+    signature: 'myMcc(decoderRows: Float32Array, trueFeatures: Float32Array, d: number): number',
+    kit: 'mcc (truth/recovery.ts)', difficulty: 2, importance: 4, minutes: 15 },
 ].map((t) => Object.freeze(t)));
 
 /** The task called `name`, or undefined. */

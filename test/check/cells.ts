@@ -130,6 +130,11 @@ console.log('kit matchSparsity:', matched.weight.toPrecision(3), matched.sparsit
 console.log('kit interference:', Array.from(interference(instanceWeights(toyForCheck)[0])).map((v) => v.toFixed(3)).join(' '));
 toyForCheck.dispose();`,
   },
+  {
+    task: 'mcc',
+    imports: ['mcc', 'assignMax'],
+    after: `console.log('kit mcc:', mcc(Float32Array.from([0, 2, -1, 0]), Float32Array.from([1, 0, 0, 1]), 2).mcc);`,
+  },
 ];
 
 export const TASK_CELLS: TaskCellSample[] = SAMPLES.map((s) => {

@@ -109,4 +109,10 @@ export const HINTS: Record<string, RegExp> = {
   "interference/normalises w in place": /normalise into a new array/,
   "interference/returns a tensor": /return plain numbers/,
   "interference/leaks tensors": /every tf op makes a tensor that/,
+  "mcc/signed cosines": /take \|cos\| before matching/,
+  "mcc/dot products": /divide each dot product by both rows' norms/,
+  "mcc/greedy best latent": /match one-to-one \(assignMax\)/,
+  "mcc/mean over the latents": /divide by the number of true features n, not by the number of latents/,
+  "mcc/mean over matched only": /the unmatched features count 0: divide by n/,
+  "mcc/each latent's best feature": /the mean runs over the true features/,
 };

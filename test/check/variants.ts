@@ -1,5 +1,5 @@
 /**
- * Learner-style solutions of the 14 course tasks, written from the notebooks' task cells and the
+ * Learner-style solutions of the 15 course tasks, written from the notebooks' task cells and the
  * lesson (not from the checks): several correct ones per task, written the ways learners write
  * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
  * learners really make. variants.test.ts runs every one through its check.
@@ -14,9 +14,10 @@
 import { tf } from '../../src/runtime/backend';
 import { KL_EPS, KL_UPPER } from '../../src/core/losses';
 import { leastSquares } from '../../src/check';
+import { assignMax } from '../../src/truth/hungarian';
 import type {
   DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
-  InterferenceFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
+  InterferenceFn, MccFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
 } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
@@ -37,11 +38,12 @@ export interface TaskFns {
   topK: TopKFn;
   fvu: FvuFn;
   interference: InterferenceFn;
+  mcc: MccFn;
 }
 export type TaskName = keyof TaskFns;
 export const TASK_NAMES: readonly TaskName[] = [
   'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
-  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'interference',
+  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'interference', 'mcc',
 ];
 export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
 
@@ -1752,6 +1754,78 @@ bad('interference', 'leaks tensors', 'computed with tensors and never disposed (
   const gram = tf.matMul(W, W, true, false);
   const normSq = tf.sum(tf.square(W), 0);
   return Array.from(tf.div(tf.sub(tf.sum(tf.square(gram), 1), tf.square(normSq)), tf.maximum(normSq, 1e-12)).dataSync());
+});
+
+// mcc: each true feature matched one-to-one (assignMax on |cos|) to a latent, mean matched |cos| over the n features.
+const cosTable = (w: Float32Array, f: Float32Array, d: number, abs = true, normalise = true) => {
+  const [latents, n] = [w.length / d, f.length / d];
+  const score = new Float64Array(n * latents);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < latents; j++) {
+      let [dot, a, b] = [0, 0, 0];
+      for (let t = 0; t < d; t++) { dot += f[i * d + t] * w[j * d + t]; a += f[i * d + t] ** 2; b += w[j * d + t] ** 2; }
+      const c = normalise ? dot / Math.sqrt(a * b) : dot;
+      score[i * latents + j] = abs ? Math.abs(c) : c;
+    }
+  }
+  return { score, n, latents };
+};
+const matchedSum = (score: Float64Array, n: number, latents: number) =>
+  Array.from(assignMax(score, n, latents)).reduce((s, j, i) => s + (j >= 0 ? score[i * latents + j] : 0), 0);
+ok('mcc', 'loops (notebook)', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  return matchedSum(score, n, latents) / n;
+});
+ok('mcc', 'tensor ops for the cosines', (w, f, d) => {
+  const [latents, n] = [w.length / d, f.length / d];
+  const score = tf.tidy(() => {
+    const W = tf.tensor2d(w, [latents, d]);
+    const F = tf.tensor2d(f, [n, d]);
+    const unit = (m: tf.Tensor2D) => tf.div(m, tf.norm(m, 'euclidean', 1, true));
+    return tf.abs(tf.matMul(unit(F), unit(W), false, true)).dataSync();
+  });
+  return matchedSum(Float64Array.from(score), n, latents) / n;
+}, 'float32 cosines');
+ok('mcc', 'transposed: latents as rows of the assignment', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  const t = new Float64Array(latents * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < latents; j++) t[j * n + i] = score[i * latents + j];
+  const match = assignMax(t, latents, n);
+  let total = 0;
+  match.forEach((i, j) => { if (i >= 0) total += t[j * n + i]; });
+  return total / n;
+}, 'matches latents to features; the same pairs');
+bad('mcc', 'signed cosines', 'matches on cos, not |cos|: a flipped decoder row counts against the feature', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d, false);
+  return matchedSum(score, n, latents) / n;
+});
+bad('mcc', 'dot products', 'forgets to divide by the norms: decoder rows are not unit vectors', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d, true, false);
+  return matchedSum(score, n, latents) / n;
+});
+bad('mcc', 'greedy best latent', 'takes each feature\'s best latent, so two features can share one', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += Math.max(...score.subarray(i * latents, (i + 1) * latents));
+  return total / n;
+});
+bad('mcc', 'mean over the latents', 'divides the matched sum by the number of latents', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  return matchedSum(score, n, latents) / latents;
+});
+bad('mcc', 'mean over matched only', 'averages over the matched features, so unmatched ones do not count as 0', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  return matchedSum(score, n, latents) / Math.min(n, latents);
+});
+bad('mcc', 'each latent\'s best feature', 'averages each latent\'s best |cos| over the latents', (w, f, d) => {
+  const { score, n, latents } = cosTable(w, f, d);
+  let total = 0;
+  for (let j = 0; j < latents; j++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) best = Math.max(best, score[i * latents + j]);
+    total += best;
+  }
+  return total / latents;
 });
 
 export const VARIANTS: readonly Variant[] = variants;

@@ -84,10 +84,13 @@ test('TopK\'s AuxK term by hand: the dead latents\' top auxK pre-activations rec
   tf.dispose([p.value, t.pre, t.x, t.xHat, t.dec]);
 });
 
-test('every activation kind checks only its own fields, and each has defaults for all of them', () => {
+test('every activation kind checks only its own fields, has defaults for all of them, and sigmoid overrides unitNormDecoder', () => {
   const fields = (k: { checks: object; defaults: object }) => [Object.keys(k.checks).sort(), Object.keys(k.defaults).sort()];
   assert.deepEqual(fields(ACTIVATIONS.relu), [['sparsityWeight'], ['sparsityWeight']]);
-  assert.deepEqual(fields(ACTIVATIONS.sigmoid), [['rho', 'sparsityWeight'], ['rho', 'sparsityWeight']]);
+  // sigmoid also overrides one base default: its decoder is not renormalised (the lesson's KL model)
+  assert.deepEqual(fields(ACTIVATIONS.sigmoid), [['rho', 'sparsityWeight'], ['rho', 'sparsityWeight', 'unitNormDecoder']]);
+  assert.equal(makeDictSaeConfig({ activation: 'sigmoid' }).unitNormDecoder, false);
+  assert.equal(makeDictSaeConfig({ activation: 'relu' }).unitNormDecoder, true);
   assert.deepEqual(fields(ACTIVATIONS.topk), [['auxK', 'auxWeight', 'k'], ['auxK', 'auxWeight', 'k']]);
   // the union's members, for the type checker: each holds exactly its kind's fields
   const r: ReluSaeConfig = makeDictSaeConfig({ activation: 'relu' }) as ReluSaeConfig;
