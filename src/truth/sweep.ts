@@ -10,6 +10,8 @@ import { epochGain, lossFlattened } from '../core/stopping';
 import { DictSae } from '../interp/dictsae';
 import type { DictSaeOptions } from '../interp/dictsae-config';
 import { progressView, viewReporter } from '../runtime/progress';
+import * as tf from '../runtime/tf';
+import { floatsOf } from '../runtime/values';
 import type { PlantedModel } from './planted';
 import type { PlantedSample } from './planted-sample';
 import { RecoveryScores, scoreSae } from './score';
@@ -25,12 +27,42 @@ export interface PlantedRow extends RecoveryScores {
   epochs: number;
   /** how much the last epoch lowered the training loss, a fraction */
   lastGain: number;
+  /** what the amortisation gap (amortisation.ts) needs of the trained SAE; only for settings `keep` picks */
+  dictionary?: KeptDictionary;
 }
 
-/** How every setting trains: Adam, batches, the epoch cap and the stopping rule's least gain. */
-export interface PlantedTraining { cap: number; stopGain: number; batchSize: number; learningRate: number; seed: number }
+/** A trained SAE's dictionary and its codes, read before the SAE is disposed. */
+export interface KeptDictionary {
+  /** the decoder rows, [latents, d] */
+  decoderRows: Float32Array;
+  /** the decoder bias b_dec, [d] (x_hat = codes W_dec + b_dec) */
+  bias: Float32Array;
+  /** the encoder's codes of the test sample, [test.count, latents] */
+  codes: Float32Array;
+}
 
-/** Trains each setting on `train` and scores it on `test` of `planted`, in order; one display shows the sweep. */
+/**
+ * How every setting trains: Adam, batches, the epoch cap and the stopping rule's least gain; `keep`
+ * picks the settings whose rows also carry their dictionary (none when absent).
+ */
+export interface PlantedTraining {
+  cap: number; stopGain: number; batchSize: number; learningRate: number; seed: number;
+  keep?: (setting: PlantedSetting) => boolean;
+}
+
+/** The decoder rows, decoder bias and test-sample codes of `sae`. */
+function keptDictionary(sae: DictSae, test: PlantedSample, d: number): KeptDictionary {
+  return {
+    decoderRows: floatsOf(() => tf.clone(sae.decoderMatrix())),
+    bias: floatsOf(() => tf.clone(sae.bDec)),
+    codes: floatsOf(() => sae.encode(tf.tensor2d(test.x, [test.count, d]))),
+  };
+}
+
+/**
+ * Trains each setting on `train` and scores it on `test` of `planted`, in order; one display shows
+ * the sweep. A setting that training.keep picks also keeps its dictionary (KeptDictionary).
+ */
 export async function trainPlanted(settings: readonly PlantedSetting[], train: Dataset, planted: PlantedModel,
   test: PlantedSample, training: PlantedTraining, title = 'SAEs on the planted features'): Promise<PlantedRow[]> {
   const view = progressView(title);
@@ -44,7 +76,8 @@ export async function trainPlanted(settings: readonly PlantedSetting[], train: D
         learningRate: training.learningRate, seed: training.seed, progress, until: lossFlattened(training.stopGain) });
       const gain = epochGain(history);
       rows.push({ method: s.method, setting: s.label, latents: sae.latentDim, epochs: history.length,
-        lastGain: Number.isNaN(gain) ? 1 : gain, ...scoreSae(sae, planted, test) });
+        lastGain: Number.isNaN(gain) ? 1 : gain, ...scoreSae(sae, planted, test),
+        ...(training.keep?.(s) ? { dictionary: keptDictionary(sae, test, planted.config.d) } : {}) });
       view.finished(`${i + 1}/${settings.length} ${s.method}, ${s.label}: ${history.length} epochs`);
     } finally {
       sae.dispose();

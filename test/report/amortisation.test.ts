@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { amortisationFinding, amortisationTable, gapShare } from '../../src/report/amortisation';
+import type { Amortisation, AmortisationMethod } from '../../src/truth/amortisation';
+
+const scores = (method: AmortisationMethod, fvu: number, recall = NaN, precision = NaN) => ({ method, fvu, l0: 8, precision, recall });
+const at = (k: number, enc: number, omp: number, lasso: number, refit: number, withTruth = true): Amortisation => ({
+  k, count: 10, medianLambda: 0.1, meanIterations: 50,
+  methods: [scores('encoder', enc, withTruth ? 0.8 : NaN, withTruth ? 0.7 : NaN), scores('OMP', omp, withTruth ? 0.9 : NaN, withTruth ? 0.75 : NaN),
+    scores('FISTA', lasso, withTruth ? 0.85 : NaN, withTruth ? 0.7 : NaN), scores('FISTA+refit', refit, withTruth ? 0.86 : NaN, withTruth ? 0.72 : NaN)],
+});
+
+test('gapShare by hand: (encoder - best solver) / encoder', () => {
+  assert.equal(gapShare(at(8, 0.2, 0.15, 0.18, 0.1)), 0.5);
+  assert.ok(Math.abs(gapShare(at(8, 0.2, 0.25, 0.22, 0.21)) - -0.05) < 1e-12);
+});
+
+test('the finding names each L0, every solver, the best one\'s share and its size in words', () => {
+  const large = amortisationFinding([at(8, 0.2, 0.15, 0.18, 0.1)], false);
+  assert.match(large, /^Finding: at L0 8 the encoder's FVU is 0\.2 and on the same frozen decoder OMP 0\.15, FISTA 0\.18, FISTA\+refit 0\.1: FISTA\+refit removes 50% of it, a gap that is large/);
+  assert.match(large, /FISTA\+refit's non-zeros pick out the features that really fired more often than the encoder's \(recall 0\.86 against 0\.8/);
+  assert.match(amortisationFinding([at(16, 0.2, 0.19, 0.195, 0.185)], false), /removes 8% of it, a gap that is small/);
+  assert.match(amortisationFinding([at(16, 0.2, 0.17, 0.195, 0.185)], false), /OMP removes 15% of it, a gap that is moderate/);
+  const none = amortisationFinding([at(8, 0.1, 0.2, 0.15, 0.12, false)], true);
+  assert.match(none, /^Finding \(quick mode/);
+  assert.match(none, /the gap is none: no solver beats the encoder\.$/);
+  assert.doesNotMatch(none, /recall/);
+  const two = amortisationFinding([at(8, 0.2, 0.15, 0.18, 0.1), at(16, 0.1, 0.09, 0.095, 0.092)], false);
+  assert.match(two, /at L0 8 .*\. at L0 16 /);
+});
+
+test('the table has one row per L0 and method, \'-\' where there is no truth', () => {
+  const t = amortisationTable([at(8, 0.2, 0.15, 0.18, 0.1, false), at(16, 0.1, 0.09, 0.095, 0.092)]);
+  assert.equal(t.length, 8);
+  assert.deepEqual(t[0], { 'target L0': 8, method: 'encoder', FVU: 0.2, 'L0 reached': 8, 'support precision': '-', 'support recall': '-' });
+  assert.equal(t[5]['support recall'], 0.9);
+});
+
+test('bad input names what is missing', () => {
+  assert.throws(() => amortisationFinding([], false), /no results/);
+  const noEncoder = { ...at(8, 0.2, 0.1, 0.1, 0.1), methods: at(8, 0.2, 0.1, 0.1, 0.1).methods.slice(1) };
+  assert.throws(() => amortisationFinding([noEncoder], false), /L0 8 has no encoder row \(methods: OMP, FISTA, FISTA\+refit\)/);
+});
