@@ -70,7 +70,10 @@ export { mcc } from './truth/recovery';
 export { scoreSae, FOUND_COS, UNIQUE_COS } from './truth/score';
 export type { RecoveryScores } from './truth/score';
 export { trainPlanted } from './truth/sweep';
-export type { PlantedSetting, PlantedRow, PlantedTraining } from './truth/sweep';
+export type { PlantedSetting, PlantedRow, PlantedTraining, KeptDictionary } from './truth/sweep';
+export { softThreshold, istaStep, fista } from './truth/ista';
+export { amortisation } from './truth/amortisation';
+export type { Amortisation, AmortisationInput, MethodScores } from './truth/amortisation';
 export {
   check, NotImplemented, CheckFailed, setCheckDefaults, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares,
 } from './check/index';
@@ -113,4 +116,6 @@ export {
 export type { PlaneGeometry } from './report/toy';
 export {
   plantedLine, recoveryTable, mccAtL0, matchedRecoveryTable, recoveryFinding, latentCountFinding, absorptionFinding,
+  plantedTrainingLine,
 } from './report/truth';
+export { amortisationTable, amortisationFinding, gapShare } from './report/amortisation';

@@ -95,3 +95,19 @@ export function absorptionFinding(rows: readonly PlantedRow[], quick: boolean, a
     `(its latent silent while the parent's fires)${over.length ? `: ${list.join('; ')}` : ''}; the most is ` +
     `${most.method}, ${most.setting}, ${most.latents} latents, at ${pct(most.absorption, 1)}.`, quick);
 }
+
+/** How the sweep's training ended: the models the stopping rule stopped, and those that reached the epoch cap still changing. */
+export function plantedTrainingLine(rows: readonly PlantedRow[], training: { cap: number; stopGain: number }): string {
+  if (rows.length === 0) throw new Error('plantedTrainingLine: no rows (expected one per trained model)');
+  const flat = rows.filter((r) => Math.abs(r.lastGain) < training.stopGain);
+  const open = rows.filter((r) => Math.abs(r.lastGain) >= training.stopGain);
+  const range = (v: number[], f: (x: number) => string) =>
+    (Math.min(...v) === Math.max(...v) ? f(v[0]) : `${f(Math.min(...v))} to ${f(Math.max(...v))}`);
+  const stopped = flat.length === 0 ? `no model's loss flattened to under ${pct(training.stopGain, 0)} an epoch`
+    : `${flat.length} of ${rows.length} models stopped when an epoch changed the training loss by under ` +
+      `${pct(training.stopGain, 0)} (after ${range(flat.map((r) => r.epochs), String)} epochs)`;
+  if (open.length === 0) return `${stopped}.`;
+  return `${stopped}; ${open.length} ran to the ${training.cap}-epoch cap with the last epoch still changing the ` +
+    `loss by ${range(open.map((r) => Math.abs(r.lastGain)), (g) => pct(g, 1))}: ` +
+    `${open.map((r) => `${r.method} ${r.setting} (${r.latents} latents)`).join(', ')}; their scores are of models still training.`;
+}

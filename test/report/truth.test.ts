@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { absorptionFinding, latentCountFinding, matchedRecoveryTable, mccAtL0, plantedLine, recoveryFinding, recoveryTable } from '../../src/report/truth';
+import {
+  absorptionFinding, latentCountFinding, matchedRecoveryTable, mccAtL0, plantedLine, plantedTrainingLine, recoveryFinding, recoveryTable,
+} from '../../src/report/truth';
 import { plantedModel } from '../../src/truth/planted';
 import type { PlantedRow } from '../../src/truth/sweep';
 
@@ -39,4 +41,16 @@ test('absorptionFinding and plantedLine', () => {
   // zipfExponent 0: every p is l0 / n = 1/6
   assert.match(plantedLine(planted, 1.02), /^6 true features in 3 dimensions \(more features than dimensions, so they cannot all be orthogonal; the closest two have \|cos\| 0\.\d{3}\); each fires with probability 16\.7% down to 16\.67%; 1 parent\/child pairs; 1\.02 features fire per sample/);
   assert.equal(recoveryTable(rows)[2].absorption, '-');
+});
+
+test('plantedTrainingLine: the models the rule stopped, and those at the cap still changing, by |gain|', () => {
+  const training = { cap: 40, stopGain: 0.01 };
+  const rows = [row('TopK', 'k 2', 2, 0.8, { epochs: 13, lastGain: 0.004 }), row('TopK', 'k 16', 16, 0.7, { epochs: 40, lastGain: 0.021 }),
+    row('KL', 'rho 0.1', 30, 0.4, { epochs: 40, lastGain: -0.034, latents: 96 }), row('ReLU', 'a', 8, 0.8, { epochs: 26, lastGain: -0.002 })];
+  assert.equal(plantedTrainingLine(rows, training),
+    '2 of 4 models stopped when an epoch changed the training loss by under 1% (after 13 to 26 epochs); 2 ran to the 40-epoch cap ' +
+    'with the last epoch still changing the loss by 2.1% to 3.4%: TopK k 16 (8 latents), KL rho 0.1 (96 latents); their scores are of models still training.');
+  assert.equal(plantedTrainingLine(rows.slice(0, 1), training), '1 of 1 models stopped when an epoch changed the training loss by under 1% (after 13 epochs).');
+  assert.match(plantedTrainingLine(rows.slice(1, 2), training), /^no model's loss flattened to under 1% an epoch; 1 ran to the 40-epoch cap with the last epoch still changing the loss by 2\.1%: TopK k 16/);
+  assert.throws(() => plantedTrainingLine([], training), /no rows/);
 });
