@@ -50,12 +50,19 @@ function size(share: number): string {
   return 'moderate (between a tenth and a quarter of the encoder\'s error)';
 }
 
+/** Two shares within this of each other count as the same support score. */
+const SAME_SUPPORT = 0.02;
+
 function supportClause(e: MethodScores, best: MethodScores): string {
   if (Number.isNaN(e.recall) || Number.isNaN(best.recall)) return '';
-  const d = best.recall - e.recall;
-  const verb = Math.abs(d) < 0.005 ? 'about as often as' : d > 0 ? 'more often than' : 'less often than';
-  return `; ${best.method}'s non-zeros pick out the features that really fired ${verb} the encoder's ` +
-    `(recall ${fixed(best.recall, 3)} against ${fixed(e.recall, 3)}, precision ${fixed(best.precision, 3)} against ${fixed(e.precision, 3)})`;
+  const dr = best.recall - e.recall;
+  const dp = Number.isNaN(best.precision) || Number.isNaN(e.precision) ? 0 : best.precision - e.precision;
+  const found = Math.abs(dr) < SAME_SUPPORT ? 'about as many of the features that really fired as'
+    : `${dr > 0 ? 'more' : 'fewer'} of the features that really fired than`;
+  const wrong = Math.abs(dp) < SAME_SUPPORT ? 'about the same share of false ones' : `${dp > 0 ? 'fewer' : 'more'} false ones`;
+  return `; ${best.method}'s non-zeros find ${found} the encoder's, with ${wrong} ` +
+    `(recall ${fixed(best.recall, 3)} against ${fixed(e.recall, 3)}, precision ${fixed(best.precision, 3)} against ` +
+    `${fixed(e.precision, 3)}; differences under ${SAME_SUPPORT} count as the same)`;
 }
 
 /**
