@@ -67,6 +67,7 @@ export { samplePlanted, plantedDataset } from './truth/planted-sample';
 export type { PlantedSample } from './truth/planted-sample';
 export { assignMax } from './truth/hungarian';
 export { mcc } from './truth/recovery';
+export { firingScores } from './truth/recovery-codes';
 export { scoreSae, FOUND_COS, UNIQUE_COS } from './truth/score';
 export type { RecoveryScores } from './truth/score';
 export { trainPlanted } from './truth/sweep';

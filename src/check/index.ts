@@ -17,6 +17,9 @@ import * as ompCheck from './omp';
 import * as interp from './interp';
 import * as toy from './toy';
 import * as truth from './truth';
+import * as toyLossCheck from './toyloss';
+import * as firingCheck from './firing';
+import * as istaCheck from './ista';
 
 /** One check per task, in course order; see tasks.ts for where each is taught and the learner's signature. */
 export const check = Object.freeze({
@@ -33,8 +36,11 @@ export const check = Object.freeze({
   omp: ompCheck.omp,
   topK: interp.topK,
   fvu: interp.fvu,
+  toyLoss: toyLossCheck.toyLoss,
   interference: toy.interference,
   mcc: truth.mcc,
+  firing: firingCheck.firing,
+  istaStep: istaCheck.istaStep,
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
@@ -57,3 +63,6 @@ export type { OmpFn, OmpCode } from './omp';
 export type { TopKFn, FvuFn } from './interp';
 export type { InterferenceFn } from './toy';
 export type { MccFn } from './truth';
+export type { ToyLossFn } from './toyloss';
+export type { FiringFn, FiringNumbers } from './firing';
+export type { IstaStepFn } from './ista';

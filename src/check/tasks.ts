@@ -62,12 +62,21 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
   { name: 'fvu', notebook: '14', title: 'the fraction of variance unexplained',
     signature: 'myFvu(x: Float32Array, xHat: Float32Array, dim: number): number',
     kit: 'fvu (interp/metrics.ts)', difficulty: 1, importance: 4, minutes: 10 },
+  { name: 'toyLoss', notebook: '15', title: 'the toy model\'s importance-weighted loss',
+    signature: 'myToyLoss(x: tf.Tensor2D, xHat: tf.Tensor2D, importance: tf.Tensor1D): tf.Scalar',
+    kit: 'ToyModel.instanceLosses (toy/model.ts)', difficulty: 1, importance: 4, minutes: 10 },
   { name: 'interference', notebook: '15', title: 'each feature\'s interference',
     signature: 'myInterference(w: Float32Array, m: number, n: number): number[]',
     kit: 'interference (toy/analysis.ts)', difficulty: 2, importance: 4, minutes: 15 },
   { name: 'mcc', notebook: '16', title: 'the MCC of a dictionary',
     signature: 'myMcc(decoderRows: Float32Array, trueFeatures: Float32Array, d: number): number',
     kit: 'mcc (truth/recovery.ts)', difficulty: 2, importance: 4, minutes: 15 },
+  { name: 'firing', notebook: '16', title: 'a latent\'s precision and recall of firing',
+    signature: 'myFiring(latentCode: Float32Array, featureCoef: Float32Array, threshold: number): { precision: number; recall: number }',
+    kit: 'firingScores (truth/recovery-codes.ts)', difficulty: 1, importance: 3, minutes: 10 },
+  { name: 'istaStep', notebook: '16', title: 'one ISTA step for the lasso',
+    signature: 'myIstaStep(code: Float64Array, atoms: Float64Array, signal: Float64Array, dim: number, lambda: number, step: number): Float64Array',
+    kit: 'istaStep (truth/ista.ts)', difficulty: 2, importance: 3, minutes: 15 },
 ].map((t) => Object.freeze(t)));
 
 /** The task called `name`, or undefined. */

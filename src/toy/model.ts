@@ -31,8 +31,9 @@ export class ToyModel {
   /** Use createToyModel, which checks the config. */
   constructor(readonly config: ToyConfig) {
     const { instances, hiddenDim: m, inputDim: n } = config;
-    this.W = tf.variable(tf.tensor3d(initialWeights(config), [instances, m, n]));
-    this.b = tf.variable(tf.zeros([instances, n]));
+    // tidy frees the initial-value tensors; the variables survive it.
+    this.W = tf.tidy(() => tf.variable(tf.tensor3d(initialWeights(config), [instances, m, n])));
+    this.b = tf.tidy(() => tf.variable(tf.zeros([instances, n])));
     this.importance = tf.tensor3d(importancesOf(config), [instances, 1, n]);
   }
 

@@ -124,6 +124,15 @@ console.log('kit matchSparsity:', matched.weight.toPrecision(3), matched.sparsit
     after: `console.log('kit fvu:', fvu(Float32Array.from([0, 1, 2, 3]), Float32Array.from([0, 1, 2, 2]), 1));`,
   },
   {
+    task: 'toyLoss',
+    imports: ['createToyModel'],
+    after: `const toyLossModel = createToyModel({ inputDim: 5, hiddenDim: 2, instances: 2, importance: 0.9 });
+const toyLosses = tf.tidy(() => Array.from(toyLossModel.instanceLosses(
+  tf.randomUniform([2, 4, 5], 0, 1, 'float32', 1) as tf.Tensor3D).dataSync()));
+console.log('kit instanceLosses:', toyLosses.map((l) => l.toFixed(4)).join(' '));
+toyLossModel.dispose();`,
+  },
+  {
     task: 'interference',
     imports: ['interference', 'instanceWeights', 'createToyModel'],
     after: `const toyForCheck = createToyModel({ inputDim: 5, hiddenDim: 2, instances: 1 });
@@ -134,6 +143,20 @@ toyForCheck.dispose();`,
     task: 'mcc',
     imports: ['mcc', 'assignMax'],
     after: `console.log('kit mcc:', mcc(Float32Array.from([0, 2, -1, 0]), Float32Array.from([1, 0, 0, 1]), 2).mcc);`,
+  },
+  {
+    task: 'firing',
+    imports: ['firingScores'],
+    after: `const kitFiring = firingScores({ decoderRows: [1, 0], features: [1, 0], d: 2, codes: [0.5, 0, 0.2, 0],
+  coefficients: [1, 1, 0, 0] });
+console.log('kit firingScores:', kitFiring.precision[0], kitFiring.recall[0]);`,
+  },
+  {
+    task: 'istaStep',
+    imports: ['istaStep'],
+    after: `const kitStep = istaStep(Float64Array.from([1, 0, 0.5]), Float64Array.from([1, 0, 0, 1, 0.6, 0.8]),
+  Float64Array.from([2, -1]), 2, 0.4, 0.5);
+console.log('kit istaStep:', Array.from(kitStep, (v) => v.toFixed(2)).join(' '));`,
   },
 ];
 

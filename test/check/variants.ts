@@ -1,5 +1,5 @@
 /**
- * Learner-style solutions of the 15 course tasks, written from the notebooks' task cells and the
+ * Learner-style solutions of the 18 course tasks, written from the notebooks' task cells and the
  * lesson (not from the checks): several correct ones per task, written the ways learners write
  * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
  * learners really make. variants.test.ts runs every one through its check.
@@ -18,6 +18,7 @@ import { assignMax } from '../../src/truth/hungarian';
 import type {
   DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
   InterferenceFn, MccFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
+  ToyLossFn, FiringFn, IstaStepFn,
 } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
@@ -37,13 +38,16 @@ export interface TaskFns {
   omp: OmpFn;
   topK: TopKFn;
   fvu: FvuFn;
+  toyLoss: ToyLossFn;
   interference: InterferenceFn;
   mcc: MccFn;
+  firing: FiringFn;
+  istaStep: IstaStepFn;
 }
 export type TaskName = keyof TaskFns;
 export const TASK_NAMES: readonly TaskName[] = [
   'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
-  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'interference', 'mcc',
+  'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'toyLoss', 'interference', 'mcc', 'firing', 'istaStep',
 ];
 export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
 
@@ -1827,5 +1831,259 @@ bad('mcc', 'each latent\'s best feature', 'averages each latent\'s best |cos| ov
   }
   return total / latents;
 });
+
+// =============================================================================================
+// toyLoss: the mean over batch and features of I_i (x_i - x'_i)^2, x and xHat [batch, n], I [n].
+
+ok('toyLoss', 'tensor: tidy mean(I * squaredDifference)', (x, xHat, importance) =>
+  tf.tidy(() => tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat))) as tf.Scalar));
+ok('toyLoss', 'tensor: sub, square, sum / size', (x, xHat, importance) => tf.tidy(() => {
+  const weighted = tf.mul(tf.square(tf.sub(x, xHat)), importance.reshape([1, -1]));
+  return tf.div(tf.sum(weighted), x.size) as tf.Scalar;
+}));
+ok('toyLoss', 'tensor: mean over features of the batch mean', (x, xHat, importance) => tf.tidy(() => {
+  const perFeature = tf.mean(tf.square(tf.sub(x, xHat)), 0);
+  return tf.mean(tf.mul(perFeature, importance)) as tf.Scalar;
+}), 'mean over the batch first, then weights each feature\'s mean: the same number');
+ok('toyLoss', 'float64 loop over dataSync', (x, xHat, importance) => {
+  const [batch, n] = x.shape;
+  const [a, b, w] = [x.dataSync(), xHat.dataSync(), importance.dataSync()];
+  let s = 0;
+  for (let r = 0; r < batch; r++) for (let i = 0; i < n; i++) s += w[i] * (a[r * n + i] - b[r * n + i]) ** 2;
+  return tf.scalar(s / (batch * n));
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+ok('toyLoss', 'float32 accumulator, functional', (x, xHat, importance) => {
+  const [a, b, w] = [x.arraySync(), xHat.arraySync(), importance.arraySync()];
+  const acc = new Float32Array(1);
+  a.forEach((row, r) => row.forEach((v, i) => { acc[0] += w[i] * (v - b[r][i]) ** 2; }));
+  return tf.scalar(acc[0] / (a.length * w.length));
+}, NO_GRAD + ' (float32 sum)', 'not differentiable: fine if the check only compares values');
+
+bad('toyLoss', 'forgets the importance', 'the plain mean squared error, no importance weights', (x, xHat) =>
+  tf.tidy(() => tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar));
+bad('toyLoss', 'weights before squaring (I^2)', 'squares I (x - x\'), so each error is weighted by I^2', (x, xHat, importance) =>
+  tf.tidy(() => tf.mean(tf.square(tf.mul(importance, tf.sub(x, xHat)))) as tf.Scalar));
+bad('toyLoss', 'sums over the features (the paper)', 'mean over the batch, sum over the features: n times the kit\'s', (x, xHat, importance) =>
+  tf.tidy(() => tf.mean(tf.sum(tf.mul(importance, tf.squaredDifference(x, xHat)), 1)) as tf.Scalar));
+bad('toyLoss', 'sums over the batch', 'mean over the features, summed over the batch', (x, xHat, importance) =>
+  tf.tidy(() => tf.sum(tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat)), 1)) as tf.Scalar));
+bad('toyLoss', 'sqrt of the importance', 'weights each squared error by sqrt(I)', (x, xHat, importance) =>
+  tf.tidy(() => tf.mean(tf.mul(tf.sqrt(importance), tf.squaredDifference(x, xHat))) as tf.Scalar));
+bad('toyLoss', 'importance along the batch', 'reshapes the importance to [n, 1], so it weights the samples (fails or is wrong)', (x, xHat, importance) =>
+  tf.tidy(() => tf.mean(tf.mul(importance.reshape([-1, 1]), tf.squaredDifference(x, xHat))) as tf.Scalar));
+bad('toyLoss', 'mean over the batch only', 'returns the per-feature means, shape [n]', anyFn<ToyLossFn>((x: tf.Tensor2D, xHat: tf.Tensor2D, importance: tf.Tensor1D) =>
+  tf.tidy(() => tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat)), 0))));
+bad('toyLoss', 'returns a number', 'reads the loss out with dataSync()[0] and returns the number', anyFn<ToyLossFn>((x: tf.Tensor2D, xHat: tf.Tensor2D, importance: tf.Tensor1D) =>
+  tf.tidy(() => tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat)))).dataSync()[0]));
+bad('toyLoss', 'no tidy (leaks)', 'no tf.tidy: the squared difference and the product are left behind', (x, xHat, importance) =>
+  tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat))) as tf.Scalar);
+bad('toyLoss', 'disposes its input', 'disposes xHat after using it', (x, xHat, importance) => {
+  const loss = tf.tidy(() => tf.mean(tf.mul(importance, tf.squaredDifference(x, xHat))) as tf.Scalar);
+  xHat.dispose();
+  return loss;
+});
+// Not designed for: mistakes whose hints were written before these variants.
+bad('toyLoss', 'weighted average (divides by sum I)', 'normalises by the importances\' sum instead of n', (x, xHat, importance) =>
+  tf.tidy(() => tf.div(tf.mean(tf.sum(tf.mul(importance, tf.squaredDifference(x, xHat)), 1)), tf.sum(importance)) as tf.Scalar));
+bad('toyLoss', 'x - xHat squared after the mean', 'squares the mean error: mean(I (x - x\'))^2', (x, xHat, importance) =>
+  tf.tidy(() => tf.square(tf.mean(tf.mul(importance, tf.sub(x, xHat)))) as tf.Scalar));
+bad('toyLoss', 'importance as the mean weight', 'multiplies the MSE by the mean importance', (x, xHat, importance) =>
+  tf.tidy(() => tf.mul(tf.mean(importance), tf.mean(tf.squaredDifference(x, xHat))) as tf.Scalar));
+
+// =============================================================================================
+// firing: one latent fires where its code is > threshold, its feature where its coefficient is > 0;
+// precision TP / (TP + FP), recall TP / (TP + FN), NaN where the denominator is 0.
+
+/** TP, FP, FN of a latent against its feature with these firing tests. */
+const firingCounts = (code: Float32Array, coef: Float32Array, latent: (c: number) => boolean, feature: (c: number) => boolean) => {
+  let [tp, fp, fn] = [0, 0, 0];
+  code.forEach((c, s) => {
+    const [l, f] = [latent(c), feature(coef[s])];
+    if (l && f) tp++;
+    else if (l) fp++;
+    else if (f) fn++;
+  });
+  return { tp, fp, fn };
+};
+ok('firing', 'one loop (notebook)', (code, coef, threshold) => {
+  let [tp, fp, fn] = [0, 0, 0];
+  for (let s = 0; s < code.length; s++) {
+    const latent = code[s] > threshold;
+    const feature = coef[s] > 0;
+    if (latent && feature) tp += 1;
+    else if (latent) fp += 1;
+    else if (feature) fn += 1;
+  }
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+}, '0 / 0 is NaN in JavaScript: no guard needed');
+ok('firing', 'filters and explicit NaN', (code, coef, threshold) => {
+  const fires = Array.from(code, (c) => c > threshold);
+  const present = Array.from(coef, (c) => c > 0);
+  const both = fires.filter((f, s) => f && present[s]).length;
+  const latentCount = fires.filter(Boolean).length;
+  const featureCount = present.filter(Boolean).length;
+  return { precision: latentCount === 0 ? NaN : both / latentCount, recall: featureCount === 0 ? NaN : both / featureCount };
+});
+ok('firing', 'tensor ops', (code, coef, threshold) => tf.tidy(() => {
+  const latent = tf.cast(tf.greater(tf.tensor1d(code), threshold), 'float32');
+  const feature = tf.cast(tf.greater(tf.tensor1d(coef), 0), 'float32');
+  const tp = tf.sum(tf.mul(latent, feature)).dataSync()[0];
+  return { precision: tp / tf.sum(latent).dataSync()[0], recall: tp / tf.sum(feature).dataSync()[0] };
+}), 'counts with float32 tensors, divides in JavaScript');
+ok('firing', 'helper with counts', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+
+bad('firing', 'precision and recall swapped', 'divides TP by the feature\'s firings for precision and by the latent\'s for recall', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return { precision: tp / (tp + fn), recall: tp / (tp + fp) };
+});
+bad('firing', '>= threshold', 'counts a code equal to the threshold as firing', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c >= threshold, (c) => c > 0);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+bad('firing', 'any non-zero code fires', 'ignores the threshold: a code fires wherever it is non-zero', (code, coef) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c !== 0, (c) => c > 0);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+bad('firing', 'divides by the sample count', 'TP / count for both (a share of all samples)', (code, coef, threshold) => {
+  const { tp } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return { precision: tp / code.length, recall: tp / code.length };
+});
+bad('firing', '0 instead of NaN', 'guards the division and returns 0 when the latent (or feature) never fires', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return { precision: tp + fp > 0 ? tp / (tp + fp) : 0, recall: tp + fn > 0 ? tp / (tp + fn) : 0 };
+});
+bad('firing', 'negative coefficient fires', 'counts a feature as firing wherever its coefficient is non-zero', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c !== 0);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+bad('firing', '|code| > threshold', 'a large negative code counts as firing', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => Math.abs(c) > threshold, (c) => c > 0);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+bad('firing', 'accuracy', 'returns the accuracy (TP + TN) / count for both', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  const accuracy = (code.length - fp - fn) / code.length;
+  return { precision: accuracy, recall: accuracy };
+});
+bad('firing', 'returns an array', 'returns [precision, recall]', anyFn<FiringFn>((code: Float32Array, coef: Float32Array, threshold: number) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return [tp / (tp + fp), tp / (tp + fn)];
+}));
+// Not designed for: mistakes whose hints were written before these variants.
+bad('firing', 'F1 as precision', 'returns F1 in the precision field', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > 0);
+  return { precision: (2 * tp) / (2 * tp + fp + fn), recall: tp / (tp + fn) };
+});
+bad('firing', 'FP counted where neither fires', 'else-branch bug: counts a sample where neither fires as FP', (code, coef, threshold) => {
+  let [tp, fp, fn] = [0, 0, 0];
+  for (let s = 0; s < code.length; s++) {
+    const [l, f] = [code[s] > threshold, coef[s] > 0];
+    if (l && f) tp++;
+    else if (f) fn++;
+    else fp++;
+  }
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+bad('firing', 'threshold on the coefficient too', 'a feature fires where its coefficient is > threshold', (code, coef, threshold) => {
+  const { tp, fp, fn } = firingCounts(code, coef, (c) => c > threshold, (c) => c > threshold);
+  return { precision: tp / (tp + fp), recall: tp / (tp + fn) };
+});
+
+// =============================================================================================
+// istaStep: c <- soft(c - step * D (D^T c - x), step * lambda), D the atoms as rows [count, dim].
+
+const soft = (v: number, t: number) => Math.sign(v) * Math.max(Math.abs(v) - t, 0);
+/** The gradient D (D^T c - x), atoms [count, dim]. */
+const lassoGradient = (code: Float64Array, atoms: Float64Array, x: Float64Array, dim: number) => {
+  const r = Array.from(x, (v, t) => code.reduce((s, c, j) => s + c * atoms[j * dim + t], -v));
+  return Array.from(code, (_, j) => r.reduce((s, v, t) => s + atoms[j * dim + t] * v, 0));
+};
+ok('istaStep', 'float64 loops (notebook)', (code, atoms, signal, dim, lambda, step) => {
+  const count = code.length;
+  const residual = new Float64Array(dim);
+  for (let t = 0; t < dim; t++) {
+    residual[t] = -signal[t];
+    for (let j = 0; j < count; j++) residual[t] += code[j] * atoms[j * dim + t];
+  }
+  const out = new Float64Array(count);
+  for (let j = 0; j < count; j++) {
+    let g = 0;
+    for (let t = 0; t < dim; t++) g += atoms[j * dim + t] * residual[t];
+    const v = code[j] - step * g;
+    out[j] = Math.sign(v) * Math.max(Math.abs(v) - step * lambda, 0);
+  }
+  return out;
+});
+ok('istaStep', 'tensor ops', (code, atoms, signal, dim, lambda, step) => Float64Array.from(tf.tidy(() => {
+  const D = tf.tensor2d(Float32Array.from(atoms), [code.length, dim]);
+  const c = tf.tensor2d(Float32Array.from(code), [1, code.length]);
+  const residual = tf.sub(tf.matMul(c, D), tf.tensor2d(Float32Array.from(signal), [1, dim]));
+  const v = tf.sub(c, tf.mul(step, tf.matMul(residual, D, false, true)));
+  return tf.mul(tf.sign(v), tf.relu(tf.sub(tf.abs(v), step * lambda))).dataSync();
+})), 'float32 tensors');
+ok('istaStep', 'functional, plain array', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => soft(code[j] - step * g, step * lambda)), 'returns a number[]');
+ok('istaStep', 'Gram matrix, float32', (code, atoms, signal, dim, lambda, step) => {
+  const count = code.length;
+  const out = new Float32Array(count);
+  for (let j = 0; j < count; j++) {
+    let g = 0;
+    for (let t = 0; t < dim; t++) g -= atoms[j * dim + t] * signal[t];
+    for (let i = 0; i < count; i++) {
+      let gram = 0;
+      for (let t = 0; t < dim; t++) gram += atoms[j * dim + t] * atoms[i * dim + t];
+      g += gram * code[i];
+    }
+    const v = code[j] - step * g;
+    out[j] = v > step * lambda ? v - step * lambda : v < -step * lambda ? v + step * lambda : 0;
+  }
+  return out;
+}, 'G c - D x, a Float32Array');
+
+bad('istaStep', 'threshold lambda', 'shrinks by lambda instead of step * lambda', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => soft(code[j] - step * g, lambda)));
+bad('istaStep', 'gradient sign (c + step g)', 'steps up the gradient', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => soft(code[j] + step * g, step * lambda)));
+bad('istaStep', 'atoms as columns', 'reads atoms as [dim, count]: atom j = atoms[t * count + j]', (code, atoms, signal, dim, lambda, step) => {
+  const count = code.length;
+  const r = Array.from(signal, (v, t) => code.reduce((s, c, j) => s + c * atoms[t * count + j], -v));
+  return Array.from(code, (c, j) => soft(c - step * r.reduce((s, v, t) => s + atoms[t * count + j] * v, 0), step * lambda));
+});
+bad('istaStep', 'non-negative prox', 'max(v - t, 0): negative entries are clipped to 0', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => Math.max(code[j] - step * g - step * lambda, 0)));
+bad('istaStep', 'forgets the step on the gradient', 'c - D (D^T c - x), the step only in the threshold', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => soft(code[j] - g, step * lambda)));
+bad('istaStep', 'in place', 'writes the new code into code and returns it', (code, atoms, signal, dim, lambda, step) => {
+  const g = lassoGradient(code, atoms, signal, dim);
+  for (let j = 0; j < code.length; j++) code[j] = soft(code[j] - step * g[j], step * lambda);
+  return code;
+});
+bad('istaStep', 'no clip at 0', 'sign(v) (|v| - t) without the max: small entries flip sign', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => { const v = code[j] - step * g; return Math.sign(v) * (Math.abs(v) - step * lambda); }));
+bad('istaStep', 'leaks tensors', 'tensor ops with no tidy', (code, atoms, signal, dim, lambda, step) => {
+  const D = tf.tensor2d(Float32Array.from(atoms), [code.length, dim]);
+  const c = tf.tensor2d(Float32Array.from(code), [1, code.length]);
+  const residual = tf.sub(tf.matMul(c, D), tf.tensor2d(Float32Array.from(signal), [1, dim]));
+  const v = tf.sub(c, tf.mul(step, tf.matMul(residual, D, false, true)));
+  return Float64Array.from(tf.mul(tf.sign(v), tf.relu(tf.sub(tf.abs(v), step * lambda))).dataSync());
+});
+// Not designed for: mistakes whose hints were written before these variants.
+bad('istaStep', 'residual updated coordinate by coordinate', 'updates c_j and uses it for the later coordinates (coordinate descent, not ISTA)', (code, atoms, signal, dim, lambda, step) => {
+  const c = Float64Array.from(code);
+  for (let j = 0; j < c.length; j++) c[j] = soft(c[j] - step * lassoGradient(c, atoms, signal, dim)[j], step * lambda);
+  return c;
+});
+bad('istaStep', 'soft threshold by step / lambda typo', 'threshold step / lambda', (code, atoms, signal, dim, lambda, step) =>
+  lassoGradient(code, atoms, signal, dim).map((g, j) => soft(code[j] - step * g, lambda > 0 ? step / lambda : 0)));
+bad('istaStep', 'tensor: D^T shape confusion', 'matMul(c, D, false, true) where matMul(c, D) was meant (square cases only; errors otherwise)', (code, atoms, signal, dim, lambda, step) => Float64Array.from(tf.tidy(() => {
+  const D = tf.tensor2d(Float32Array.from(atoms), [code.length, dim]);
+  const c = tf.tensor2d(Float32Array.from(code), [1, code.length]);
+  const residual = tf.sub(tf.matMul(c, D, false, true), tf.tensor2d(Float32Array.from(signal), [1, dim]));
+  const v = tf.sub(c, tf.mul(step, tf.matMul(residual, D)));
+  return tf.mul(tf.sign(v), tf.relu(tf.sub(tf.abs(v), step * lambda))).dataSync();
+})));
 
 export const VARIANTS: readonly Variant[] = variants;

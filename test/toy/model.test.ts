@@ -163,3 +163,13 @@ test('training leaks no tensor, reports every reportEvery steps and lets the eve
   await assert.rejects(trainToy(model, { yieldEvery: 0 }), /ToyTrainOptions\.yieldEvery = 0 is invalid: expected an integer >= 1/);
   model.dispose();
 });
+
+test('a toy model leaves no tensors behind: built and disposed, numTensors is where it was', async () => {
+  await setup();
+  const before = tf.memory().numTensors;
+  const model = createToyModel({ inputDim: 5, hiddenDim: 2, instances: 3 });
+  // W, b and the importances: three tensors while it lives
+  assert.equal(tf.memory().numTensors, before + 3);
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before);
+});
