@@ -47,6 +47,17 @@ export class DeadLatents {
     for (let j = 0; j < fired.length; j++) this.stepsSinceFired[j] = fired[j] ? 0 : this.stepsSinceFired[j] + 1;
     this.fired.dispose();
     this.fired = null;
+    this.refreshMask();
+  }
+
+  /** Sets the counts (a checkpoint's) and the dead mask from them, as after a step. */
+  restore(stepsSinceFired: ArrayLike<number>): void {
+    if (stepsSinceFired.length !== this.latentDim) throw new Error(`restore: ${stepsSinceFired.length} counts for ${this.latentDim} latents`);
+    this.stepsSinceFired.set(stepsSinceFired);
+    this.refreshMask();
+  }
+
+  private refreshMask(): void {
     const dead = Float32Array.from(this.stepsSinceFired, (s) => (s >= this.deadAfter ? 1 : 0));
     this.deadMask.dispose();
     this.deadMask = tf.keep(tf.tensor1d(dead));

@@ -4,13 +4,18 @@
  * enters (`new DictSae(options)` or makeDictSaeConfig).
  */
 import { Checks, aBoolean, checkConfig, integerAtLeast, integerIn, invalidField, isChecked, oneOf } from '../core/checks';
-import { ACTIVATIONS, ACTIVATION_NAMES, ActivationName, DictSaeConfig, DictSaeBase, ReluSaeConfig, SigmoidSaeConfig, TopKSaeConfig } from './activations/index';
+import {
+  ACTIVATIONS, ACTIVATION_NAMES, ActivationName, BatchTopKSaeConfig, DictSaeConfig, DictSaeBase, JumpReluSaeConfig, ReluSaeConfig,
+  SigmoidSaeConfig, TopKSaeConfig,
+} from './activations/index';
 
 /** What `new DictSae(...)` takes: some fields of one kind; `activation` may be left out for TopK (the default). */
 export type DictSaeOptions =
   | (Partial<Omit<TopKSaeConfig, 'activation'>> & { activation?: 'topk' })
   | (Partial<Omit<ReluSaeConfig, 'activation'>> & { activation: 'relu' })
-  | (Partial<Omit<SigmoidSaeConfig, 'activation'>> & { activation: 'sigmoid' });
+  | (Partial<Omit<SigmoidSaeConfig, 'activation'>> & { activation: 'sigmoid' })
+  | (Partial<Omit<BatchTopKSaeConfig, 'activation'>> & { activation: 'batchtopk' })
+  | (Partial<Omit<JumpReluSaeConfig, 'activation'>> & { activation: 'jumprelu' });
 
 const NAME = 'DictSaeConfig';
 

@@ -6,8 +6,10 @@
  *   x_hat = f W_dec + b_dec                  W_dec rows (one per latent) kept at unit norm
  *
  * act, its penalty and its firing rule come from the activation's own file (activations/: ReLU
- * with an L1 penalty, TopK, sigmoid with the lesson's KL penalty); dead latents, AuxK and
- * resampling live in deadlatents.ts; the config in dictsae-config.ts. Tied weights use W_dec = W_enc^T.
+ * with an L1 penalty, TopK, sigmoid with the lesson's KL penalty, BatchTopK (and Matryoshka),
+ * JumpReLU with an L0 penalty), and so do any parameter, state or reconstruction term of its own;
+ * dead latents, AuxK and resampling live in deadlatents.ts; the config in dictsae-config.ts.
+ * Tied weights use W_dec = W_enc^T.
  */
 import * as tf from '../runtime/tf';
 import { Rng } from '../runtime/random';
@@ -26,7 +28,7 @@ import { floatsOf, valuesOf } from '../runtime/values';
 
 export { makeDictSaeConfig, DEFAULT_DICT_SAE } from './dictsae-config';
 export type { DictSaeOptions } from './dictsae-config';
-export type { DictSaeConfig, ReluSaeConfig, TopKSaeConfig, SigmoidSaeConfig } from './activations/index';
+export type { DictSaeConfig, ReluSaeConfig, TopKSaeConfig, SigmoidSaeConfig, BatchTopKSaeConfig, JumpReluSaeConfig } from './activations/index';
 export { topK } from './activations/index';
 export { resampleDeadLatents } from './deadlatents';
 
@@ -37,7 +39,7 @@ export class DictSae {
   readonly bEnc: tf.Variable<tf.Rank.R1>;
   readonly wDec: tf.Variable<tf.Rank.R2> | null;
   readonly bDec: tf.Variable<tf.Rank.R1>;
-  /** encode, penalty and firing rule of config.activation */
+  /** encode, penalty and firing rule of config.activation, and its own parameters and state */
   readonly rule: ActivationRule;
   /** dead-latent counts and the AuxK count in force */
   readonly dead: DeadLatents;
@@ -61,7 +63,7 @@ export class DictSae {
     this.bEnc = tf.tidy(() => tf.variable(tf.zeros([m]) as tf.Tensor1D, true, `${name}/b_enc`));
     this.wDec = this.config.tied ? null : tf.tidy(() => tf.variable(tf.tensor2d(dec, [m, d]), true, `${name}/w_dec`));
     this.bDec = tf.tidy(() => tf.variable(tf.zeros([d]) as tf.Tensor1D, true, `${name}/b_dec`));
-    this.rule = ruleFor(this.config);
+    this.rule = ruleFor(this.config, name);
     this.dead = new DeadLatents(m, this.config.deadAfter, 'auxK' in this.config ? this.config.auxK : 0);
   }
 
@@ -69,8 +71,17 @@ export class DictSae {
     return this.config.latentDim;
   }
 
+  /** What training changes: the weights, then the activation's own parameters (JumpReLU's thresholds). */
   get variables(): tf.Variable[] {
-    return [this.wEnc, this.bEnc, ...(this.wDec ? [this.wDec] : []), this.bDec];
+    return [this.wEnc, this.bEnc, ...(this.wDec ? [this.wDec] : []), this.bDec, ...(this.rule.variables ?? [])];
+  }
+
+  /**
+   * Everything a saved model needs, by name without the model's prefix (w_enc, b_enc, w_dec,
+   * b_dec, then the activation's: JumpReLU's trained `threshold`, BatchTopK's running `threshold`).
+   */
+  namedTensors(): [string, tf.Variable][] {
+    return [...this.variables, ...(this.rule.buffers ?? [])].map((v) => [v.name.slice(v.name.indexOf('/') + 1), v]);
   }
 
   /** optimizer steps since each latent last fired */
@@ -89,6 +100,7 @@ export class DictSae {
     return engine().centeredDense(x, this.bDec, this.wEnc, this.bEnc);
   }
 
+  /** The codes of a trained model (BatchTopK: by its threshold, one input at a time; training uses the batch's top k·B). */
   encode(x: tf.Tensor2D): tf.Tensor2D {
     return tf.tidy(() => this.rule.encode(this.preActivations(x)));
   }
@@ -101,27 +113,31 @@ export class DictSae {
   /**
    * reconstruction: mean over batch of |x - x_hat|^2 / inputDim (an MSE); sparsity: the
    * activation's penalty before weighting (ReLU: mean over the batch of sum_j |f_j|; sigmoid: the
-   * KL penalty; TopK: the AuxK loss, 0 without AuxK); total = reconstruction + weight * sparsity.
+   * KL penalty; TopK and BatchTopK: the AuxK loss, 0 without AuxK; JumpReLU: the batch's L0);
+   * total = reconstruction + weight * sparsity. The codes are the training codes
+   * (rule.trainingEncode), and a Matryoshka SAE's reconstruction is the sum over its prefixes.
    */
   losses(x: tf.Tensor2D): SaeLossParts {
     const out = tf.tidy(() => {
       const pre = this.preActivations(x);
-      const f = this.rule.encode(pre);
+      const f = this.rule.trainingEncode ? this.rule.trainingEncode(pre) : this.rule.encode(pre);
       // x_hat = f W_dec + b_dec; a ReLU or TopK code (rule.sparseCode) is decoded by its non-zeros.
       const xHat = this.rule.sparseCode ? engine().sparseDecode(f, this.decoderMatrix(), this.bDec) : this.decode(f);
-      const reconstruction = mse(x, xHat);
+      const reconstruction = this.rule.reconstruction
+        ? this.rule.reconstruction({ x, f, xHat, decoder: () => this.decoderMatrix(), bias: this.bDec }) : mse(x, xHat);
       const penalty = this.rule.penalty({ x, pre, f, xHat, decoder: () => this.decoderMatrix(), dead: this.dead });
       const sparsity = penalty ? penalty.value : tf.scalar(0);
       const total = penalty ? tf.add(reconstruction, tf.mul(penalty.weight, penalty.value)) as tf.Scalar : reconstruction;
       // A latent fired on the batch when its largest code over the batch is above the threshold.
       const fired = tf.keep(engine().firedLatents(f, this.rule.firingThreshold));
+      this.rule.record?.(f);
       return { total, reconstruction, sparsity, fired };
     });
     this.dead.record(out.fired);
     return { total: out.total, reconstruction: out.reconstruction, sparsity: out.sparsity };
   }
 
-  /** After each step: decoder rows back to unit norm (config.unitNormDecoder); dead-latent bookkeeping. */
+  /** After each step: decoder rows back to unit norm (config.unitNormDecoder); dead-latent bookkeeping; the activation's own. */
   afterStep(): void {
     if (this.config.unitNormDecoder) {
       tf.tidy(() => {
@@ -130,6 +146,7 @@ export class DictSae {
       });
     }
     this.dead.afterStep();
+    this.rule.afterStep?.();
   }
 
   /** How many dead latents the AuxK loss uses now (config.auxK until setAuxK; 0 for activations without AuxK). */
@@ -139,11 +156,11 @@ export class DictSae {
 
   /**
    * Turns the AuxK loss on (auxK > 0) or off (0) from the next step on: a training option, so
-   * the config keeps the value the SAE was built with. Only a config with an auxK field (TopK) has one.
+   * the config keeps the value the SAE was built with. Only a config with an auxK field (TopK, BatchTopK) has one.
    */
   setAuxK(auxK: number): void {
     if (!('auxK' in this.config)) {
-      throw new Error(`setAuxK: a '${this.config.activation}' SAE has no AuxK loss (auxK is a field of 'topk' configs)`);
+      throw new Error(`setAuxK: a '${this.config.activation}' SAE has no AuxK loss (auxK is a field of 'topk' and 'batchtopk' configs)`);
     }
     const expected = integerUpTo<DictSaeConfig>(0, 'latentDim')(auxK, this.config);
     if (expected !== null) throw new Error(`setAuxK: auxK = ${showValue(auxK)} is invalid: expected ${expected}`);
@@ -156,7 +173,8 @@ export class DictSae {
   }
 
   dispose(): void {
-    for (const v of this.variables) v.dispose();
+    for (const v of [this.wEnc, this.bEnc, ...(this.wDec ? [this.wDec] : []), this.bDec]) v.dispose();
+    this.rule.dispose?.();
     this.dead.dispose();
   }
 }

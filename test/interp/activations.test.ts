@@ -92,6 +92,10 @@ test('every activation kind checks only its own fields, has defaults for all of 
   assert.equal(makeDictSaeConfig({ activation: 'sigmoid' }).unitNormDecoder, false);
   assert.equal(makeDictSaeConfig({ activation: 'relu' }).unitNormDecoder, true);
   assert.deepEqual(fields(ACTIVATIONS.topk), [['auxK', 'auxWeight', 'k'], ['auxK', 'auxWeight', 'k']]);
+  const batch = ['auxK', 'auxWeight', 'k', 'prefixes', 'thresholdRate'];
+  assert.deepEqual(fields(ACTIVATIONS.batchtopk), [batch, batch]);
+  const jump = ['bandwidth', 'initialThreshold', 'sparsityWeight'];
+  assert.deepEqual(fields(ACTIVATIONS.jumprelu), [jump, jump]);
   // the union's members, for the type checker: each holds exactly its kind's fields
   const r: ReluSaeConfig = makeDictSaeConfig({ activation: 'relu' }) as ReluSaeConfig;
   const s: SigmoidSaeConfig = makeDictSaeConfig({ activation: 'sigmoid' }) as SigmoidSaeConfig;

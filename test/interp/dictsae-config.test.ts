@@ -23,7 +23,7 @@ test('errors name the field, the value (NaN as NaN) and what is allowed', () => 
     [{ activation: 'topk', latentDim: 8, k: 2, auxK: 9 }, /DictSaeConfig\.auxK = 9 is invalid: expected an integer in \[0, latentDim = 8\]/],
     [{ activation: 'relu', sparsityWeight: -1 }, /DictSaeConfig\.sparsityWeight = -1 is invalid: expected a finite number >= 0/],
     [{ activation: 'sigmoid', rho: 1 }, /DictSaeConfig\.rho = 1 is invalid: expected a number strictly between 0 and 1/],
-    [{ activation: 'gelu' }, /DictSaeConfig\.activation = "gelu" is invalid: expected 'relu', 'topk' or 'sigmoid'/],
+    [{ activation: 'gelu' }, /DictSaeConfig\.activation = "gelu" is invalid: expected 'relu', 'topk', 'sigmoid', 'batchtopk' or 'jumprelu'$/],
     [{ tied: 'yes' }, /DictSaeConfig\.tied = "yes" is invalid: expected true or false/],
     [{ deadAfter: 0 }, /DictSaeConfig\.deadAfter = 0 is invalid: expected an integer >= 1/],
     [{ latentDims: 8 }, /unknown DictSaeConfig field 'latentDims'; the fields are inputDim, latentDim, activation, tied, deadAfter, unitNormDecoder, k, auxK, auxWeight/],

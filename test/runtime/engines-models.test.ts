@@ -2,9 +2,9 @@
  * The models on both engines: the finite-difference gradient check through each engine (wasm and
  * cpu, native on 1 and 2 threads); the dictionary SAE's loss parts and every gradient on one
  * batch; and every model kind (the lesson's L1 and KL SparseAutoencoder, DictSae relu, topk with
- * AuxK on, sigmoid, tied) trained 32 steps from the same seed on 512 MNIST images on wasm, on the
+ * AuxK on, sigmoid, tied, BatchTopK with AuxK on, Matryoshka, JumpReLU) trained 32 steps from the same seed on 512 MNIST images on wasm, on the
  * reference and on the native engine: the same losses per epoch (1e-4 relative) and the same final
- * weights (1e-3 absolute). Skipped where the addon is not built (a failure in CI, which builds it).
+ * weights and thresholds (1e-3 absolute). Skipped where the addon is not built (a failure in CI, which builds it).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -114,6 +114,9 @@ test('DictSae on one batch, native = reference: loss parts, every gradient, the 
     { activation: 'relu', sparsityWeight: 0.3 },
     { activation: 'sigmoid', sparsityWeight: 0.2, rho: 0.05 },
     { activation: 'topk', k: 2, auxK: 4 },
+    { activation: 'batchtopk', k: 2, auxK: 4 },
+    { activation: 'batchtopk', k: 2, prefixes: [3, 8, m] },
+    { activation: 'jumprelu', sparsityWeight: 0.05, bandwidth: 0.4, initialThreshold: 0.1 },
   ];
   for (const backend of ['wasm', 'cpu']) {
     await withBackend(backend, () => {
@@ -122,7 +125,7 @@ test('DictSae on one batch, native = reference: loss parts, every gradient, the 
         for (const tied of [false, true]) {
           const what = `${backend} ${config.activation}${tied ? ', tied' : ''}`;
           const [plain, fused] = ENGINES.map((name) => onEngine(name, () => dictLossAndGrads({ ...config, tied }, xs, rows)));
-          if (config.activation === 'topk') assert.ok(plain.dead > 0, `${what}: some latents dead, so AuxK runs`);
+          if ('auxK' in config) assert.ok(plain.dead > 0, `${what}: some latents dead, so AuxK runs`);
           assert.equal(fused.dead, plain.dead, `${what}: dead latents`);
           fused.parts.forEach((v, i) => assertClose(v, plain.parts[i], 1e-5, `${what} loss part ${i}`));
           assert.ok(plain.parts[0] > 0, `${what}: a positive loss`);
@@ -145,6 +148,9 @@ const KINDS: [string, () => Trainable & { variables: tf.Variable[]; dispose(): v
   ['DictSae sigmoid', () => new DictSae({ activation: 'sigmoid', latentDim: 64, sparsityWeight: 0.1, rho: 0.05 }, 3)],
   ['DictSae tied (topk + AuxK)', () => new DictSae({ activation: 'topk', latentDim: 64, k: 8, auxK: 16, deadAfter: 2, tied: true }, 3)],
   ['DictSae tied relu', () => new DictSae({ activation: 'relu', latentDim: 64, sparsityWeight: 0.1, tied: true }, 3)],
+  ['DictSae batchtopk + AuxK', () => new DictSae({ activation: 'batchtopk', latentDim: 64, k: 8, auxK: 16, deadAfter: 2 }, 3)],
+  ['DictSae matryoshka', () => new DictSae({ activation: 'batchtopk', latentDim: 64, k: 8, prefixes: [8, 32, 64] }, 3)],
+  ['DictSae jumprelu', () => new DictSae({ activation: 'jumprelu', latentDim: 64, sparsityWeight: 1e-3 }, 3)],
 ];
 const LOSS_TOL = 1e-4; // relative, per epoch and loss term
 const WEIGHT_TOL = 1e-3; // absolute (relative above 1), every final weight
@@ -157,7 +163,9 @@ async function train(name: EngineName, make: () => Trainable & { variables: tf.V
     const h = await fit(model, data, { epochs: 4, batchSize: 64, seed: 4, learningRate: 1e-3, progress: false });
     const keys = Object.keys(h[0]).filter((k) => k !== 'epoch' && k !== 'seconds').sort();
     const losses = h.flatMap((r) => keys.map((k) => r[k]));
-    const weights = model.variables.map((v) => Array.from(v.dataSync()));
+    // A DictSae's tensors include what its activation keeps besides its variables (BatchTopK's threshold).
+    const tensors = model instanceof DictSae ? model.namedTensors().map(([, v]) => v) : model.variables;
+    const weights = tensors.map((v) => Array.from(v.dataSync()));
     const extra = model instanceof DictSae ? { dead: model.dead.count() } : {};
     model.dispose();
     return { keys, losses, weights, ...extra };

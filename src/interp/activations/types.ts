@@ -47,12 +47,35 @@ export interface Penalty {
   weight: number;
 }
 
-/** An activation bound to its config: how codes are made, what they cost, when a latent fires. */
+/** What a reconstruction term sees (Matryoshka's). Shapes: x, xHat [batch, inputDim]; f [batch, latentDim]. */
+export interface ReconstructionInput {
+  x: tf.Tensor2D;
+  /** the training codes */
+  f: tf.Tensor2D;
+  /** f W_dec + b_dec, the whole code decoded */
+  xHat: tf.Tensor2D;
+  /** the decoder matrix [latentDim, inputDim] (W_enc^T when tied), built afresh on each call */
+  decoder: () => tf.Tensor2D;
+  /** b_dec [inputDim] */
+  bias: tf.Tensor1D;
+}
+
+/**
+ * An activation bound to its config: how codes are made, what they cost, when a latent fires.
+ * The optional members are for kinds with more than a function of `pre`: a trained parameter
+ * (JumpReLU's thresholds), state kept across steps (BatchTopK's running threshold), a training
+ * code other than the inference code, a reconstruction term other than the MSE (Matryoshka).
+ * A kind without them (ReLU, TopK, sigmoid) trains exactly as it did before they existed.
+ */
 export interface ActivationRule {
-  /** codes f = act(pre): pre [batch, latentDim] -> f [batch, latentDim] */
+  /** codes f = act(pre) of a trained model (DictSae.encode): pre [batch, latentDim] -> f [batch, latentDim] */
   encode(pre: tf.Tensor2D): tf.Tensor2D;
+  /** the codes while training (DictSae.losses), when they differ from encode's (BatchTopK keeps the batch's top k·B) */
+  trainingEncode?(pre: tf.Tensor2D): tf.Tensor2D;
   /** the sparsity term of this batch's loss; null for none (the loss is the reconstruction alone) */
   penalty(input: PenaltyInput): Penalty | null;
+  /** the reconstruction term of the loss, in place of the MSE of x and xHat (Matryoshka: one per prefix) */
+  reconstruction?(input: ReconstructionInput): tf.Scalar;
   /**
    * A latent fires on an input when its code is above this: 0 for ReLU and TopK; a sigmoid never
    * outputs 0, so 0.1 (Part 4's "active"). Dead-latent counts and evaluateDictSae's L0 use it.
@@ -64,6 +87,19 @@ export interface ActivationRule {
    * by them (engine.sparseDecode), which costs a small fraction of a dense product.
    */
   readonly sparseCode: boolean;
+  /**
+   * Trained with the SAE's weights (they join DictSae.variables, after them) and saved with them.
+   * Each is named `<the SAE's name>/<its own name>` (see ActivationKind.create).
+   */
+  readonly variables?: readonly tf.Variable[];
+  /** Not trained, changed by afterStep, saved and loaded with the weights: what encode needs besides them. */
+  readonly buffers?: readonly tf.Variable[];
+  /** Sees each training batch's codes (inside DictSae.losses' tidy) and keeps, with tf.keep, what afterStep needs. */
+  record?(f: tf.Tensor2D): void;
+  /** After each optimizer step (DictSae.afterStep): updates the buffers from what record kept, or projects a parameter. */
+  afterStep?(): void;
+  /** Frees the variables, buffers and anything kept. */
+  dispose?(): void;
 }
 
 /** The fields a kind adds to the base config (not `activation`, which names the kind). */
@@ -75,6 +111,9 @@ export interface ActivationKind<C extends DictSaeBase> {
   defaults: Readonly<OwnFields<C> & Partial<DictSaeBase>>;
   /** one check per own field (see core/checks.ts); each sees the whole config */
   checks: { readonly [K in keyof OwnFields<C>]-?: Check<C> };
-  /** the activation bound to a checked config */
-  create(config: C): ActivationRule;
+  /**
+   * The activation bound to a checked config; `name` is the SAE's variable prefix, under which it
+   * names its own variables and buffers (`${name}/threshold`).
+   */
+  create(config: C, name: string): ActivationRule;
 }
