@@ -222,10 +222,10 @@ export function claimScope(): string[] {
  * The summary table's pros and cons of L1 and KL (not against the dense twin: against each
  * other and against rho), each read from the measures.
  */
-export function methodLines(l1: ModelMeasures, kl: ModelMeasures, rho: number, timed?: { l1: number; kl: number; epochSteps: number; rounds: number }): string[] {
+export function methodLines(l1: ModelMeasures, kl: ModelMeasures, rho: number, timed?: { l1: number; kl: number; epochSteps: number; rounds: number; trained?: boolean }): string[] {
   // Per-epoch seconds: timed alone just now (secondsPerStep, scaled to an epoch), else as recorded in training.
   const [sl1, skl] = timed ? [timed.l1 * timed.epochSteps, timed.kl * timed.epochSteps] : [l1.secondsPerEpoch, kl.secondsPerEpoch];
-  const how = timed ? `each timed alone just now, fresh models, the fastest of ${timed.rounds} interleaved runs, scaled to an epoch`
+  const how = timed ? `each timed alone just now, ${timed.trained ? 'copies of the trained models' : 'fresh models'}, the fastest of ${timed.rounds} interleaved runs, scaled to an epoch`
     : 'as recorded when each was trained, possibly beside another model on the same cores';
   const speed = verdict(sl1, skl, false, 0.1 * Math.max(sl1, skl));
   const off = Math.abs(kl.meanActivation - rho) / rho;

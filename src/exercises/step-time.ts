@@ -4,7 +4,7 @@
  * recorded while they trained (the course trains two models at once, one per core).
  */
 import type { SaeConfig } from '../core/config';
-import { createModel } from '../core/sae';
+import { createModel, SparseAutoencoder } from '../core/sae';
 import { createOptimizer, trainEpoch } from '../core/train';
 import { firstImages } from '../data/mnist';
 import type { Dataset } from '../data/mnist';
@@ -15,18 +15,35 @@ export interface StepTimeOptions {
   /** timings per model, interleaved across the models; the fastest counts (3) */
   rounds?: number;
   batchSize?: number;
+  /**
+   * Trained models to start from, by the same names: their weights are copied into the timed
+   * copies (they are not changed). A step's cost depends on the weights: a trained L1 code is
+   * mostly zeros, which the engine decodes by its non-zeros; a fresh model's code is not.
+   */
+  from?: Record<string, SparseAutoencoder>;
 }
 
 /**
- * Seconds per training step of a fresh model of each config (fixed seed), each timed alone on the
- * first `steps` batches of `data`: every model once per round, the rounds interleaved, the fastest
- * round per model. The models are thrown away: only their time is kept.
+ * Seconds per training step of a model of each config (fixed seed, or a copy of `from`'s trained
+ * weights), each timed alone on the first `steps` batches of `data`: every model once per round,
+ * the rounds interleaved, the fastest round per model. The copies are thrown away: only their
+ * time is kept.
  */
 export async function secondsPerStep(configs: Record<string, Partial<SaeConfig>>, data: Dataset,
   options: StepTimeOptions = {}): Promise<Record<string, number>> {
   const { steps = 20, rounds = 3, batchSize = 128 } = options;
   const subset = firstImages(data, Math.min(data.count, steps * batchSize));
-  const trainees = Object.entries(configs).map(([name, config]) => ({ name, model: createModel(config, 42), optimizer: createOptimizer(1e-3) }));
+  const trainees = Object.entries(configs).map(([name, config]) => {
+    const model = createModel(config, 42);
+    const trained = options.from?.[name];
+    if (trained) {
+      if (trained.variables.length !== model.variables.length) {
+        throw new Error(`secondsPerStep: the trained model '${name}' has ${trained.variables.length} variables; its config builds ${model.variables.length}`);
+      }
+      model.variables.forEach((v, i) => v.assign(trained.variables[i]));
+    }
+    return { name, model, optimizer: createOptimizer(1e-3) };
+  });
   const best: Record<string, number> = {};
   try {
     // one warm-up epoch each (kernels compiled, memory allocated), then the timed rounds

@@ -41,7 +41,7 @@ export function reconstructionLine(originals: readonly ArrayLike<number>[], reco
   const mean = mse.reduce((a, b) => a + b, 0) / mse.length;
   const worst = mse.indexOf(Math.max(...mse));
   return `These ${mse.length} reconstructions have MSE ${Math.min(...mse).toFixed(4)}-${Math.max(...mse).toFixed(4)} ` +
-    `(mean ${mean.toFixed(4)}; the worst is digit ${worst + 1} from the left), against ${meanImageMse.toFixed(4)} ` +
+    `(mean ${mean.toFixed(4)}; the worst is image ${worst + 1} from the left), against ${meanImageMse.toFixed(4)} ` +
     'for drawing the mean training image.';
 }
 

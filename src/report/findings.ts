@@ -113,7 +113,9 @@ export function qualityTrendFinding(name: string, knob: string, points: readonly
     .filter(([what]) => !isSteady(withLive.map(what === 'locality' ? (p) => p.pixels : (p) => p.selectivity)))
     .map(([what, show]) => `${what} ${withLive.map(show).join(', ')}`);
   const between = unsteady.length ? `; not steadily in between (${unsteady.join('; ')})` : '';
-  return finding(`${name}: ${verdictOf(c.local, c.selective)}. From ${knob} ${a.label} (${a.live} live units) ` +
+  // the verdict compares the end points; a turn in between makes it that and no more
+  const scope = unsteady.length ? ' from the first live model to the last, not steadily' : '';
+  return finding(`${name}: ${verdictOf(c.local, c.selective)}${scope}. From ${knob} ${a.label} (${a.live} live units) ` +
     `to ${b.label} (${b.live}) the median live feature gets ${c.phrase}${between}${noneNote}.`, quick);
 }
 

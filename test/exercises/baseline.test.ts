@@ -213,3 +213,21 @@ test('secondsPerStep: a positive time per step for each config, the models dispo
   for (const v of Object.values(t)) assert.ok(Number.isFinite(v) && v > 0 && v < 5, `seconds per step ${v}`);
   assert.equal(tf.memory().numTensors, before);
 });
+
+test('secondsPerStep from trained models: the copies start from their weights, the trained models are left as they were', async () => {
+  await setup();
+  const { secondsPerStep } = await import('../../src/exercises/step-time');
+  const { createModel } = await import('../../src/core/sae');
+  const images = new Float32Array(128 * 784).map((_, i) => (i % 5) / 5);
+  const data = datasetFromMatrix(images, new Array(128).fill(0), 784);
+  const trained = createModel({ sparsity: 'l1' }, 7);
+  const weights = trained.variables.map((v) => Array.from(v.dataSync()));
+  const before = tf.memory().numTensors;
+  const t = await secondsPerStep({ l1: { sparsity: 'l1' } }, data, { steps: 1, rounds: 1, batchSize: 64, from: { l1: trained } });
+  assert.ok(t.l1 > 0);
+  assert.equal(tf.memory().numTensors, before);
+  trained.variables.forEach((v, i) => assert.deepEqual(Array.from(v.dataSync()), weights[i], `variable ${i} unchanged`));
+  const line = methodLines(fake('L1', { sparsity: 'l1' }), fake('KL', {}), 0.05, { l1: 0.004, kl: 0.005, epochSteps: 469, rounds: 3, trained: true })[0];
+  assert.match(line, /each timed alone just now, copies of the trained models, the fastest of 3/);
+  trained.dispose();
+});

@@ -53,6 +53,7 @@ test('qualityTrendFinding: yes, no, partly, mixed, no change; models without liv
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 95, 0.31)], false), /no change either way/);
   const withDead = qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 150, 0.5), q('c', 5, 50, 0.6), q('1', 0, NaN, NaN)], false);
   assert.match(withDead, /not steadily in between \(locality 100, 150, 50\); at weight 1 no unit is live/);
+  assert.match(withDead, /: yes from the first live model to the last, not steadily\. From/);
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('b', 5, 150, 0.2), q('c', 5, 50, 0.4)], false),
     /not steadily in between \(locality 100, 150, 50; selectivity 0\.30, 0\.20, 0\.40\)\.$/);
   assert.match(qualityTrendFinding('L1', 'weight', [q('a', 5, 100, 0.3), q('1', 0, NaN, NaN)], false), /fewer than two models have a live unit/);

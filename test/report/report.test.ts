@@ -87,7 +87,7 @@ test('chart lines of notebook 05 by hand: live units shown, the largest and smal
     'Switching unit 5 on changes the image most (sum of |change| 1.0 over its 2 pixels), unit 6 least (0.1); ' +
     'the largest change to one pixel is 0.500, the end of the colour scale.');
   assert.equal(reconstructionLine([[0, 1], [1, 1]], [[0, 0.9], [0.5, 1]], 0.07),
-    'These 2 reconstructions have MSE 0.0050-0.1250 (mean 0.0650; the worst is digit 2 from the left), against 0.0700 for drawing the mean training image.');
+    'These 2 reconstructions have MSE 0.0050-0.1250 (mean 0.0650; the worst is image 2 from the left), against 0.0700 for drawing the mean training image.');
 });
 
 test('chart lines of notebook 06 by hand: loss curves\' ends, units per image', async () => {
