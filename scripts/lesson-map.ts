@@ -105,4 +105,9 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
     part: 'Beyond the lesson',
     fullSeconds: null,
   },
+  '17-todays-architectures': {
+    goal: 'Train BatchTopK, JumpReLU and Matryoshka BatchTopK on the planted features and compare all six SAEs at matched L0.',
+    part: 'Beyond the lesson',
+    fullSeconds: null,
+  },
 });

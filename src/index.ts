@@ -46,6 +46,7 @@ export { secondsPerStep } from './exercises/step-time';
 export { startDictSaePool } from './store/dictsae-pool';
 export { DictSae, topK, evaluateDictSae, firingCounts } from './interp/dictsae';
 export type { DictSaeOptions } from './interp/dictsae';
+export { batchTopK, jumpRelu, matryoshkaReconstruction } from './interp/activations/index';
 export { l0, fvu, firingRates, densityReport } from './interp/metrics';
 export { MlpClassifier } from './interp/mlp';
 export { featureDashboard, topActivating } from './interp/dashboard';
@@ -62,7 +63,7 @@ export {
 } from './toy/analysis';
 export type { SuperpositionSummary } from './toy/analysis';
 export { plantedModel } from './truth/planted';
-export type { PlantedConfig, PlantedOptions, PlantedModel } from './truth/planted';
+export type { PlantedConfig, PlantedOptions, PlantedModel, FeatureTruth } from './truth/planted';
 export { samplePlanted, plantedDataset } from './truth/planted-sample';
 export type { PlantedSample } from './truth/planted-sample';
 export { assignMax } from './truth/hungarian';
@@ -75,6 +76,9 @@ export type { PlantedSetting, PlantedRow, PlantedTraining, KeptDictionary } from
 export { softThreshold, istaStep, fista } from './truth/ista';
 export { amortisation } from './truth/amortisation';
 export type { Amortisation, AmortisationInput, MethodScores } from './truth/amortisation';
+export { toyTruth } from './truth/toy-truth';
+export type { ToyTruth, ToyTruthData } from './truth/toy-truth';
+export { toyTruthLine, toySuperpositionFinding, closestPair, foundCount } from './report/toy-truth';
 export {
   check, NotImplemented, CheckFailed, setCheckDefaults, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares,
 } from './check/index';
@@ -117,6 +121,8 @@ export {
 export type { PlaneGeometry } from './report/toy';
 export {
   plantedLine, recoveryTable, mccAtL0, matchedRecoveryTable, recoveryFinding, latentCountFinding, absorptionFinding,
-  plantedTrainingLine,
+  plantedTrainingLine, peakFinding,
 } from './report/truth';
 export { amortisationTable, amortisationFinding, gapShare } from './report/amortisation';
+export { scoresAtL0, matchedScoresTable, architectureFinding, matryoshkaFinding, mccCurveLine, SAME_ABSORPTION } from './report/architectures';
+export type { MatchedScores } from './report/architectures';

@@ -37,7 +37,7 @@ interface EngineState {
   activeScope: { track: tf.Tensor[] } | null;
   gradientDepth: number;
   kernelDepth: number;
-  activeTape: unknown;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
   numDataMovesStack: unknown[];
 }
 
@@ -63,6 +63,24 @@ export function withinBudget<T>(f: () => T, seconds = budget.seconds): T {
     state.activeTape = saved.activeTape;
     state.numDataMovesStack.length = saved.moves;
     throw new TimedOut(seconds);
+  }
+}
+
+/**
+ * Runs `f`, which takes gradients (tf.grads) of a function that may throw in its backward pass (a
+ * learner's tf.customGrad): tfjs frees the tensors its tape saved for the backward pass only when
+ * the pass succeeds, so on an error they are freed here before the error goes on.
+ */
+export function freeingTape<T>(f: () => T): T {
+  const state = engineState();
+  try {
+    return f();
+  } catch (err) {
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
+      state.activeTape = null;
+    }
+    throw err;
   }
 }
 

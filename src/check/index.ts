@@ -20,6 +20,9 @@ import * as truth from './truth';
 import * as toyLossCheck from './toyloss';
 import * as firingCheck from './firing';
 import * as istaCheck from './ista';
+import * as batchTopKCheck from './batchtopk';
+import * as jumpReluCheck from './jumprelu';
+import * as matryoshkaCheck from './matryoshka';
 
 /** One check per task, in course order; see tasks.ts for where each is taught and the learner's signature. */
 export const check = Object.freeze({
@@ -41,6 +44,9 @@ export const check = Object.freeze({
   mcc: truth.mcc,
   firing: firingCheck.firing,
   istaStep: istaCheck.istaStep,
+  batchTopK: batchTopKCheck.batchTopK,
+  jumpRelu: jumpReluCheck.jumpRelu,
+  matryoshkaLoss: matryoshkaCheck.matryoshkaLoss,
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
@@ -66,3 +72,6 @@ export type { MccFn } from './truth';
 export type { ToyLossFn } from './toyloss';
 export type { FiringFn, FiringNumbers } from './firing';
 export type { IstaStepFn } from './ista';
+export type { BatchTopKFn } from './batchtopk';
+export type { JumpReluFn } from './jumprelu';
+export type { MatryoshkaLossFn } from './matryoshka';

@@ -146,7 +146,8 @@ function istaErrorHint(err: unknown): string | null {
   if (/requires values to be/.test(message)) {
     return 'tf tensors hold float32 and do not take a Float64Array: convert first (Float32Array.from(atoms)), or compute with loops';
   }
-  if (/matMul|inner shapes|broadcast/i.test(message)) {
+  // wasm names the shapes; TensorFlow (tfjs-node) reports a mismatch as status 3, InvalidArgument
+  if (/matMul|inner shapes|broadcast|Incompatible shapes|TF_Status: 3/i.test(message)) {
     return 'with D = atoms as a [count, dim] tensor and c as [1, count]: D^T c is matMul(c, D), [1, dim]; D r is matMul(r, D, false, true), [1, count]';
   }
   return null;

@@ -77,6 +77,14 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
   { name: 'istaStep', notebook: '16', title: 'one ISTA step for the lasso',
     signature: 'myIstaStep(code: Float64Array, atoms: Float64Array, signal: Float64Array, dim: number, lambda: number, step: number): Float64Array',
     kit: 'istaStep (truth/ista.ts)', difficulty: 2, importance: 3, minutes: 15 },
+  { name: 'batchTopK', notebook: '17', title: 'the BatchTopK code', signature: 'myBatchTopK(z: tf.Tensor2D, k: number): tf.Tensor2D',
+    kit: 'batchTopK (interp/activations/batchtopk.ts)', difficulty: 2, importance: 4, minutes: 15 },
+  { name: 'jumpRelu', notebook: '17', title: 'JumpReLU and its straight-through gradients',
+    signature: 'myJumpRelu(a: tf.Tensor2D, theta: tf.Tensor1D, epsilon: number): tf.Tensor2D',
+    kit: 'jumpRelu (interp/activations/jumprelu.ts)', difficulty: 3, importance: 4, minutes: 20 },
+  { name: 'matryoshkaLoss', notebook: '17', title: 'the Matryoshka reconstruction loss',
+    signature: 'myMatryoshkaLoss(x: tf.Tensor2D, f: tf.Tensor2D, wDec: tf.Tensor2D, bDec: tf.Tensor1D, prefixes: readonly number[]): tf.Scalar',
+    kit: 'matryoshkaReconstruction (interp/activations/matryoshka.ts)', difficulty: 2, importance: 3, minutes: 15 },
 ].map((t) => Object.freeze(t)));
 
 /** The task called `name`, or undefined. */

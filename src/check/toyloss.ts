@@ -142,7 +142,8 @@ export function toyLoss(fn: ToyLossFn, options: CheckOptions = {}): CheckResult 
 /** A hint for tfjs's errors that the usual mistakes raise. */
 function toyLossErrorHint(err: unknown): string | null {
   const message = err instanceof Error ? err.message : '';
-  if (/broadcast/i.test(message)) {
+  // wasm says 'broadcast'; TensorFlow (tfjs-node) reports a shape mismatch as status 3, InvalidArgument
+  if (/broadcast|Incompatible shapes|TF_Status: 3/i.test(message)) {
     return 'importance [n] holds one value per feature, the columns of x [batch, n]: multiply it as it is (tf broadcasts it along the rows), with no reshape';
   }
   return null;

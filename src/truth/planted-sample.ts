@@ -6,11 +6,11 @@ import type { Dataset } from '../data/mnist';
 import { datasetFromMatrix } from '../data/matrix';
 import { Rng } from '../runtime/random';
 import { normalQuantile, standardNormal } from './gaussian';
-import type { PlantedModel } from './planted';
+import type { FeatureTruth, PlantedModel } from './planted';
 
 /** count samples of a planted model. */
 export interface PlantedSample {
-  /** the samples, sum_i c_i f_i + noise: [count, d] */
+  /** the samples, sum_i c_i f_i + noise (the toy model's truth: + what its dropped features leak): [count, d] */
   readonly x: Float32Array;
   /** the true coefficients c_i, 0 where feature i does not fire: [count, n] */
   readonly coefficients: Float32Array;
@@ -92,13 +92,12 @@ export function samplePlanted(model: PlantedModel, count: number, seed: number =
 
 /**
  * The sample's x as the kit's Dataset (rows = 1, cols = dim = d, every label 0), checked by
- * `datasetFromMatrix`; x is shared, not copied. `source` names the options and the sample.
+ * `datasetFromMatrix`; x is shared, not copied. Its source names the truth and the sample. Any
+ * FeatureTruth will do: a planted model, or the toy model's (toy-truth.ts).
  */
-export function plantedDataset(model: PlantedModel, sample: PlantedSample): Dataset {
+export function plantedDataset(model: FeatureTruth, sample: PlantedSample): Dataset {
   const c = model.config;
-  const source = `planted(n=${c.n}, d=${c.d}, l0=${c.l0}, zipfExponent=${c.zipfExponent}, magnitudeStd=${c.magnitudeStd}, ` +
-    `correlation=${c.correlation}, hierarchy=${c.hierarchy.length} pairs, noiseStd=${c.noiseStd}, seed=${c.seed}; ` +
-    `sample seed=${sample.seed}, count=${sample.count})`;
+  const source = `${model.source}; sample seed=${sample.seed}, count=${sample.count}`;
   if (sample.x.length !== sample.count * c.d) {
     throw new Error(`plantedDataset: the sample's x holds ${sample.x.length} values, but count x d = ${sample.count} x ${c.d} = ${sample.count * c.d}`);
   }

@@ -108,11 +108,22 @@ export function zipfProbabilities(n: number, exponent: number, l0: number): Floa
   return p.fill(1);
 }
 
-/** The fixed part of a planted data set: features, firing probabilities and the hierarchy. */
-export interface PlantedModel {
-  readonly config: PlantedConfig;
+/**
+ * What scoring an SAE against a ground truth reads (score.ts, sweep.ts, plantedDataset): the true
+ * features, their count n and width d, the parent/child pairs, and a name for how the data was
+ * made. A PlantedModel is one; toy-truth.ts makes another from notebook 15's toy model.
+ */
+export interface FeatureTruth {
+  readonly config: Pick<PlantedConfig, 'n' | 'd' | 'hierarchy'>;
   /** the true features: unit-norm rows, [n, d] */
   readonly features: Float32Array;
+  /** how the data was made, as a Dataset's source names it ("planted(n=64, d=32, ...)") */
+  readonly source: string;
+}
+
+/** The fixed part of a planted data set: features, firing probabilities and the hierarchy. */
+export interface PlantedModel extends FeatureTruth {
+  readonly config: PlantedConfig;
   /** p_i, each feature's firing probability (its marginal rate), [n] */
   readonly probabilities: Float64Array;
   /** parent[i]: feature i's parent, -1 for a root, [n] */
@@ -146,5 +157,8 @@ export function plantedModel(options: PlantedOptions = {}): PlantedModel {
   const parent = new Int32Array(config.n).fill(-1);
   for (const [p, c] of config.hierarchy) parent[c] = p;
   const probabilities = zipfProbabilities(config.n, config.zipfExponent, config.l0);
-  return { config, features: drawFeatures(config), probabilities, parent };
+  const { n, d, l0, zipfExponent, magnitudeStd, correlation, hierarchy, noiseStd, seed } = config;
+  const source = `planted(n=${n}, d=${d}, l0=${l0}, zipfExponent=${zipfExponent}, magnitudeStd=${magnitudeStd}, ` +
+    `correlation=${correlation}, hierarchy=${hierarchy.length} pairs, noiseStd=${noiseStd}, seed=${seed})`;
+  return { config, features: drawFeatures(config), source, probabilities, parent };
 }

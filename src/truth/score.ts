@@ -6,7 +6,7 @@
 import * as tf from '../runtime/tf';
 import { floatsOf } from '../runtime/values';
 import { DictSae, evaluateDictSae } from '../interp/dictsae';
-import type { PlantedModel } from './planted';
+import type { FeatureTruth } from './planted';
 import { plantedDataset, PlantedSample } from './planted-sample';
 import { mcc, uniqueness } from './recovery';
 import { codeDensity, firingScores, shrinkage } from './recovery-codes';
@@ -44,8 +44,11 @@ export const FOUND_COS = 0.9;
 /** A latent counts toward a true feature's uniqueness only when its best |cos| is above this (a dead latent's random row does not). */
 export const UNIQUE_COS = 0.5;
 
-/** Scores `sae` on `sample` of `planted` (codes at or below the activation's firing threshold count as silent). */
-export function scoreSae(sae: DictSae, planted: PlantedModel, sample: PlantedSample): RecoveryScores {
+/**
+ * Scores `sae` on `sample` of `planted`, any FeatureTruth (a planted model, the toy model's truth); codes at or
+ * below the activation's firing threshold count as silent.
+ */
+export function scoreSae(sae: DictSae, planted: FeatureTruth, sample: PlantedSample): RecoveryScores {
   const data = plantedDataset(planted, sample);
   const d = planted.config.d;
   const decoderRows = floatsOf(() => tf.clone(sae.decoderMatrix()));

@@ -12,7 +12,7 @@ import type { DictSaeOptions } from '../interp/dictsae-config';
 import { progressView, viewReporter } from '../runtime/progress';
 import * as tf from '../runtime/tf';
 import { floatsOf } from '../runtime/values';
-import type { PlantedModel } from './planted';
+import type { FeatureTruth } from './planted';
 import type { PlantedSample } from './planted-sample';
 import { RecoveryScores, scoreSae } from './score';
 
@@ -63,7 +63,7 @@ function keptDictionary(sae: DictSae, test: PlantedSample, d: number): KeptDicti
  * Trains each setting on `train` and scores it on `test` of `planted`, in order; one display shows
  * the sweep. A setting that training.keep picks also keeps its dictionary (KeptDictionary).
  */
-export async function trainPlanted(settings: readonly PlantedSetting[], train: Dataset, planted: PlantedModel,
+export async function trainPlanted(settings: readonly PlantedSetting[], train: Dataset, planted: FeatureTruth,
   test: PlantedSample, training: PlantedTraining, title = 'SAEs on the planted features'): Promise<PlantedRow[]> {
   const view = progressView(title);
   const rows: PlantedRow[] = [];

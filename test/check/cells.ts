@@ -158,6 +158,27 @@ console.log('kit firingScores:', kitFiring.precision[0], kitFiring.recall[0]);`,
   Float64Array.from([2, -1]), 2, 0.4, 0.5);
 console.log('kit istaStep:', Array.from(kitStep, (v) => v.toFixed(2)).join(' '));`,
   },
+  {
+    task: 'batchTopK',
+    imports: ['batchTopK'],
+    after: `console.log('kit batchTopK:', batchTopK(tf.tensor2d([[3, 2, 2], [2, 1, 0]]), 1).arraySync());`,
+  },
+  {
+    task: 'jumpRelu',
+    imports: ['jumpRelu'],
+    after: `const jumpGrads = tf.grads((a: tf.Tensor, t: tf.Tensor) => tf.sum(jumpRelu(a as tf.Tensor2D, t as tf.Tensor1D, 0.2)))(
+  [tf.tensor2d([[0.55, 0.45, 1]]), tf.tensor1d([0.5, 0.5, 0.2])]);
+console.log('kit jumpRelu gradients:', jumpGrads.map((g) => Array.from(g.dataSync())));`,
+  },
+  {
+    task: 'matryoshkaLoss',
+    imports: ['matryoshkaReconstruction'],
+    after: `const [mx, mf, mw, mb] = [tf.tensor2d([[2, 1], [0, 4]]), tf.tensor2d([[1, 0, 2], [0, 3, 1]]),
+  tf.tensor2d([[1, 0], [0, 1], [1, 1]]), tf.tensor1d([0.1, -0.2])];
+const mLoss = matryoshkaReconstruction({ x: mx, f: mf, xHat: tf.add(tf.matMul(mf, mw), mb) as tf.Tensor2D,
+  decoder: () => mw, bias: mb }, [1, 3]);
+console.log('kit matryoshkaReconstruction:', mLoss.arraySync());`,
+  },
 ];
 
 export const TASK_CELLS: TaskCellSample[] = SAMPLES.map((s) => {

@@ -1,5 +1,5 @@
 /**
- * Learner-style solutions of the 18 course tasks, written from the notebooks' task cells and the
+ * Learner-style solutions of the 21 course tasks, written from the notebooks' task cells and the
  * lesson (not from the checks): several correct ones per task, written the ways learners write
  * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
  * learners really make. variants.test.ts runs every one through its check.
@@ -18,7 +18,7 @@ import { assignMax } from '../../src/truth/hungarian';
 import type {
   DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
   InterferenceFn, MccFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
-  ToyLossFn, FiringFn, IstaStepFn,
+  ToyLossFn, FiringFn, IstaStepFn, BatchTopKFn, JumpReluFn, MatryoshkaLossFn,
 } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
@@ -43,11 +43,15 @@ export interface TaskFns {
   mcc: MccFn;
   firing: FiringFn;
   istaStep: IstaStepFn;
+  batchTopK: BatchTopKFn;
+  jumpRelu: JumpReluFn;
+  matryoshkaLoss: MatryoshkaLossFn;
 }
 export type TaskName = keyof TaskFns;
 export const TASK_NAMES: readonly TaskName[] = [
   'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
   'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'toyLoss', 'interference', 'mcc', 'firing', 'istaStep',
+  'batchTopK', 'jumpRelu', 'matryoshkaLoss',
 ];
 export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
 
@@ -2085,5 +2089,362 @@ bad('istaStep', 'tensor: D^T shape confusion', 'matMul(c, D, false, true) where 
   const v = tf.sub(c, tf.mul(step, tf.matMul(residual, D)));
   return tf.mul(tf.sign(v), tf.relu(tf.sub(tf.abs(v), step * lambda))).dataSync();
 })));
+
+// =============================================================================================
+// batchTopK: relu(z) kept where z >= the (k·B)-th largest entry of the whole batch (ties kept), 0 elsewhere.
+
+/** The (k·B)-th largest value of the whole batch, [1, 1]. */
+const batchKth = (z: tf.Tensor2D, count: number) =>
+  tf.slice(tf.topk(tf.reshape(z, [1, -1]), count).values, [0, count - 1], [1, 1]);
+ok('batchTopK', 'tensor: flatten, topk, k·B-th value (notebook)', (z, k) => tf.tidy(() => {
+  const count = k * z.shape[0]; // k·B, over the whole batch
+  const top = tf.topk(tf.reshape(z, [1, -1]), count).values; // [1, k·B], largest first
+  const t = tf.slice(top, [0, count - 1], [1, 1]); // the (k·B)-th largest
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, t), 'float32'))) as tf.Tensor2D;
+}));
+ok('batchTopK', 'tensor: ReLU first, tf.where, min of the top values', (z, k) => tf.tidy(() => {
+  const r = tf.relu(z);
+  const cut = tf.min(tf.topk(tf.reshape(r, [-1]), k * z.shape[0]).values);
+  return tf.where(tf.greaterEqual(r, cut), r, tf.zerosLike(r)) as tf.Tensor2D;
+}), 'ranks relu(z): a cut-off of 0 keeps only zeros more, the same code');
+ok('batchTopK', 'float64 loop over dataSync, sorted copy', (z, k) => {
+  const v = z.dataSync();
+  const sorted = Array.from(v).sort((a, b) => b - a);
+  const cut = sorted[k * z.shape[0] - 1];
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) if (v[i] >= cut && v[i] > 0) out[i] = v[i];
+  return tf.tensor2d(out, z.shape);
+}, 'no gradient (a fresh tensor): fine, the check compares values');
+ok('batchTopK', 'functional over arraySync rows', (z, k) => {
+  const rows = z.arraySync();
+  const cut = rows.flat().sort((a, b) => b - a)[k * rows.length - 1];
+  return tf.tensor2d(rows.map((row) => row.map((v) => (v >= cut ? Math.max(v, 0) : 0))));
+}, 'no gradient (a fresh tensor)');
+
+bad('batchTopK', 'per-row TopK', 'keeps each row\'s k largest (TopK), not the batch\'s k·B', (z, k) => tf.tidy(() => {
+  const kth = tf.slice(tf.topk(z, k).values, [0, k - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'k instead of k·B', 'keeps the batch\'s k largest, not k·B', (z, k) => tf.tidy(() => {
+  const kth = batchKth(z, k);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'no ReLU', 'keeps the k·B largest as they are: negative ones when fewer than k·B are positive', (z, k) => tf.tidy(() => {
+  const kth = batchKth(z, k * z.shape[0]);
+  return tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32')) as tf.Tensor2D;
+}));
+bad('batchTopK', 'exactly k·B by tf.topk indices', 'scatters tf.topk\'s k·B indices: ties at the cut-off are dropped', (z, k) => tf.tidy(() => {
+  const [rows, n] = z.shape;
+  const { values, indices } = tf.topk(tf.reshape(z, [-1]), k * rows);
+  const picked = tf.sum(tf.mul(tf.oneHot(indices, rows * n), tf.reshape(tf.relu(values), [-1, 1])), 0);
+  return tf.reshape(picked, [rows, n]) as tf.Tensor2D;
+}));
+bad('batchTopK', 'returns the mask', 'returns the 0/1 mask of the kept entries, not the code', (z, k) => tf.tidy(() => {
+  const kth = batchKth(z, k * z.shape[0]);
+  return tf.cast(tf.logicalAnd(tf.greaterEqual(z, kth), tf.greater(z, 0)), 'float32') as tf.Tensor2D;
+}));
+bad('batchTopK', 'strict > the cut-off', 'keeps z > the (k·B)-th value: drops the (k·B)-th itself', (z, k) => tf.tidy(() => {
+  const kth = batchKth(z, k * z.shape[0]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greater(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'by magnitude', 'ranks |z|: a large negative entry takes a place', (z, k) => tf.tidy(() => {
+  const kth = batchKth(tf.abs(z) as tf.Tensor2D, k * z.shape[0]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(tf.abs(z), kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'returns the flattened batch', 'forgets to reshape back: returns [1, B·n]', (z, k) => tf.tidy(() => {
+  const flat = tf.reshape(z, [1, -1]);
+  const kth = batchKth(z, k * z.shape[0]);
+  return tf.relu(tf.mul(flat, tf.cast(tf.greaterEqual(flat, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'no tidy (leaks)', 'no tf.tidy: the flattened batch, the top values and the mask are left behind', (z, k) => {
+  const kth = batchKth(z, k * z.shape[0]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+});
+bad('batchTopK', 'disposes its input', 'disposes z after computing the code', (z, k) => {
+  const code = tf.tidy(() => tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, batchKth(z, k * z.shape[0])), 'float32'))) as tf.Tensor2D);
+  z.dispose();
+  return code;
+});
+// Not designed for: mistakes whose hints were written before these variants.
+bad('batchTopK', 'k·B per row', 'keeps k·B in every row (a row has only n entries, so every positive one)', (z, k) => tf.tidy(() => {
+  const [rows, n] = z.shape;
+  const count = Math.min(k * rows, n);
+  const kth = tf.slice(tf.topk(z, count).values, [0, count - 1], [-1, 1]);
+  return tf.relu(tf.mul(z, tf.cast(tf.greaterEqual(z, kth), 'float32'))) as tf.Tensor2D;
+}));
+bad('batchTopK', 'cut-off off by one (sorted[k·B])', 'takes the cut-off one place too far down: keeps k·B + 1', (z, k) => {
+  const v = z.dataSync();
+  const cut = Array.from(v).sort((a, b) => b - a)[Math.min(k * z.shape[0], v.length - 1)];
+  return tf.tensor2d(Float32Array.from(v, (x) => (x >= cut && x > 0 ? x : 0)), z.shape);
+});
+bad('batchTopK', 'ascending sort', 'sorts ascending and takes the k·B-th smallest as the cut-off', (z, k) => {
+  const v = z.dataSync();
+  const cut = Array.from(v).sort((a, b) => a - b)[k * z.shape[0] - 1];
+  return tf.tensor2d(Float32Array.from(v, (x) => (x >= cut && x > 0 ? x : 0)), z.shape);
+});
+
+// =============================================================================================
+// jumpRelu: f = a·H(a - θ), with k = 1/ε where |a - θ| < ε/2: a gets dy·(H + θk), θ gets -Σ_batch dy·θk.
+
+type Op2 = (a: tf.Tensor, theta: tf.Tensor) => tf.Tensor;
+/** tf.customGrad for an op of a and θ, with a's and θ's gradient from dy, a, θ. */
+const customJump = (forward: (a: tf.Tensor, t: tf.Tensor) => tf.Tensor,
+  grads: (dy: tf.Tensor, a: tf.Tensor, t: tf.Tensor) => tf.Tensor[]): Op2 =>
+  tf.customGrad(((a: tf.Tensor, t: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, t]);
+    return { value: forward(a, t), gradFunc: (dy: tf.Tensor, [sa, st]: tf.Tensor[]) => grads(dy, sa, st) };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as Op2;
+/** A JumpReLU with the gradients `grads`, the forward right; the kernel k = 1/ε on |u| < ε/2 unless `kernel` says. */
+const jumpWith = (grads: (dy: tf.Tensor, gate: tf.Tensor, tk: tf.Tensor, k: tf.Tensor) => tf.Tensor[],
+  kernel?: (u: tf.Tensor, eps: number) => tf.Tensor) => (a: tf.Tensor2D, theta: tf.Tensor1D, eps: number) =>
+  customJump((x, t) => tf.where(tf.greater(x, t), x, tf.zerosLike(x)), (dy, x, t) => {
+    const u = tf.sub(x, t);
+    const k = kernel ? kernel(u, eps) : tf.div(tf.cast(tf.less(tf.abs(u), eps / 2), 'float32'), eps);
+    return grads(dy, tf.cast(tf.greater(u, 0), 'float32'), tf.mul(t, k), k);
+  })(a, theta) as tf.Tensor2D;
+
+ok('jumpRelu', 'customGrad with save, tf.where (notebook)', (a, theta, epsilon) => {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, t]); // gradFunc gets these back; the forward's other tensors are freed
+    return {
+      value: tf.where(tf.greater(x, t), x, tf.zerosLike(x)), // a·H(a - θ), strictly above θ
+      gradFunc: (dy: tf.Tensor, [sx, st]: tf.Tensor[]) => {
+        const u = tf.sub(sx, st);
+        const k = tf.div(tf.cast(tf.less(tf.abs(u), epsilon / 2), 'float32'), epsilon);
+        const atJump = tf.mul(dy, tf.mul(st, k)); // dy·θ·k
+        const gate = tf.cast(tf.greater(u, 0), 'float32'); // H(a - θ)
+        return [tf.add(tf.mul(dy, gate), atJump), tf.neg(tf.sum(atJump, 0))];
+      },
+    };
+  });
+  return op(a, theta) as tf.Tensor2D;
+});
+ok('jumpRelu', 'closure over the inputs, mul by the gate, kernel by logicalAnd', (a, theta, epsilon) => {
+  const op = tf.customGrad(((x: tf.Tensor, t: tf.Tensor) => ({
+    value: tf.mul(x, tf.cast(tf.greater(x, t), 'float32')),
+    gradFunc: (dy: tf.Tensor) => {
+      const u = tf.sub(x, t);
+      const window = tf.logicalAnd(tf.greater(u, -epsilon / 2), tf.less(u, epsilon / 2));
+      const tk = tf.mul(t, tf.mul(tf.cast(window, 'float32'), 1 / epsilon));
+      return [tf.mul(dy, tf.add(tf.cast(tf.greater(u, 0), 'float32'), tk)), tf.sum(tf.mul(dy, tf.neg(tk)), 0)];
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(a, theta) as tf.Tensor2D;
+}, 'a·gate gives -0 for negative a, equal to 0; gradFunc reads the op\'s inputs by closure (the caller\'s tensors, alive)');
+ok('jumpRelu', 'loops over dataSync in the forward and in gradFunc', (a, theta, epsilon) => {
+  const [rows, m] = a.shape;
+  const av = a.dataSync();
+  const tv = theta.dataSync();
+  const op = tf.customGrad(((x: tf.Tensor, t: tf.Tensor) => ({
+    value: tf.tensor2d(Float32Array.from(av, (v, i) => (v > tv[i % m] ? v : 0)), [rows, m]),
+    gradFunc: (dy: tf.Tensor) => {
+      const d = dy.dataSync();
+      const ga = new Float32Array(rows * m);
+      const gt = new Float32Array(m);
+      for (let i = 0; i < rows * m; i++) {
+        const j = i % m;
+        const u = av[i] - tv[j];
+        const k = Math.abs(u) < epsilon / 2 ? 1 / epsilon : 0;
+        ga[i] = d[i] * ((u > 0 ? 1 : 0) + tv[j] * k);
+        gt[j] -= d[i] * tv[j] * k;
+      }
+      return [tf.tensor2d(ga, [rows, m]), tf.tensor1d(gt)];
+    },
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(a, theta) as tf.Tensor2D;
+}, 'u in float64 (a - θ of float32 values): no case sits near a window edge');
+ok('jumpRelu', 'kernel by tf.step, helper op', jumpWith((dy, gate, tk) => [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))],
+  (u, eps) => tf.div(tf.step(tf.sub(eps / 2, tf.abs(u))), eps)), 'step(ε/2 - |u|) is 0 at |u| = ε/2: the open window');
+
+bad('jumpRelu', 'plain tf ops (tf.where)', 'no customGrad: tf.where(a > θ, a, 0); tf.grads cannot pass the comparison', (a, theta) =>
+  tf.tidy(() => tf.where(tf.greater(a, theta), a, tf.zerosLike(a)) as tf.Tensor2D));
+bad('jumpRelu', 'plain tf ops (tf.step)', 'no customGrad: a·step(a - θ); θ gets a zero gradient', (a, theta) =>
+  tf.tidy(() => tf.mul(a, tf.step(tf.sub(a, theta))) as tf.Tensor2D));
+bad('jumpRelu', 'forward >= θ', 'keeps a where a >= θ: a code equal to θ is kept', (a, theta, epsilon) => customJump(
+  (x, t) => tf.where(tf.greaterEqual(x, t), x, tf.zerosLike(x)), (dy, x, t) => {
+    const u = tf.sub(x, t);
+    const tk = tf.mul(t, tf.div(tf.cast(tf.less(tf.abs(u), epsilon / 2), 'float32'), epsilon));
+    return [tf.mul(dy, tf.add(tf.cast(tf.greaterEqual(u, 0), 'float32'), tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))];
+  })(a, theta) as tf.Tensor2D);
+bad('jumpRelu', 'window |a - θ| < ε', 'takes ε as the window\'s half-width', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))], (u, eps) => tf.div(tf.cast(tf.less(tf.abs(u), eps), 'float32'), eps)));
+bad('jumpRelu', 'no 1/ε', 'k = K((a - θ)/ε), the 1/ε left out', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))], (u, eps) => tf.cast(tf.less(tf.abs(u), eps / 2), 'float32')));
+bad('jumpRelu', 'the paper\'s a gradient (H only)', 'a gets dy·H(a - θ) only, as in the paper; the kit adds θ·k', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, gate), tf.neg(tf.sum(tf.mul(dy, tk), 0))]));
+bad('jumpRelu', 'θ gradient sign', 'θ gets +Σ dy·θ·k', jumpWith((dy, gate, tk) => [tf.mul(dy, tf.add(gate, tk)), tf.sum(tf.mul(dy, tk), 0)]));
+bad('jumpRelu', 'θ gradient without θ', 'θ gets -Σ dy·k (the L0\'s gradient), not -Σ dy·θ·k', jumpWith((dy, gate, tk, k) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, k), 0))]));
+bad('jumpRelu', 'ignores dy', 'returns ∂f/∂a and ∂f/∂θ without multiplying by dy', jumpWith((dy, gate, tk) => [tf.add(gate, tk), tf.neg(tf.sum(tk, 0))]));
+bad('jumpRelu', 'θ gradient not summed over the batch', 'returns θ\'s gradient as [batch, m]', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.mul(dy, tk))]));
+bad('jumpRelu', 'gradFunc returns a\'s gradient only', 'gives θ no gradient at all (one tensor for two inputs)', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk))]));
+bad('jumpRelu', 'window above θ only', 'k on 0 <= a - θ < ε: not centred on the jump', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))],
+  (u, eps) => tf.div(tf.cast(tf.logicalAnd(tf.greaterEqual(u, 0), tf.less(u, eps)), 'float32'), eps)));
+bad('jumpRelu', 'leaks a - θ', 'computes u = a - θ outside the custom op and never disposes it', (a, theta, epsilon) => {
+  const u = tf.sub(a, theta);
+  const inWindow = tf.cast(tf.less(tf.abs(u), epsilon / 2), 'float32');
+  return customJump((x, t) => tf.where(tf.greater(x, t), x, tf.zerosLike(x)), (dy, x, t) => {
+    const tk = tf.mul(t, tf.div(inWindow, epsilon));
+    return [tf.mul(dy, tf.add(tf.cast(tf.greater(tf.sub(x, t), 0), 'float32'), tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))];
+  })(a, theta) as tf.Tensor2D;
+});
+bad('jumpRelu', 'gradFunc uses the forward\'s gate', 'computes the gate and kernel in the forward and uses them in gradFunc without save: freed by then', (a, theta, epsilon) => {
+  const op = tf.customGrad(((x: tf.Tensor, t: tf.Tensor) => {
+    const gate = tf.cast(tf.greater(x, t), 'float32');
+    const tk = tf.mul(t, tf.div(tf.cast(tf.less(tf.abs(tf.sub(x, t)), epsilon / 2), 'float32'), epsilon));
+    return { value: tf.mul(x, gate), gradFunc: (dy: tf.Tensor) => [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))] };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(a, theta) as tf.Tensor2D;
+});
+bad('jumpRelu', 'disposes θ', 'disposes theta after computing the code', (a, theta, epsilon) => {
+  const f = jumpWith((dy, gate, tk) => [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))])(a, theta, epsilon);
+  theta.dispose();
+  return f;
+});
+// Not designed for: mistakes whose hints were written before these variants.
+bad('jumpRelu', 'triangle kernel', 'k = max(0, 1 - |a - θ|/ε)/ε, a triangle instead of the rectangle', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, tf.add(gate, tk)), tf.neg(tf.sum(tf.mul(dy, tk), 0))], (u, eps) => tf.div(tf.relu(tf.sub(1, tf.div(tf.abs(u), eps))), eps)));
+bad('jumpRelu', 'θ gradient scaled by a', 'θ gets -Σ dy·a·k (a where θ belongs)', (a, theta, epsilon) => customJump(
+  (x, t) => tf.where(tf.greater(x, t), x, tf.zerosLike(x)), (dy, x, t) => {
+    const u = tf.sub(x, t);
+    const k = tf.div(tf.cast(tf.less(tf.abs(u), epsilon / 2), 'float32'), epsilon);
+    return [tf.mul(dy, tf.add(tf.cast(tf.greater(u, 0), 'float32'), tf.mul(t, k))), tf.neg(tf.sum(tf.mul(dy, tf.mul(x, k)), 0))];
+  })(a, theta) as tf.Tensor2D);
+bad('jumpRelu', 'kernel on (a - θ)/ε without the halving', 'k = 1/ε where |(a - θ)/ε| < 1, and the paper\'s a gradient', jumpWith((dy, gate, tk) =>
+  [tf.mul(dy, gate), tf.neg(tf.sum(tf.mul(dy, tk), 0))], (u, eps) => tf.div(tf.cast(tf.less(tf.abs(tf.div(u, eps)), 1), 'float32'), eps)));
+
+// =============================================================================================
+// matryoshkaLoss: the sum over the prefixes m of mse(x, f[:, :m] W_dec[:m] + b_dec), mse the mean over batch and d.
+
+/** f[:, :m] W_dec[:m] + b_dec. */
+const decodePrefix = (f: tf.Tensor2D, wDec: tf.Tensor2D, bDec: tf.Tensor1D, m: number) =>
+  tf.add(tf.matMul(tf.slice(f, [0, 0], [-1, m]), tf.slice(wDec, [0, 0], [m, -1])), bDec);
+ok('matryoshkaLoss', 'tensor: loop over prefixes, slices (notebook)', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) {
+    const code = tf.slice(f, [0, 0], [-1, m]); // the first m latents
+    const rows = tf.slice(wDec, [0, 0], [m, -1]); // their decoder rows
+    const xHat = tf.add(tf.matMul(code, rows), bDec);
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, xHat)));
+  }
+  return total as tf.Scalar;
+}));
+ok('matryoshkaLoss', 'tensor: masked codes, addN', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  const n = f.shape[1];
+  const losses = prefixes.map((m) => {
+    const mask = tf.tensor1d(Array.from({ length: n }, (_, j) => (j < m ? 1 : 0)));
+    return tf.mean(tf.square(tf.sub(x, tf.add(tf.matMul(tf.mul(f, mask), wDec), bDec))));
+  });
+  return tf.addN(losses) as tf.Scalar;
+}), 'the kit\'s way: zero the latents past m, decode the whole code');
+ok('matryoshkaLoss', 'tensor: reconstruction built up group by group', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let xHat: tf.Tensor = tf.zerosLike(x).add(bDec);
+  let total: tf.Tensor = tf.scalar(0);
+  let lo = 0;
+  for (const m of prefixes) {
+    xHat = tf.add(xHat, tf.matMul(tf.slice(f, [0, lo], [-1, m - lo]), tf.slice(wDec, [lo, 0], [m - lo, -1])));
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, xHat)));
+    lo = m;
+  }
+  return total as tf.Scalar;
+}), 'nested, computed incrementally: x_hat_i = x_hat_{i-1} + the group m_{i-1} .. m_i - 1');
+ok('matryoshkaLoss', 'float64 loops over dataSync', (x, f, wDec, bDec, prefixes) => {
+  const [rows, d] = x.shape;
+  const n = f.shape[1];
+  const [xv, fv, wv, bv] = [x.dataSync(), f.dataSync(), wDec.dataSync(), bDec.dataSync()];
+  let total = 0;
+  for (const m of prefixes) {
+    let se = 0;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < d; c++) {
+        let v = bv[c];
+        for (let j = 0; j < m; j++) v += fv[r * n + j] * wv[j * d + c];
+        se += (xv[r * d + c] - v) ** 2;
+      }
+    }
+    total += se / (rows * d);
+  }
+  return tf.scalar(total);
+}, NO_GRAD, 'not differentiable: fine if the check only compares values');
+
+bad('matryoshkaLoss', 'mean over the prefixes', 'divides the sum by the number of prefixes', (x, f, wDec, bDec, prefixes) => tf.tidy(() =>
+  tf.mean(tf.stack(prefixes.map((m) => tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m)))))) as tf.Scalar));
+bad('matryoshkaLoss', 'disjoint groups', 'level i decodes only the group m_{i-1} .. m_i - 1', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  let lo = 0;
+  for (const m of prefixes) {
+    const xHat = tf.add(tf.matMul(tf.slice(f, [0, lo], [-1, m - lo]), tf.slice(wDec, [lo, 0], [m - lo, -1])), bDec);
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, xHat)));
+    lo = m;
+  }
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'no b_dec', 'decodes each prefix without b_dec', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) {
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, tf.matMul(tf.slice(f, [0, 0], [-1, m]), tf.slice(wDec, [0, 0], [m, -1])))));
+  }
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'b_dec on the whole code only', 'adds b_dec to the last level only', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  const n = f.shape[1];
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) {
+    const xHat = tf.matMul(tf.slice(f, [0, 0], [-1, m]), tf.slice(wDec, [0, 0], [m, -1]));
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, m === n ? tf.add(xHat, bDec) : xHat)));
+  }
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'off by one (m - 1 latents)', 'slices m - 1 latents per level', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) {
+    const xHat = m > 1 ? decodePrefix(f, wDec, bDec, m - 1) : tf.add(tf.zerosLike(x), bDec);
+    total = tf.add(total, tf.mean(tf.squaredDifference(x, xHat)));
+  }
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'off by one (m + 1 latents)', 'slices m + 1 latents per level (past the end at m = n; on wasm that slice reads past the tensor, so its value, and the hint, vary from run to run: not in variant-hints.ts)', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) total = tf.add(total, tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m + 1))));
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'sum over d', 'each level\'s error summed over d, averaged over the batch', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) total = tf.add(total, tf.mean(tf.sum(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m)), 1)));
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'the whole code counted twice', 'loops over the prefixes, then adds the plain MSE of the whole code again', (x, f, wDec, bDec, prefixes) => tf.tidy(() => {
+  let total: tf.Tensor = tf.mean(tf.squaredDifference(x, tf.add(tf.matMul(f, wDec), bDec)));
+  for (const m of prefixes) total = tf.add(total, tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m))));
+  return total as tf.Scalar;
+}));
+bad('matryoshkaLoss', 'the whole code only', 'returns the plain MSE of the whole code', (x, f, wDec, bDec) => tf.tidy(() =>
+  tf.mean(tf.squaredDifference(x, tf.add(tf.matMul(f, wDec), bDec))) as tf.Scalar));
+bad('matryoshkaLoss', 'no tidy (leaks)', 'no tf.tidy: every level\'s slices and products are left behind', (x, f, wDec, bDec, prefixes) => {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const m of prefixes) total = tf.add(total, tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m))));
+  return total as tf.Scalar;
+});
+bad('matryoshkaLoss', 'returns a number', 'reads the loss out with dataSync()[0]', anyFn<MatryoshkaLossFn>(
+  (x: tf.Tensor2D, f: tf.Tensor2D, wDec: tf.Tensor2D, bDec: tf.Tensor1D, prefixes: readonly number[]) => {
+    const t = tf.tidy(() => tf.addN(prefixes.map((m) => tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m))))));
+    const v = t.dataSync()[0];
+    t.dispose();
+    return v;
+  }));
+bad('matryoshkaLoss', 'decoder transposed', 'multiplies by W_dec^T (its columns as latents): fails or is wrong', (x, f, wDec, bDec, prefixes) => tf.tidy(() =>
+  tf.addN(prefixes.map((m) => tf.mean(tf.squaredDifference(x,
+    tf.add(tf.matMul(tf.slice(f, [0, 0], [-1, m]), tf.slice(wDec, [0, 0], [-1, m]), false, true), bDec))))) as tf.Scalar));
+// Not designed for: mistakes whose hints were written before these variants.
+bad('matryoshkaLoss', 'RMSE per level', 'takes the square root of each level\'s MSE', (x, f, wDec, bDec, prefixes) => tf.tidy(() =>
+  tf.addN(prefixes.map((m) => tf.sqrt(tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m)))))) as tf.Scalar));
+bad('matryoshkaLoss', 'levels weighted by m / n', 'weights level i by m_i / n', (x, f, wDec, bDec, prefixes) => tf.tidy(() =>
+  tf.addN(prefixes.map((m) => tf.mul(m / f.shape[1], tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m)))))) as tf.Scalar));
+bad('matryoshkaLoss', 'one MSE of the summed reconstructions', 'adds the prefixes\' reconstructions up and takes one MSE', (x, f, wDec, bDec, prefixes) =>
+  tf.tidy(() => tf.mean(tf.squaredDifference(x, tf.addN(prefixes.map((m) => decodePrefix(f, wDec, bDec, m))))) as tf.Scalar));
 
 export const VARIANTS: readonly Variant[] = variants;

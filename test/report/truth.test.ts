@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  absorptionFinding, latentCountFinding, matchedRecoveryTable, mccAtL0, plantedLine, plantedTrainingLine, recoveryFinding, recoveryTable,
+  absorptionFinding, latentCountFinding, matchedRecoveryTable, mccAtL0, plantedLine, plantedTrainingLine, peakFinding, recoveryFinding, recoveryTable,
 } from '../../src/report/truth';
 import { plantedModel } from '../../src/truth/planted';
 import type { PlantedRow } from '../../src/truth/sweep';
@@ -53,4 +53,13 @@ test('plantedTrainingLine: the models the rule stopped, and those at the cap sti
   assert.equal(plantedTrainingLine(rows.slice(0, 1), training), '1 of 1 models stopped when an epoch changed the training loss by under 1% (after 13 epochs).');
   assert.match(plantedTrainingLine(rows.slice(1, 2), training), /^no model's loss flattened to under 1% an epoch; 1 ran to the 40-epoch cap with the last epoch still changing the loss by 2\.1%: TopK k 16/);
   assert.throws(() => plantedTrainingLine([], training), /no rows/);
+});
+
+test('peakFinding: each method\'s best model, its L0, near / below / above the true L0 (within a factor 1.5 counts as near)', () => {
+  const rows = [row('TopK', 'k 2', 2, 0.81), row('TopK', 'k 4', 3.85, 0.846), row('TopK', 'k 16', 15.4, 0.77),
+    row('KL', 'rho 0.02', 2.1, 0.479), row('KL', 'rho 0.1', 38.8, 0.42), row('ReLU', 'lambda 0.003', 15.5, 0.9)];
+  assert.equal(peakFinding(rows, ['TopK', 'ReLU', 'KL'], 3.97, false),
+    'Finding: each method\'s MCC peaks at: TopK 0.846 at L0 3.85 (k 4, near the true L0 3.97); ReLU 0.900 at L0 15.50 ' +
+    '(lambda 0.003, above the true L0 3.97); KL 0.479 at L0 2.10 (rho 0.02, below the true L0 3.97).');
+  assert.throws(() => peakFinding(rows, ['BatchTopK'], 4, false), /no rows for the methods BatchTopK/);
 });

@@ -159,7 +159,7 @@ test('plantedDataset is x as the kit Dataset: rows 1, cols = dim = d, labels 0',
   assert.deepEqual([data.count, data.rows, data.cols, data.dim], [40, 1, 5, 5]);
   assert.deepEqual(data.labels, new Uint8Array(40));
   assert.equal(data.source, 'planted(n=8, d=5, l0=1, zipfExponent=1, magnitudeStd=0.5, correlation=0, hierarchy=0 pairs, ' +
-    'noiseStd=0, seed=1; sample seed=3, count=40)');
+    'noiseStd=0, seed=1); sample seed=3, count=40');
 });
 
 test('bad options name the field, the value and what is allowed', () => {
