@@ -7,7 +7,8 @@
  * fresh results cache), copy each notebook's seconds from out/lesson/summary.json
  * (`notebooks.<name>.result.seconds`, where `quick` is false). null shows as "not measured yet".
  * These: 2026-11-26 06:19-06:29 UTC, 2 cores, wasm + native addon, empty cache, 600.1 s in all
- * (10 min 24 s wall clock); see docs/teaching.md for earlier runs.
+ * (10 min 24 s wall clock); see docs/teaching.md for earlier runs. 16 and 17: 2026-12-08 01:32 UTC, alone
+ * but while the test suite ran on the same 2 cores (so slower than on an idle machine).
  */
 
 export interface LessonInfo {
@@ -103,11 +104,11 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
   '16-planted-features': {
     goal: 'Plant known features in synthetic data and score how well each SAE recovers them: MCC, firing F1, absorption.',
     part: 'Beyond the lesson',
-    fullSeconds: null,
+    fullSeconds: 56.1,
   },
   '17-todays-architectures': {
     goal: 'Train BatchTopK, JumpReLU and Matryoshka BatchTopK on the planted features and compare all six SAEs at matched L0.',
     part: 'Beyond the lesson',
-    fullSeconds: null,
+    fullSeconds: 92.0,
   },
 });
