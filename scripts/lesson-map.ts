@@ -111,4 +111,9 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
     part: 'Beyond the lesson',
     fullSeconds: 92.0,
   },
+  '18-training-failures': {
+    goal: 'Produce dead latents, L1 shrinkage, decoder-norm drift and a stuck log-θ threshold on purpose, measure each, then fix it.',
+    part: 'Beyond the lesson',
+    fullSeconds: null,
+  },
 });

@@ -52,6 +52,10 @@ export { MlpClassifier } from './interp/mlp';
 export { featureDashboard, topActivating } from './interp/dashboard';
 export { fvuAtL0, compareAtL0, sweepToCover, notReached } from './interp/pareto';
 export type { SparsityPoint } from './interp/pareto';
+export { diagnose, fitTraced, traceRuns, traced, rowNorms, firingStats } from './interp/diagnostics';
+export type { EpochDiagnostics, TracedSetting, TraceTraining, TracedRun } from './interp/diagnostics';
+export { FrozenJumpRelu, thresholdTrace } from './interp/threshold-param';
+export type { ThresholdParam, FrozenJumpReluOptions, ThresholdEpoch } from './interp/threshold-param';
 export { makeToyConfig, featureProbabilities } from './toy/config';
 export type { ToyConfig } from './toy/config';
 export { ToyModel, createToyModel } from './toy/model';
@@ -126,3 +130,7 @@ export {
 export { amortisationTable, amortisationFinding, gapShare } from './report/amortisation';
 export { scoresAtL0, matchedScoresTable, architectureFinding, matryoshkaFinding, mccCurveLine, SAME_ABSORPTION } from './report/architectures';
 export type { MatchedScores } from './report/architectures';
+export {
+  deadLatentFinding, shrinkageFinding, normDriftFinding, thresholdFinding, gradientRatioLine, halfwayEpoch,
+} from './report/failures';
+export type { DeadRun, ShrinkRun, NormRun, ThresholdRun } from './report/failures';
