@@ -104,9 +104,15 @@ export function silentLatentLines(silent: readonly number[], run: SilentLatentRu
   const noTrain = silent.filter((j) => trainCounts[j] === 0).length;
   const deadToo = silent.filter((j) => stepsSinceFired[j] >= deadAfter).length;
   const rare = silent.filter((j) => trainCounts[j] > 0).map((j) => trainCounts[j]);
+  const deadAll = Array.from(stepsSinceFired).filter((s) => s >= deadAfter).length;
+  // The dead count is kept during training (training batches, weights still moving); the firing counts use the final weights.
+  const why = noTrain > deadToo || deadAll > deadToo
+    ? ` The two counts need not agree: "dead" is counted while training, on its batches with weights still changing, ` +
+      `the firing counts with the final weights${deadAll > deadToo ? `; the other ${deadAll - deadToo} latents dead during ` +
+      'training do fire on test images' : ''}.` : '';
   const lines = [`${noTrain} of them ${noTrain === 1 ? 'fires' : 'fire'} on no training image either; ` +
     `${deadToo} ${isAre(deadToo)} dead during ` +
-    `training (no firing in the last ${deadAfter} steps).`];
+    `training (no firing in the last ${deadAfter} steps).${why}`];
   if (rare.length > 0) {
     const m = median(rare);
     const rate = m / trainCount;

@@ -65,7 +65,12 @@ test('silent latents: bins and lines', () => {
   assert.deepEqual(silentByTrainingCount([0, 1, 2], trainCounts).map((b) => b.latents), [2, 0, 1, 0, 0, 0]);
   const lines = silentLatentLines([0, 1, 2],
     { trainCounts, stepsSinceFired: [300, 10, 10, 0], deadAfter: 200, trainCount: 100, testCount: 10 });
-  assert.equal(lines[0], '2 of them fire on no training image either; 1 is dead during training (no firing in the last 200 steps).');
+  assert.equal(lines[0], '2 of them fire on no training image either; 1 is dead during training (no firing in the last 200 steps). ' +
+    'The two counts need not agree: "dead" is counted while training, on its batches with weights still changing, the firing counts with the final weights.');
+  const agree = silentLatentLines([0], { trainCounts: [0, 5], stepsSinceFired: [300, 0], deadAfter: 200, trainCount: 100, testCount: 10 });
+  assert.equal(agree[0], '1 of them fires on no training image either; 1 is dead during training (no firing in the last 200 steps).');
+  const other = silentLatentLines([0], { trainCounts: [3, 5, 9], stepsSinceFired: [0, 300, 250], deadAfter: 200, trainCount: 100, testCount: 10 });
+  assert.match(other[0], /^0 of them fire on no training image either; 0 are dead during training .*final weights; the other 2 latents dead during training do fire on test images\.$/);
   assert.match(lines[1], /^The other 1 fire on a median of 3 training images/);
   assert.match(lines[2], /latents should miss every test image by chance; 3 do\.$/);
 });
