@@ -86,7 +86,7 @@ export { toyTruthLine, toySuperpositionFinding, closestPair, foundCount } from '
 export {
   check, NotImplemented, CheckFailed, setCheckDefaults, taskMarks, trainStep, numericalGradient, weightSweep, matchSparsity, leastSquares,
 } from './check/index';
-export type { CheckOptions, SweepRow, SparsityMatch, SparsityNumbers, OmpCode } from './check/index';
+export type { CheckOptions, SweepRow, SparsityMatch, SparsityNumbers, OmpCode, TrainingRecord, Diagnosis } from './check/index';
 export { pct, fixed, isAre } from './report/format';
 export { trainingRow, meanImageLines, notBeatingBaseline, zeroFraction, sparsityRow, penaltyCostLine } from './report/lesson';
 export type { NamedMse, SparsityRow } from './report/lesson';
@@ -132,5 +132,6 @@ export { scoresAtL0, matchedScoresTable, architectureFinding, matryoshkaFinding,
 export type { MatchedScores } from './report/architectures';
 export {
   deadLatentFinding, shrinkageFinding, normDriftFinding, thresholdFinding, gradientRatioLine, halfwayEpoch,
+  diagnoseRecord, DIAGNOSES,
 } from './report/failures';
 export type { DeadRun, ShrinkRun, NormRun, ThresholdRun } from './report/failures';

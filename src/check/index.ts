@@ -23,6 +23,7 @@ import * as istaCheck from './ista';
 import * as batchTopKCheck from './batchtopk';
 import * as jumpReluCheck from './jumprelu';
 import * as matryoshkaCheck from './matryoshka';
+import * as diagnoseCheck from './diagnose';
 
 /** One check per task, in course order; see tasks.ts for where each is taught and the learner's signature. */
 export const check = Object.freeze({
@@ -47,6 +48,7 @@ export const check = Object.freeze({
   batchTopK: batchTopKCheck.batchTopK,
   jumpRelu: jumpReluCheck.jumpRelu,
   matryoshkaLoss: matryoshkaCheck.matryoshkaLoss,
+  diagnose: diagnoseCheck.diagnose,
 });
 
 export { NotImplemented, isNotImplemented } from './notimplemented';
@@ -75,3 +77,4 @@ export type { IstaStepFn } from './ista';
 export type { BatchTopKFn } from './batchtopk';
 export type { JumpReluFn } from './jumprelu';
 export type { MatryoshkaLossFn } from './matryoshka';
+export type { DiagnoseFn, TrainingRecord, Diagnosis } from './diagnose';

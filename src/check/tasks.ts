@@ -85,6 +85,9 @@ export const TASKS: readonly TaskInfo[] = Object.freeze([
   { name: 'matryoshkaLoss', notebook: '17', title: 'the Matryoshka reconstruction loss',
     signature: 'myMatryoshkaLoss(x: tf.Tensor2D, f: tf.Tensor2D, wDec: tf.Tensor2D, bDec: tf.Tensor1D, prefixes: readonly number[]): tf.Scalar',
     kit: 'matryoshkaReconstruction (interp/activations/matryoshka.ts)', difficulty: 2, importance: 3, minutes: 15 },
+  { name: 'diagnose', notebook: '18', title: 'naming the failure in a training record',
+    signature: 'myDiagnose(record: TrainingRecord): string',
+    kit: 'diagnoseRecord (report/failures.ts)', difficulty: 2, importance: 3, minutes: 15 },
 ].map((t) => Object.freeze(t)));
 
 /** The task called `name`, or undefined. */

@@ -4,6 +4,7 @@
  */
 import { finding } from './findings';
 import { pct } from './format';
+import type { TrainingRecord } from '../check/diagnose';
 
 /** A dead share under this is no failure worth the name. */
 export const DEAD_FAILURE = 0.05;
@@ -109,4 +110,75 @@ export function gradientRatioLine(theta: number, thetaGradient: number, logGradi
     : `not θ: the two models' gradients are not the chain rule's pair here`;
   return `At θ = ${theta} the mean |∂L/∂θ| is ${thetaGradient.toExponential(2)} and the mean |∂L/∂log θ| ` +
     `${logGradient.toExponential(2)}: a ratio of ${ratio.toFixed(3)}, ${reading}.`;
+}
+
+/** The five answers of notebook 18's diagnosis task: one per section of the notebook, and none. */
+export const DIAGNOSES = ['dead latents', 'shrinkage', 'decoder drift', 'stuck threshold', 'healthy'] as const;
+export type Diagnosis = typeof DIAGNOSES[number];
+
+/** The share of its start that L0 must fall by for the thresholds to count as learning. */
+export const L0_FALL = 0.2;
+
+/** A shrinkage below this is a failure (a healthy matched latent reconstructs 0.9 or more of its feature). */
+export const SHRUNK = 0.8;
+
+/**
+ * The kit's diagnosis of a training record (check/diagnose.ts's TrainingRecord), by the clue each of
+ * notebook 18's sections reads, in this order:
+ *  - dead latents: the dead share at the END is at least DEAD_FAILURE (5%), as deadLatentFinding
+ *    counts; a share that rose and fell back below it is the fix (AuxK) reviving latents;
+ *  - decoder drift: the row norms grew by more than NORM_DRIFT (10%) AND the firing codes fell by more
+ *    than that share: the penalty paid by rescaling (rows growing alone, or with the codes, is not it);
+ *  - stuck threshold: L0 fell by less than L0_FALL (20%) of where it started (the log-θ run of
+ *    section 4; thresholdFinding compares with a θ run, here the records' L0s that learn fall by half or more);
+ *  - shrinkage: the shrinkage is below SHRUNK (0.8), with unit rows (section 2's L1 model);
+ *  - healthy: none of these.
+ */
+export function diagnoseRecord(r: TrainingRecord): Diagnosis {
+  if (last(r.deadShare) >= DEAD_FAILURE) return 'dead latents';
+  const grew = last(r.meanRowNorm) > r.meanRowNorm[0] * (1 + NORM_DRIFT);
+  if (grew && last(r.meanCode) < r.meanCode[0] * (1 - NORM_DRIFT)) return 'decoder drift';
+  if (last(r.l0) > r.l0[0] * (1 - L0_FALL)) return 'stuck threshold';
+  if (r.shrinkage < SHRUNK) return 'shrinkage';
+  return 'healthy';
+}
+
+const arrow = (v: readonly number[], digits = 2) => `${v[0].toFixed(digits)} → ${last(v).toFixed(digits)}`;
+
+/** The clue of `label` in the record: why it is there (label = the kit's answer) or why not. */
+function clue(r: TrainingRecord, label: Diagnosis, present: boolean): string {
+  const fall = 1 - last(r.l0) / r.l0[0];
+  switch (label) {
+    case 'dead latents': {
+      const peak = Math.max(...r.deadShare);
+      if (present) return `the dead share ends at ${pct(last(r.deadShare), 0)}: that many latents stopped firing and never came back`;
+      return peak >= DEAD_FAILURE && peak > 2 * last(r.deadShare)
+        ? `the dead share peaked at ${pct(peak, 0)} but ends at ${pct(last(r.deadShare), 0)}: the latents came back to life ` +
+          '(what AuxK does), so read where it ends, not its peak'
+        : `the dead share ends at ${pct(last(r.deadShare), 0)}: a latent or two resting now and then is no failure`;
+    }
+    case 'decoder drift':
+      return present
+        ? `the row norms grew ${arrow(r.meanRowNorm)} while the codes shrank ${arrow(r.meanCode)}: the L1 penalty ` +
+          'was dodged by rescaling, not paid by firing less'
+        : `the row norms went ${arrow(r.meanRowNorm)} and the codes ${arrow(r.meanCode)}: drift is rows that grow ` +
+          'while the codes shrink, both by far';
+    case 'stuck threshold':
+      return present
+        ? `the L0 went ${arrow(r.l0, 1)}, a fall of only ${pct(fall, 0)}: the thresholds never learnt to silence latents`
+        : `the L0 fell ${arrow(r.l0, 1)}, by ${pct(fall, 0)} of its start: the thresholds did learn, however slowly each epoch`;
+    case 'shrinkage':
+      return present
+        ? `the shrinkage is ${r.shrinkage.toFixed(2)}: the codes reconstruct only ${pct(r.shrinkage, 0)} of their ` +
+          `features' true magnitude, while the row norms stayed at ${arrow(r.meanRowNorm)} (no drift to make up for it)`
+        : `the shrinkage is ${r.shrinkage.toFixed(2)}: close to full size, as a healthy model's matched latents are`;
+    default:
+      return 'the record shows a failure clearly';
+  }
+}
+
+/** The clue a learner who answered `got` missed: the kit's failure's clue, or (healthy) why `got`'s is not there. */
+export function recordClue(r: TrainingRecord, want: Diagnosis, got: Diagnosis): string {
+  if (want !== 'healthy') return clue(r, want, true);
+  return `${clue(r, got, false)}; this run shows no failure`;
 }

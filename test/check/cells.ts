@@ -179,6 +179,13 @@ const mLoss = matryoshkaReconstruction({ x: mx, f: mf, xHat: tf.add(tf.matMul(mf
   decoder: () => mw, bias: mb }, [1, 3]);
 console.log('kit matryoshkaReconstruction:', mLoss.arraySync());`,
   },
+  {
+    task: 'diagnose',
+    imports: ['diagnoseRecord', 'TrainingRecord'],
+    after: `const stuckRun: TrainingRecord = { loss: [1, 0.6, 0.5], deadShare: [0, 0, 0], meanRowNorm: [1, 1, 1],
+  meanCode: [0.5, 0.55, 0.6], l0: [40, 39.5, 39], shrinkage: 0.93 };
+console.log('kit diagnoseRecord:', diagnoseRecord(stuckRun));`,
+  },
 ];
 
 export const TASK_CELLS: TaskCellSample[] = SAMPLES.map((s) => {
@@ -188,4 +195,4 @@ export const TASK_CELLS: TaskCellSample[] = SAMPLES.map((s) => {
 });
 
 /** Type-only imports (erased at runtime): the rest are values. */
-export const TYPE_IMPORTS = new Set(['SparseAutoencoder', 'Optimizer', 'SparsityNumbers', 'SweepRow', 'SparsityMatch', 'OmpCode']);
+export const TYPE_IMPORTS = new Set(['SparseAutoencoder', 'Optimizer', 'SparsityNumbers', 'SweepRow', 'SparsityMatch', 'OmpCode', 'TrainingRecord']);

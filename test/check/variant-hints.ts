@@ -182,4 +182,13 @@ export const HINTS: Record<string, RegExp> = {
   "matryoshkaLoss/no tidy (leaks)": /every tf op makes a tensor that/,
   "matryoshkaLoss/returns a number": /return the loss as a tf\.Scalar/,
   "matryoshkaLoss/decoder transposed": /wDec is \[n, d\], one row per latent/,
+  "diagnose/looks only at the loss": /the dead share ends at 38%: that many latents stopped firing/,
+  "diagnose/any dead share is dead": /the dead share ends at 1%: a latent or two resting now and then is no failure/,
+  "diagnose/peak dead share": /the dead share peaked at 35% but ends at 2%: the latents came back/,
+  "diagnose/shrinking codes are drift": /the shrinkage is 0\.62: .*while the row norms stayed at 1\.00 → 1\.00/,
+  "diagnose/ignores the stuck threshold": /the L0 went 40\.0 → 38\.5, a fall of only 4%: the thresholds never learnt/,
+  "diagnose/any row growth is drift": /the row norms went 1\.00 → 1\.05 and the codes 0\.50 → 0\.80: drift is rows that grow/,
+  "diagnose/last epoch's L0 fall": /the L0 fell 40\.0 → 6\.5, by 84% of its start: the thresholds did learn/,
+  "diagnose/any shrinkage below 1": /the shrinkage is 0\.94: close to full size/,
+  "diagnose/short labels": /return one of the labels 'dead latents', 'shrinkage', 'decoder drift', 'stuck threshold', 'healthy'/,
 };

@@ -1,5 +1,5 @@
 /**
- * Learner-style solutions of the 21 course tasks, written from the notebooks' task cells and the
+ * Learner-style solutions of the 22 course tasks, written from the notebooks' task cells and the
  * lesson (not from the checks): several correct ones per task, written the ways learners write
  * them (tensor ops, float64 loops, float32 accumulation, functional style), and the mistakes
  * learners really make. variants.test.ts runs every one through its check.
@@ -18,7 +18,7 @@ import { assignMax } from '../../src/truth/hungarian';
 import type {
   DecodeOneHotFn, FvuFn, KeepTopKFn, KlPenaltyFn, L1PenaltyFn, MatchSparsityFn, NumericalGradientFn, OmpCode, OmpFn,
   InterferenceFn, MccFn, SelectivityFn, SparsityFn, SparsityMatch, SparsityNumbers, SweepFn, SweepRow, TopKFn, TrainStepFn,
-  ToyLossFn, FiringFn, IstaStepFn, BatchTopKFn, JumpReluFn, MatryoshkaLossFn,
+  ToyLossFn, FiringFn, IstaStepFn, BatchTopKFn, JumpReluFn, MatryoshkaLossFn, DiagnoseFn, TrainingRecord,
 } from '../../src/check';
 import type { SparseAutoencoder } from '../../src/core/sae';
 import type { Optimizer } from '../../src/core/train';
@@ -46,12 +46,13 @@ export interface TaskFns {
   batchTopK: BatchTopKFn;
   jumpRelu: JumpReluFn;
   matryoshkaLoss: MatryoshkaLossFn;
+  diagnose: DiagnoseFn;
 }
 export type TaskName = keyof TaskFns;
 export const TASK_NAMES: readonly TaskName[] = [
   'l1Penalty', 'klPenalty', 'numericalGradient', 'trainStep', 'sparsity', 'decodeOneHot', 'sweep', 'matchSparsity',
   'selectivity', 'keepTopK', 'omp', 'topK', 'fvu', 'toyLoss', 'interference', 'mcc', 'firing', 'istaStep',
-  'batchTopK', 'jumpRelu', 'matryoshkaLoss',
+  'batchTopK', 'jumpRelu', 'matryoshkaLoss', 'diagnose',
 ];
 export const ASYNC_TASKS: ReadonlySet<TaskName> = new Set<TaskName>(['sweep', 'matchSparsity']);
 
@@ -2446,5 +2447,96 @@ bad('matryoshkaLoss', 'levels weighted by m / n', 'weights level i by m_i / n', 
   tf.addN(prefixes.map((m) => tf.mul(m / f.shape[1], tf.mean(tf.squaredDifference(x, decodePrefix(f, wDec, bDec, m)))))) as tf.Scalar));
 bad('matryoshkaLoss', 'one MSE of the summed reconstructions', 'adds the prefixes\' reconstructions up and takes one MSE', (x, f, wDec, bDec, prefixes) =>
   tf.tidy(() => tf.mean(tf.squaredDifference(x, tf.addN(prefixes.map((m) => decodePrefix(f, wDec, bDec, m))))) as tf.Scalar));
+
+// =============================================================================================
+// diagnose: name the failure in a training record ('dead latents', 'shrinkage', 'decoder drift',
+// 'stuck threshold' or 'healthy'); each record shows one failure clearly or none.
+
+const end = (v: readonly number[]) => v[v.length - 1];
+ok('diagnose', 'end values against thresholds (notebook)', (r) => {
+  if (end(r.deadShare) > 0.1) return 'dead latents';
+  const rowsGrew = end(r.meanRowNorm) / r.meanRowNorm[0] > 1.2;
+  if (rowsGrew && end(r.meanCode) < r.meanCode[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  if (r.shrinkage < 0.8) return 'shrinkage';
+  return 'healthy';
+});
+ok('diagnose', 'ratios, other thresholds, capitalised labels', (r) => {
+  const rows = end(r.meanRowNorm) / r.meanRowNorm[0];
+  const codes = end(r.meanCode) / r.meanCode[0];
+  if (rows > 1.5 && codes < 0.7) return 'Decoder Drift';
+  if (end(r.l0) / r.l0[0] > 0.9) return 'Stuck threshold ';
+  if (r.shrinkage < 0.75) return 'SHRINKAGE';
+  if (Math.max(end(r.deadShare), r.deadShare[r.deadShare.length - 2]) >= 0.2) return 'Dead latents';
+  return 'Healthy';
+}, 'another order, and labels in other cases (the check trims and lowers them)');
+ok('diagnose', 'scores: the clearest clue wins', (r) => {
+  const scores: [string, number][] = [
+    ['dead latents', end(r.deadShare) / 0.05],
+    ['decoder drift', Math.min(end(r.meanRowNorm) / r.meanRowNorm[0] - 1, 1 - end(r.meanCode) / r.meanCode[0]) / 0.1],
+    ['stuck threshold', 0.3 / Math.max(1e-9, 1 - end(r.l0) / r.l0[0])],
+    ['shrinkage', (1 - r.shrinkage) / 0.2],
+  ];
+  const [label, score] = scores.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return score > 1 ? label : 'healthy';
+}, 'each clue scored against its own threshold; the largest above 1 names the failure');
+ok('diagnose', 'trend of the last epochs', (r) => {
+  const n = r.l0.length;
+  const rising = (v: readonly number[]) => v[n - 1] >= v[n - 3];
+  if (end(r.deadShare) > 0.05 && rising(r.deadShare)) return 'dead latents';
+  if (r.meanRowNorm.every((v, i) => i === 0 || v >= r.meanRowNorm[i - 1]) && end(r.meanRowNorm) > 1.5) return 'decoder drift';
+  if (r.l0[0] - end(r.l0) < 0.25 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 0.85 ? 'shrinkage' : 'healthy';
+}, 'reads whether the dead share and the row norms are still rising');
+
+bad('diagnose', 'looks only at the loss', 'calls a run healthy whenever its loss fell, and shrinkage if it ended high', (r) =>
+  (end(r.loss) > 0.5 ? 'shrinkage' : 'healthy'));
+bad('diagnose', 'any dead share is dead', 'calls any dead share above 0 dead latents', (r) => {
+  if (r.deadShare.some((v) => v > 0)) return 'dead latents';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'peak dead share', 'reads the dead share\'s peak, not where it ends', (r) => {
+  if (Math.max(...r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'shrinking codes are drift', 'calls codes that shrink decoder drift without looking at the row norms', (r) => {
+  if (end(r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanCode) < 0.9 * r.meanCode[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'ignores the stuck threshold', 'has no rule for an L0 that does not fall', (r) => {
+  if (end(r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0] && end(r.meanCode) < r.meanCode[0]) return 'decoder drift';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'any row growth is drift', 'calls any growth of the row norms decoder drift', (r) => {
+  if (end(r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanRowNorm) > r.meanRowNorm[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'last epoch\'s L0 fall', 'calls the threshold stuck when L0 fell by less than one latent in the last epoch', (r) => {
+  if (end(r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0] && end(r.meanCode) < r.meanCode[0]) return 'decoder drift';
+  if (r.l0[r.l0.length - 2] - end(r.l0) < 1) return 'stuck threshold';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'any shrinkage below 1', 'calls any shrinkage below 1 a failure', (r) => {
+  if (end(r.deadShare) > 0.05) return 'dead latents';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0] && end(r.meanCode) < r.meanCode[0]) return 'decoder drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck threshold';
+  return r.shrinkage < 1 ? 'shrinkage' : 'healthy';
+});
+bad('diagnose', 'short labels', 'returns \'dead\', \'drift\', \'stuck\' instead of the labels', (r: TrainingRecord) => {
+  if (end(r.deadShare) > 0.05) return 'dead';
+  if (end(r.meanRowNorm) > 1.2 * r.meanRowNorm[0] && end(r.meanCode) < r.meanCode[0]) return 'drift';
+  if (end(r.l0) > 0.8 * r.l0[0]) return 'stuck';
+  return r.shrinkage < 0.8 ? 'shrinkage' : 'healthy';
+});
 
 export const VARIANTS: readonly Variant[] = variants;
