@@ -7,6 +7,7 @@
  */
 import type { PlantedRow } from '../truth/sweep';
 import { fvuAtL0 } from '../interp/pareto';
+import { mccPeaks } from './truth';
 import { finding } from './findings';
 import { fixed, pct } from './format';
 
@@ -133,8 +134,7 @@ export function matryoshkaFinding(rows: readonly PlantedRow[], at: Record<string
  * highest of all, and how far each peak lies from the true L0.
  */
 export function mccCurveLine(rows: readonly PlantedRow[], methods: readonly string[], trueL0: number): string {
-  const peaks = methods.map((m) => rows.filter((r) => r.method === m))
-    .filter((own) => own.length > 0).map((own) => own.reduce((a, b) => (b.mcc > a.mcc ? b : a)));
+  const peaks = mccPeaks(rows, methods);
   if (peaks.length === 0) throw new Error('mccCurveLine: no rows of the architectures given');
   const top = peaks.reduce((a, b) => (b.mcc > a.mcc ? b : a));
   const near = peaks.filter((p) => Math.abs(Math.log(p.l0 / trueL0)) <= Math.log(2));

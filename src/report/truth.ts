@@ -112,11 +112,16 @@ export function plantedTrainingLine(rows: readonly PlantedRow[], training: { cap
     `${open.map((r) => `${r.method} ${r.setting} (${r.latents} latents)`).join(', ')}; their scores are of models still training.`;
 }
 
-/** At which sparsity each method recovers most: its model with the highest MCC, that model's L0, against the true L0. */
-export function peakFinding(rows: readonly PlantedRow[], methods: readonly string[], trueL0: number, quick: boolean): string {
-  const peaks = methods.map((m) => rows.filter((r) => r.method === m))
+/** Each method's model with the highest MCC, in `methods` order (methods without rows left out). */
+export function mccPeaks(rows: readonly PlantedRow[], methods: readonly string[]): PlantedRow[] {
+  return methods.map((m) => rows.filter((r) => r.method === m))
     .filter((rs) => rs.length > 0)
     .map((rs) => rs.reduce((a, b) => (b.mcc > a.mcc ? b : a)));
+}
+
+/** At which sparsity each method recovers most: its model with the highest MCC, that model's L0, against the true L0. */
+export function peakFinding(rows: readonly PlantedRow[], methods: readonly string[], trueL0: number, quick: boolean): string {
+  const peaks = mccPeaks(rows, methods);
   if (peaks.length === 0) throw new Error(`peakFinding: no rows for the methods ${methods.join(', ')}`);
   const near = (l0: number) => (Math.abs(Math.log(l0 / trueL0)) <= Math.log(1.5) ? 'near' : l0 < trueL0 ? 'below' : 'above');
   return finding(`each method's MCC peaks at: ${peaks.map((p) => `${p.method} ${p.mcc.toFixed(3)} at L0 ` +

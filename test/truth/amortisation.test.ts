@@ -10,11 +10,12 @@ import * as assert from 'node:assert/strict';
 import { Rng } from '../../src/runtime/random';
 import { standardNormal } from '../../src/truth/gaussian';
 import { plantedModel } from '../../src/truth/planted';
-import { plantedDataset, samplePlanted } from '../../src/truth/planted-sample';
+import { samplePlanted } from '../../src/truth/planted-sample';
 import { omp } from '../../src/exercises/omp';
 import { amortisation, AmortisationInput, MethodScores } from '../../src/truth/amortisation';
 import { trainPlanted } from '../../src/truth/sweep';
 import { setup } from '../helpers';
+import { smallPlanted } from './small-planted';
 
 const model = plantedModel({ n: 32, d: 64, l0: 3, seed: 1 });
 const sample = samplePlanted(model, 300, 2);
@@ -109,9 +110,7 @@ test("OMP's FVU is the one of the kit's omp residuals; a bias and the atoms' sca
 
 test('trainPlanted keeps the dictionaries it is asked to; their encoder FVU and L0 are scoreSae\'s', async () => {
   await setup();
-  const planted = plantedModel({ n: 12, d: 8, l0: 2, hierarchy: [[0, 1]], seed: 1 });
-  const train = plantedDataset(planted, samplePlanted(planted, 1024, 2));
-  const test = samplePlanted(planted, 256, 3);
+  const { planted, train, test } = smallPlanted();
   const rows = await trainPlanted([
     { method: 'TopK', label: 'k 2', options: { activation: 'topk', k: 2, latentDim: 12 } },
     { method: 'ReLU + L1', label: 'lambda 0.01', options: { activation: 'relu', sparsityWeight: 0.01, latentDim: 12 } },

@@ -3,10 +3,11 @@ import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { DictSae } from '../../src/interp/dictsae';
 import { plantedModel } from '../../src/truth/planted';
-import { plantedDataset, samplePlanted } from '../../src/truth/planted-sample';
+import { samplePlanted } from '../../src/truth/planted-sample';
 import { scoreSae } from '../../src/truth/score';
 import { trainPlanted } from '../../src/truth/sweep';
 import { setup } from '../helpers';
+import { smallPlanted } from './small-planted';
 
 test('scoreSae: an SAE whose decoder is the truth and whose encoder reads it scores MCC 1 and unique 100%', async () => {
   await setup();
@@ -35,9 +36,7 @@ test('scoreSae: an SAE whose decoder is the truth and whose encoder reads it sco
 
 test('trainPlanted: trains each setting in order, scores it, stops by the rule', async () => {
   await setup();
-  const planted = plantedModel({ n: 12, d: 8, l0: 2, hierarchy: [[0, 1]], seed: 1 });
-  const train = plantedDataset(planted, samplePlanted(planted, 1024, 2));
-  const test = samplePlanted(planted, 256, 3);
+  const { planted, train, test } = smallPlanted();
   const rows = await trainPlanted([
     { method: 'TopK', label: 'k 2', options: { activation: 'topk', k: 2, latentDim: 12 } },
     { method: 'ReLU + L1', label: 'lambda 0.01', options: { activation: 'relu', sparsityWeight: 0.01, latentDim: 24 } },
