@@ -9,7 +9,8 @@ so on failure this prints the failing cell's source and everything it wrote to s
 The failing cell is the one that was running when the run stopped (tracked as each cell starts,
 not guessed from execution counts: a cell that hangs or kills the kernel never gets one).
 Cells are numbered as in the notebook file, from 0, markdown cells included; messages also
-give the code cell's ordinal ("cell 5 (3rd code cell)").
+give the code cell's ordinal ("cell 5 (3rd code cell)"). A kernel that fails before any cell ran
+(it died at start, or never answered) is started afresh, three tries in all, saying so on stderr.
 
 The last line printed is a JSON summary:
 {"notebook", "cells", "seconds", "errors", "failed_cell", "code_cell", "reason"}
@@ -116,34 +117,14 @@ def html_page(nb, args):
     return body
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("src")
-    ap.add_argument("dst")
-    ap.add_argument("--html")
-    ap.add_argument("--kernel", default="tslab")
-    ap.add_argument("--mathjax-url", help="MathJax 3 (tex-chtml-full.js) for the HTML page (default: nbconvert's MathJax 2 from its CDN)")
-    ap.add_argument("--plotly-url", help="plotly.js for the HTML page's charts, as a <script src>")
-    ap.add_argument("--plotly-file", help="plotly.js for the HTML page's charts, inlined")
-    ap.add_argument("--timeout", type=positive_int, default=1800, help="seconds per cell (default 1800)")
-    args = ap.parse_args()
-
-    try:
-        nb = nbformat.read(args.src, as_version=4)
-    except Exception as err:  # not JSON, not a notebook, not readable: one line, no traceback
-        message = "%s is not a readable notebook: %s: %s" % (
-            args.src, type(err).__name__, " ".join(str(err).split()))
-        sys.stderr.write(message + "\n")
-        print(json.dumps({"notebook": args.src, "cells": 0, "seconds": 0, "errors": 1, "failed_cell": -1,
-                          "code_cell": None, "reason": "unreadable", "message": message}))
-        sys.exit(1)
+def run_once(nb, args):
+    """Runs the notebook once; returns (client, failed, reason, what, message)."""
     client = TrackingClient(
         nb,
         kernel_name=args.kernel,
         timeout=args.timeout,
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(args.src))}},
     )
-    start = time.time()
     failed = None
     reason = None
     what = "failed"
@@ -182,6 +163,43 @@ def main():
         if failed < 0:
             what = "the run failed before any cell ran" if client.running is None else "the run failed after the last cell"
         message = "%s: %s" % (type(err).__name__, err)
+    return client, failed, reason, what, message
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("src")
+    ap.add_argument("dst")
+    ap.add_argument("--html")
+    ap.add_argument("--kernel", default="tslab")
+    ap.add_argument("--mathjax-url", help="MathJax 3 (tex-chtml-full.js) for the HTML page (default: nbconvert's MathJax 2 from its CDN)")
+    ap.add_argument("--plotly-url", help="plotly.js for the HTML page's charts, as a <script src>")
+    ap.add_argument("--plotly-file", help="plotly.js for the HTML page's charts, inlined")
+    ap.add_argument("--timeout", type=positive_int, default=1800, help="seconds per cell (default 1800)")
+    args = ap.parse_args()
+
+    try:
+        nb = nbformat.read(args.src, as_version=4)
+    except Exception as err:  # not JSON, not a notebook, not readable: one line, no traceback
+        message = "%s is not a readable notebook: %s: %s" % (
+            args.src, type(err).__name__, " ".join(str(err).split()))
+        sys.stderr.write(message + "\n")
+        print(json.dumps({"notebook": args.src, "cells": 0, "seconds": 0, "errors": 1, "failed_cell": -1,
+                          "code_cell": None, "reason": "unreadable", "message": message}))
+        sys.exit(1)
+    # A kernel that fails before any cell runs is not the notebook's fault: tslab's ZeroMQ sockets
+    # can refuse the first message while they are still binding on a busy machine ("Socket is
+    # blocked by a bind or unbind operation"). Start a fresh kernel, at most twice more.
+    attempts = 3
+    for attempt in range(1, attempts + 1):
+        start = time.time()
+        client, failed, reason, what, message = run_once(nb, args)
+        no_kernel = message.startswith("NoSuchKernel")
+        if client.running is not None or failed is None or no_kernel or attempt == attempts:
+            break
+        sys.stderr.write("the kernel failed before any cell ran (%s); starting a fresh one (try %d of %d)\n"
+                         % (message, attempt + 1, attempts))
+        nb = nbformat.read(args.src, as_version=4)
     if failed is None:
         # A cell that never ran means the run stopped early, whatever the client said.
         for i, cell in enumerate(nb.cells):

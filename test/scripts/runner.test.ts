@@ -84,6 +84,51 @@ test('a cell awaiting a promise that never settles is reported by index and sour
   assert.match(r.stderr, /cell 2 \(2nd code cell\) timed out after 5 s/);
 });
 
+test('a kernel that dies before any cell ran is started again, and the notebook then runs', { skip: skipJupyter }, () => {
+  kernel();
+  // A kernel spec whose first start exits at once (as tslab does when its sockets refuse the first
+  // message on a busy machine) and whose second start is the real tslab kernel.
+  const specs = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-lab-flaky-'));
+  const marker = path.join(specs, 'started-once');
+  const tslab = path.join(ROOT, 'scripts', 'tslab-kernel');
+  const script = `if [ -e "$1" ]; then exec "$2" kernel --config-path "$0"; else touch "$1"; exit 7; fi`;
+  fs.mkdirSync(path.join(specs, 'kernels', 'flaky'), { recursive: true });
+  fs.writeFileSync(path.join(specs, 'kernels', 'flaky', 'kernel.json'), JSON.stringify({
+    argv: ['sh', '-c', script, '{connection_file}', marker, tslab], display_name: 'flaky', language: 'typescript',
+  }));
+  const nb = notebook('flaky.ipynb', [code("console.log('ran on the second kernel')")]);
+  const out = path.join(dir, 'flaky.out.ipynb');
+  const env = jupyterEnv({ JUPYTER_PATH: [specs, jupyterEnv().JUPYTER_PATH].join(path.delimiter) });
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'scripts', 'execute_notebook.py'), nb, out, '--kernel', 'flaky', '--timeout', '60'],
+    { encoding: 'utf8', env, timeout: 240_000 });
+  assert.equal(r.status, 0, `runner exit ${r.status} ${r.signal ?? ''}\n${r.stderr}`);
+  assert.ok(fs.existsSync(marker), 'the first start did not happen');
+  assert.match(r.stderr, /the kernel failed before any cell ran .*starting a fresh one \(try 2 of 3\)/);
+  assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).errors, 0);
+  assert.match(fs.readFileSync(out, 'utf8'), /ran on the second kernel/);
+  fs.rmSync(specs, { recursive: true, force: true });
+});
+
+test('a kernel that never starts is tried three times, then reported as failing before any cell ran', { skip: skipJupyter }, () => {
+  const specs = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-lab-dead-'));
+  fs.mkdirSync(path.join(specs, 'kernels', 'dead'), { recursive: true });
+  const tries = path.join(specs, 'tries');
+  fs.writeFileSync(path.join(specs, 'kernels', 'dead', 'kernel.json'), JSON.stringify({
+    argv: ['sh', '-c', 'echo x >> "$1"; exit 5', '{connection_file}', tries], display_name: 'dead', language: 'typescript',
+  }));
+  const nb = notebook('dead.ipynb', [code("console.log('never')")]);
+  const env = jupyterEnv({ JUPYTER_PATH: [specs, jupyterEnv().JUPYTER_PATH].join(path.delimiter) });
+  const r = spawnSync(PYTHON, [path.join(ROOT, 'scripts', 'execute_notebook.py'), nb, path.join(dir, 'dead.out.ipynb'), '--kernel', 'dead'],
+    { encoding: 'utf8', env, timeout: 240_000 });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(fs.readFileSync(tries, 'utf8').trim().split('\n').length, 3, 'three starts');
+  const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(summary.errors, 1);
+  assert.equal(summary.failed_cell, -1);
+  assert.match(r.stderr, /the run failed before any cell ran|kernel died before any cell ran/);
+  fs.rmSync(specs, { recursive: true, force: true });
+});
+
 test('a busy loop is stopped by SAE_CELL_TIMEOUT and reported as the cell that was running', { skip: skipJupyter }, () => {
   kernel();
   const busy = 'const t = Date.now(); while (Date.now() - t < 60000) {}';
