@@ -103,20 +103,23 @@ export {
 export type { Representation, RepresentationAccuracy, SilentLatentRun } from './report/codes';
 export {
   finding, beatsBaseline, weightEffectFinding, tradeoffFinding, qualityPoint, qualityTrendFinding, epochOfGain, stallNear,
-  dynamicsFinding, activeFraction, sparserFinding, featuresCompareFinding, widthSparsityFinding,
+  dynamicsFinding, activeFraction, sparserFinding, featuresCompareFinding, widthSparsityFinding, overcompleteNote, MIN_LIVE,
 } from './report/findings';
-export type { SweepPoint, QualityPoint, ActiveAt } from './report/findings';
+export type { SweepPoint, QualityPoint, ActiveAt, TrendOptions } from './report/findings';
 export {
   selectiveUnitsFinding, unitsNeededFinding, importanceFinding, atomLocalityFinding, accuracyGap, classifierFinding, pcaFinding,
+  strength, topOverlap,
 } from './report/findings-codes';
 export type { UnitContrast } from './report/findings-codes';
 export { featureGridLine, inkChangeLine, reconstructionLine, lossCurvesLine, unitsPerImageLine } from './report/charts';
+export { sparsityPanelsLine, tradeoffChartLine, gridLocalityLine, gridRowsLine } from './report/charts-grids';
+export type { GridTiles } from './report/charts-grids';
 export {
   penaltySweeps, sweepFronts, frontTable, modelCountLine, budgetLines, fvuAboveOneLines, frontCurve, matchedFronts,
   matchedTable, lowestFvuLine, offAxisLine,
 } from './report/fronts';
 export type { SweepSetting, PenaltySweep, FrontData, FrontRow, FrontOptions, MatchedFronts, Budget } from './report/fronts';
-export { matchedFinding } from './report/findings-fronts';
+export { matchedFinding, againstReferenceFinding } from './report/findings-fronts';
 export { heatmapLine, selectiveGroupLine, keptUnitsLine, signedAtomsLine, topImagesLine } from './report/charts-read';
 export {
   probabilityLabel, toyFinding, toyRunLine, sweepTable, keptCountsLine, planeGeometry, geometryLines, polygonFinding, gramLine,

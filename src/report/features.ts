@@ -62,31 +62,24 @@ export function featureQualityTable(runs: readonly WeightRun[]): Record<string, 
 }
 
 /**
- * One penalty's curve (`runs` in weight order): how the median live feature's locality and selectivity
- * move from the first to the last model with a live unit, weight by weight, and the weights with none.
+ * The fewest live units whose medians a trend compares (a row of the course's feature grids): a
+ * median over fewer stands for a handful of units, not for the model's code.
+ */
+export const MIN_LIVE = 16;
+
+/**
+ * One penalty's curve (`runs` in weight order), read off the table: each model's live units and
+ * medians, those under the MIN_LIVE rule marked, and the weights with no live unit. The trend
+ * itself is qualityTrendFinding's.
  */
 export function featureTrendLines(name: string, runs: readonly WeightRun[]): string[] {
   const withLive = runs.filter((r) => r.quality.live.length > 0);
   const none = runs.filter((r) => r.quality.live.length === 0).map((r) => r.weight);
   const lines: string[] = [];
-  if (withLive.length < 2) {
-    lines.push(`${name}: fewer than two models have a live unit, so there is no trend to read.`);
-  } else {
-    const [ra, rb] = [withLive[0], withLive[withLive.length - 1]];
-    const [a, b] = [ra.quality, rb.quality];
-    const px = withLive.map((r) => r.quality.medianMassPixels);
-    lines.push(`${name}: from weight ${ra.weight} (${a.live.length} live units) to ${rb.weight} ` +
-      `(${b.live.length} live units) the median live feature's change is held by ` +
-      `${a.medianMassPixels} -> ${b.medianMassPixels} pixels ` +
-      `(${compareLevel(b.medianMassPixels, a.medianMassPixels, 10)} local` +
-      `${isSteady(px) ? '' : ', not steadily'}), ` +
-      'and its selectivity goes ' +
-      `${a.medianSelectivity.toFixed(2)} -> ${b.medianSelectivity.toFixed(2)} ` +
-      `(${compareLevel(a.medianSelectivity, b.medianSelectivity, 0.02)} selective).`);
-    // The end points alone can mislead when the last model has few live units: the whole sequence.
-    lines.push('   weight by weight (live units: pixels, selectivity): ' + withLive.map((r) =>
-      `${r.weight} (${r.quality.live.length}: ${r.quality.medianMassPixels}, ` +
-      `${r.quality.medianSelectivity.toFixed(2)})`).join('; '));
+  if (withLive.length) {
+    lines.push(`${name}, weight by weight (live units: median pixels holding 80%, median selectivity): ` +
+      withLive.map(({ weight, quality: q }) => `${weight} (${q.live.length}: ${q.medianMassPixels}, ` +
+        `${q.medianSelectivity.toFixed(2)}${q.live.length < MIN_LIVE ? `; fewer than ${MIN_LIVE} live` : ''})`).join(', ') + '.');
   }
   if (none.length) {
     lines.push(`   At weight ${none.join(' and ')} no unit is live: ` +

@@ -5,26 +5,46 @@
 import { finding } from './findings';
 import { pct } from './format';
 
-/** One unit's selectivity: its contrast index and the digit it prefers. */
-export interface UnitContrast { unit: number; index: number; preferred: number }
+/** One unit's selectivity: its contrast index, its entropy index and the digit it prefers. */
+export interface UnitContrast { unit: number; index: number; entropyIndex: number; preferred: number }
 
-/** Exercise 4: how many units are highly selective, which are the most, and which digits they serve. */
-export function selectiveUnitsFinding(units: readonly UnitContrast[], correlation: number, quick: boolean, above = 0.5): string {
+/** How strong a correlation is, by its size: strong from 0.7, moderate from 0.3, weak below (the rule each finding states). */
+export function strength(r: number): 'strong' | 'moderate' | 'weak' {
+  return Math.abs(r) >= 0.7 ? 'strong' : Math.abs(r) >= 0.3 ? 'moderate' : 'weak';
+}
+
+/** How many of the `n` largest of `a` are among the `n` largest of `b` (two scores per item). */
+export function topOverlap(a: ArrayLike<number>, b: ArrayLike<number>, n: number): number {
+  const top = (v: ArrayLike<number>) => Array.from(v, (x, i) => [x, i]).sort((p, q) => q[0] - p[0]).slice(0, n).map(([, i]) => i);
+  const inB = new Set(top(b));
+  return top(a).filter((i) => inB.has(i)).length;
+}
+
+/** The two indices' agreement, concluded: how strongly they correlate and whether they name the same most selective units. */
+function indicesAgreePhrase(units: readonly UnitContrast[], correlation: number, n: number): string {
+  const same = topOverlap(units.map((u) => u.index), units.map((u) => u.entropyIndex), n);
+  const verdict = same >= 0.75 * n ? 'so the choice of index barely changes which units count as the most selective'
+    : same >= 0.25 * n ? 'so the choice of index changes some of the units named as the most selective'
+      : 'so the two indices name different units as the most selective';
+  return `The contrast and entropy indices agree ${strength(correlation) === 'weak' ? 'weakly' : strength(correlation) === 'moderate' ? 'moderately' : 'strongly'} ` +
+    `(correlation ${correlation.toFixed(2)} over all ${units.length} units; strong from 0.7, weak below 0.3), ` +
+    `and ${same} of the ${n} units most selective by contrast are among the ${n} most selective by entropy: ${verdict}.`;
+}
+
+/** Exercise 4: how many units are highly selective, which are the most, which digits they serve, and whether the indices agree. */
+export function selectiveUnitsFinding(units: readonly UnitContrast[], correlation: number, quick: boolean, above = 0.5, n = 8): string {
   const ranked = units.slice().sort((a, b) => b.index - a.index);
   const strong = ranked.filter((u) => u.index > above);
   const perDigit = Array.from({ length: 10 }, (_, c) => strong.filter((u) => u.preferred === c).length);
   const most = Math.max(...perDigit);
-  const busiest = perDigit.map((n, c) => [n, c]).filter(([n]) => n === most && n > 0).map(([, c]) => c);
-  const unserved = perDigit.map((n, c) => [n, c]).filter(([n]) => n === 0).map(([, c]) => c);
+  const busiest = perDigit.map((k, c) => [k, c]).filter(([k]) => k === most && k > 0).map(([, c]) => c);
+  const unserved = perDigit.map((k, c) => [k, c]).filter(([k]) => k === 0).map(([, c]) => c);
   const top = ranked.slice(0, 3).map((u) => `unit ${u.unit} (digit ${u.preferred}, ${u.index.toFixed(2)})`).join(', ');
-  const agree = Math.abs(correlation) >= 0.7 ? 'rank the units alike'
-    : Math.abs(correlation) >= 0.3 ? 'rank the units partly alike' : 'rank the units differently';
   const spread = strong.length === 0 ? ''
     : `; among them digit ${busiest.join(' and ')} ${busiest.length > 1 ? 'have' : 'has'} the most (${most})` +
       (unserved.length ? `, and no highly selective unit prefers digit ${unserved.join(', ')}` : ', and every digit has at least one');
   return finding(`${strong.length} of ${units.length} units are highly selective (contrast above ${above}); ` +
-    `the most selective are ${top}${spread}. The contrast and entropy indices ${agree} ` +
-    `(correlation ${correlation.toFixed(2)} over all ${units.length} units).`, quick);
+    `the most selective are ${top}${spread}. ${indicesAgreePhrase(units, correlation, Math.min(n, units.length))}`, quick);
 }
 
 /** Exercise 5, question 1: units needed for 90% of the full code's quality against the active ones, and the empty code's start. */
@@ -41,14 +61,21 @@ export function unitsNeededFinding(curve: readonly { k: number; mse: number }[],
     `counted from the mean image's error instead, ${other}.`, quick);
 }
 
-/** Exercise 5, question 2: the most important units and whether importance follows how often a unit fires. */
+/** Exercise 5, question 2: the most important units, and whether they are the units that fire most often, concluded. */
 export function importanceFinding(top: readonly number[], importance: ArrayLike<number>, lifetime: ArrayLike<number>,
   spearman: number, quick: boolean): string {
   const [u, ...rest] = top;
-  const follows = spearman >= 0.7 ? 'largely follows' : spearman >= 0.3 ? 'partly follows' : 'barely follows';
+  const s = strength(spearman);
+  const verdict = spearman <= -0.3 ? 'no, the reverse: the less often a unit fires, the more it tends to matter'
+    : s === 'strong' ? 'yes: the units that fire most often are, by and large, the ones that matter most'
+      : s === 'moderate' ? 'partly: units that fire more often tend to matter more, with many exceptions'
+        : 'no: how often a unit fires says little about how much it matters';
+  const same = topOverlap(importance, lifetime, top.length);
   return finding(`unit ${u} is the most important (removing it raises the MSE by ${importance[u].toExponential(2)}; ` +
-    `it is active on ${pct(lifetime[u])} of images), then units ${rest.slice(0, 4).join(', ')}; importance ${follows} ` +
-    `how often a unit fires (rank correlation ${spearman.toFixed(2)}).`, quick);
+    `it is active on ${pct(lifetime[u])} of images), then units ${rest.slice(0, 4).join(', ')}. Are the most important units ` +
+    `the busiest? ${verdict[0].toUpperCase()}${verdict.slice(1)} (rank correlation ${spearman.toFixed(2)} between importance and ` +
+    `how often a unit fires, a ${s} one: strong from 0.7, weak below 0.3); ${same} of the ${top.length} most important units ` +
+    `are among the ${top.length} that fire most often.`, quick);
 }
 
 /** The challenge, question 1: the atom sets by locality (median pixels holding 80% of an atom's mass). */
@@ -92,5 +119,5 @@ export function pcaFinding(sets: readonly { atoms: string; pixels: number }[], r
   const pcaAcc = results.find((r) => r.representation.startsWith('PCA'))!['test accuracy'];
   const codes = results.slice(1).filter((r) => !r.representation.startsWith('PCA'))
     .map((r) => `${r.representation} ${pct(r['test accuracy'], 2)}, ${accuracyGap(r['test accuracy'], pcaAcc, testCount)} it`);
-  return finding(`on locality, ${local}. As classifier features, against PCA's ${pct(pcaAcc, 2)}: ${codes.join('; ')}.`, quick);
+  return finding(`on locality, ${local}. As classifier inputs, against PCA's ${pct(pcaAcc, 2)}: ${codes.join('; ')}.`, quick);
 }

@@ -3,20 +3,16 @@
  * with "Finding:" and states what this run's numbers say: yes, no, partly, which, how many, with
  * the numbers. The wording is decided here from the numbers, so it is true on every run; in quick
  * mode the line says the run is too short to stand for the lesson's. The markdown under a finding
- * explains why, in words that hold whichever way the finding goes.
+ * explains why, in words that hold whichever way the finding goes. Feature quality and the code's
+ * width: findings-quality.ts.
  */
-import { beatsBaseline, compareLevel, isSteady, SAME_MSE } from './features';
-import type { FeatureQuality } from '../exercises/locality';
-import { pct } from './format';
+import { beatsBaseline, SAME_MSE } from './features';
+import { finding, pct } from './format';
+import type { QualityPoint } from './findings-quality';
 
-export { beatsBaseline, SAME_MSE };
-
-/** The line for a verdict: "Finding: ..." (in quick mode, marked as too short to tell). */
-export function finding(verdict: string, quick: boolean): string {
-  return quick
-    ? `Finding (quick mode: too few epochs to tell what the lesson's run shows; in this run): ${verdict}`
-    : `Finding: ${verdict}`;
-}
+export { beatsBaseline, SAME_MSE, finding };
+export { qualityPoint, qualityTrendFinding, widthSparsityFinding, overcompleteNote, MIN_LIVE } from './findings-quality';
+export type { QualityPoint, TrendOptions } from './findings-quality';
 
 /** One model of a weight sweep, in the order of its weight. */
 export interface SweepPoint { weight: number; mse: number; active: number }
@@ -66,57 +62,6 @@ export function tradeoffFinding(name: string, points: readonly SweepPoint[], kne
     'by another weight (sparser and more accurate), so no price makes ' + (dominated.length > 1 ? 'them' : 'it') + ' the best' : '';
   return finding(`${name}: no single optimum; the knee is at weight ${k.weight} (MSE ${k.mse.toFixed(5)}, ` +
     `${pct(k.active)} active), and ${tail}${beaten}.`, quick);
-}
-
-/** One model's feature measures: its live units and their medians (pixels holding 80%, selectivity). */
-export interface QualityPoint { label: string; live: number; pixels: number; selectivity: number }
-
-/** A model's feature measures as a QualityPoint. */
-export function qualityPoint(label: string, q: FeatureQuality): QualityPoint {
-  return { label, live: q.live.length, pixels: q.medianMassPixels, selectivity: q.medianSelectivity };
-}
-
-/** "more local (184 -> 230 pixels) and less selective (0.38 -> 0.11)" from a to b, with each direction. */
-function qualityChange(a: QualityPoint, b: QualityPoint): { local: string; selective: string; phrase: string } {
-  const local = compareLevel(b.pixels, a.pixels, 10); // fewer pixels: more local
-  const selective = compareLevel(a.selectivity, b.selectivity, 0.02);
-  return {
-    local, selective,
-    phrase: `${local} local (${a.pixels} -> ${b.pixels} pixels) and ${selective} selective ` +
-      `(${a.selectivity.toFixed(2)} -> ${b.selectivity.toFixed(2)})`,
-  };
-}
-
-/** yes / no / partly / no change, from the two directions of a quality change. */
-function verdictOf(local: string, selective: string): string {
-  const better = [local, selective].filter((d) => d === 'more').length;
-  const worse = [local, selective].filter((d) => d === 'less').length;
-  if (better > 0 && worse > 0) return 'mixed';
-  if (better > 0) return better === 2 ? 'yes' : 'partly';
-  if (worse > 0) return 'no';
-  return 'no change either way';
-}
-
-/**
- * Exercise 1, question 3 (and Exercise 3's): do the medians get better from the first model with a
- * live unit to the last, in `points` order (weight or width)? `knob` names the order ("weight").
- */
-export function qualityTrendFinding(name: string, knob: string, points: readonly QualityPoint[], quick: boolean): string {
-  const withLive = points.filter((p) => p.live > 0);
-  const none = points.filter((p) => p.live === 0).map((p) => p.label);
-  const noneNote = none.length ? `; at ${knob} ${none.join(', ')} no unit is live, so there is nothing to interpret` : '';
-  if (withLive.length < 2) return finding(`${name}: fewer than two models have a live unit, so there is no trend${noneNote}.`, quick);
-  const [a, b] = [withLive[0], withLive[withLive.length - 1]];
-  const c = qualityChange(a, b);
-  // a measure that turns back in between is given in full, so the end points cannot mislead
-  const unsteady = ([['locality', (p: QualityPoint) => String(p.pixels)], ['selectivity', (p: QualityPoint) => p.selectivity.toFixed(2)]] as const)
-    .filter(([what]) => !isSteady(withLive.map(what === 'locality' ? (p) => p.pixels : (p) => p.selectivity)))
-    .map(([what, show]) => `${what} ${withLive.map(show).join(', ')}`);
-  const between = unsteady.length ? `; not steadily in between (${unsteady.join('; ')})` : '';
-  // the verdict compares the end points; a turn in between makes it that and no more
-  const scope = unsteady.length ? ' from the first live model to the last, not steadily' : '';
-  return finding(`${name}: ${verdictOf(c.local, c.selective)}${scope}. From ${knob} ${a.label} (${a.live} live units) ` +
-    `to ${b.label} (${b.live}) the median live feature gets ${c.phrase}${between}${noneNote}.`, quick);
 }
 
 /** The first epoch (1-based) whose reconstruction has made `share` of the run's gain from epoch 1 to the last. */
@@ -205,17 +150,4 @@ export function featuresCompareFinding(a: QualityPoint, b: QualityPoint, quick: 
   return finding(`${part(local, 'local')} (median ${a.pixels} pixels ${a.label}, ${b.pixels} ${b.label}) and ` +
     `${part(selective, 'selective')} (median contrast ${a.selectivity.toFixed(2)} ${a.label}, ` +
     `${b.selectivity.toFixed(2)} ${b.label}), over ${a.live} and ${b.live} live units.`, quick);
-}
-
-/** Exercise 3, question 1: the share of units active per image and their count, narrowest to widest. */
-export function widthSparsityFinding(points: readonly { width: number; share: number }[], quick: boolean): string {
-  const [a, z] = [points[0], points[points.length - 1]];
-  const shares = points.map((p) => p.share);
-  const [c0, c1] = [a.share * a.width, z.share * z.width];
-  const asShare = Math.abs(z.share - a.share) <= 0.005 ? 'about as sparse' : z.share < a.share ? 'sparser' : 'denser';
-  const steady = isSteady(shares) ? '' : ` (not steadily: ${shares.map((v) => pct(v)).join(', ')})`;
-  const asCount = c1 > c0 ? 'more' : c1 < c0 ? 'fewer' : 'as many';
-  return finding(`the widest code is ${asShare} as a share: the fraction of units active per image goes from ` +
-    `${pct(a.share)} at ${a.width} units to ${pct(z.share)} at ${z.width}${steady}; ` +
-    `and each image uses ${asCount} units: ${c0.toFixed(1)} -> ${c1.toFixed(1)} active per image.`, quick);
 }

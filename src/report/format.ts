@@ -1,6 +1,6 @@
 /**
  * How the notebooks print numbers in their sentences and tables: one formatter per kind of number,
- * for the whole course (a notebook defines none of its own).
+ * for the whole course (a notebook defines none of its own), and the prefix of every Finding line.
  */
 
 /** A fraction as a percentage: `pct(0.1234)` is `'12.3%'`, `pct(0.5, 0)` is `'50%'`. */
@@ -16,4 +16,11 @@ export function fixed(value: number, digits: number): number {
 /** `'is'` for one, `'are'` for any other count. */
 export function isAre(count: number): 'is' | 'are' {
   return count === 1 ? 'is' : 'are';
+}
+
+/** The line for a verdict: "Finding: ..." (in quick mode, marked as too short to tell). */
+export function finding(verdict: string, quick: boolean): string {
+  return quick
+    ? `Finding (quick mode: too few epochs to tell what the lesson's run shows; in this run): ${verdict}`
+    : `Finding: ${verdict}`;
 }
