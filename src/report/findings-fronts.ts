@@ -4,6 +4,9 @@
  * finished training by the stopping rule (a model at the epoch cap was still improving).
  */
 import { finding } from './findings';
+import { listing, pct } from './format';
+import { fvuAtL0 } from '../interp/pareto';
+import { KL_METHOD } from './fronts';
 import type { Budget, FrontRow, MatchedFronts } from './fronts';
 
 /** The methods in the order of how many targets each wins outright (ties by name), with their targets. */
@@ -40,7 +43,7 @@ export function matchedFinding(data: string, m: MatchedFronts, rows: readonly Fr
     'or fewer than two methods reach it' : '';
   const unfinished = unfinishedMethods(rows, data, budget);
   const tail = unfinished.length === 0 ? `; every model had flattened by the stopping rule`
-    : `; ${unfinished.join(' and ')} had models still changing at the ${budget.cap}-epoch cap, so their FVU is ` +
+    : `; ${listing(unfinished)} had models still changing at the ${budget.cap}-epoch cap, so their FVU is ` +
       'where training stopped, not where that penalty settles';
   return finding(`${head}${undecided}${open.length ? withoutKl(m, open) : ''}${tail}.`, quick);
 }
@@ -49,11 +52,44 @@ export function matchedFinding(data: string, m: MatchedFronts, rows: readonly Fr
 function withoutKl(m: MatchedFronts, targets: number[]): string {
   const best = targets.map((l0) => {
     const at = m.withCut[m.targets.indexOf(l0)].fvu;
-    const scored = Object.entries(at).filter(([k, v]) => k !== 'sigmoid + KL' && Number.isFinite(v)).sort((a, b) => a[1] - b[1]);
+    const scored = Object.entries(at).filter(([k, v]) => k !== KL_METHOD && Number.isFinite(v)).sort((a, b) => a[1] - b[1]);
     return scored.length >= 2 ? scored[0][0] : null;
   });
   const names = Array.from(new Set(best.filter((b): b is string => b !== null)));
   if (names.length === 0) return '';
   if (names.length === 1 && best.every((b) => b !== null)) return `; leaving KL out, ${names[0]} is lowest at L0 ${targets.join(', ')}`;
   return `; leaving KL out: ${targets.map((l0, i) => `${best[i] ?? 'no comparison'} at L0 ${l0}`).join(', ')}`;
+}
+
+/** Two FVUs within this fraction of each other count as the same. */
+export const SAME_FVU = 0.02;
+
+/**
+ * Each of `methods` against `reference` (TopK) on one data set, at every matched L0 both curves reach:
+ * lower, about the same (within SAME_FVU) or higher FVU, with the spread of the relative differences.
+ */
+export function againstReferenceFinding(data: string, m: MatchedFronts, methods: readonly string[], quick: boolean,
+  reference = 'TopK'): string {
+  const ref = m.curves[reference];
+  if (!ref) throw new Error(`againstReferenceFinding: no curve named ${JSON.stringify(reference)} on ${data}`);
+  const parts = methods.map((method) => {
+    const curve = m.curves[method];
+    if (!curve) throw new Error(`againstReferenceFinding: no curve named ${JSON.stringify(method)} on ${data}`);
+    const diffs = m.targets.map((l0) => ({ l0, d: fvuAtL0(curve, l0) / fvuAtL0(ref, l0) - 1 }))
+      .filter((x) => Number.isFinite(x.d));
+    if (diffs.length === 0) return `${method} and ${reference} reach none of L0 ${m.targets.join(', ')} together`;
+    const group = (keep: (d: number) => boolean, word: string, sign: number) => {
+      const at = diffs.filter((x) => keep(x.d));
+      if (at.length === 0) return [];
+      const by = at.map((x) => sign * x.d);
+      const [lo, hi] = [Math.min(...by), Math.max(...by)];
+      const size = word === 'about the same' ? ` (within ${pct(SAME_FVU, 0)})`
+        : ` (by ${lo === hi ? pct(lo) : `${pct(lo)}-${pct(hi)}`})`;
+      return [`${word} at L0 ${at.map((x) => x.l0).join(', ')}${size}`];
+    };
+    const words = [...group((d) => d < -SAME_FVU, 'lower', -1), ...group((d) => Math.abs(d) <= SAME_FVU, 'about the same', 1),
+      ...group((d) => d > SAME_FVU, 'higher', 1)];
+    return `${method}: ${words.join(', ')}`;
+  });
+  return finding(`on ${data}, FVU against ${reference}'s at matched L0: ${parts.join('; ')}.`, quick);
 }

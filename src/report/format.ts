@@ -13,6 +13,11 @@ export function fixed(value: number, digits: number): number {
   return Number(value.toFixed(digits));
 }
 
+/** Names as prose: `'a'`, `'a and b'`, `'a, b and c'`. */
+export function listing(names: readonly string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 /** `'is'` for one, `'are'` for any other count. */
 export function isAre(count: number): 'is' | 'are' {
   return count === 1 ? 'is' : 'are';

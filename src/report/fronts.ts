@@ -10,11 +10,14 @@ import type { TrainConfig } from '../core/train';
 import type { DictSaeData, DictSaeMeasure, DictSaeTask } from '../store/dictsae-pool';
 import { fixed, pct } from './format';
 
-/** One setting of a sweep: its label, its knob's value and the SAE options it stands for. */
+/**
+ * One setting of a sweep: its label, its knob's value and the SAE options it stands for (a function of
+ * the latent count where they depend on it: Matryoshka's prefixes).
+ */
 export interface SweepSetting {
   label: string;
   knob: number;
-  config: DictSaeOptions;
+  config: DictSaeOptions | ((latent: number) => DictSaeOptions);
 }
 
 /** One penalty's sweep: where it starts, and the next setting past its sparsest and densest ends. */
@@ -31,21 +34,52 @@ const relu = (lambda: number): SweepSetting =>
 const kl = (rho: number): SweepSetting =>
   ({ label: `rho ${rho}`, knob: rho, config: { activation: 'sigmoid', rho, sparsityWeight: 0.1 } });
 const topK = (k: number): SweepSetting => ({ label: `k ${k}`, knob: k, config: { activation: 'topk', k, auxK: 64 } });
+const batchTopK = (k: number): SweepSetting =>
+  ({ label: `k ${k}`, knob: k, config: { activation: 'batchtopk', k, auxK: 64 } });
+const jumpRelu = (lambda: number): SweepSetting =>
+  ({ label: `lambda ${lambda}`, knob: lambda, config: { activation: 'jumprelu', sparsityWeight: lambda } });
+/** Matryoshka's prefixes: an eighth, a quarter, a half and all of the latents. */
+export const matryoshkaPrefixes = (latent: number): number[] =>
+  [latent / 8, latent / 4, latent / 2].map(Math.round).concat(latent);
+const matryoshka = (k: number): SweepSetting => ({ label: `k ${k}`, knob: k,
+  config: (latent) => ({ activation: 'batchtopk', k, auxK: 64, prefixes: matryoshkaPrefixes(latent) }) });
+
+/** The grids of each sweep's knob; the last three are optional (notebook 14 sweeps all six). */
+export interface SweepGrids {
+  relu: number[];
+  kl: number[];
+  topk: number[];
+  batchtopk?: number[];
+  jumprelu?: number[];
+  matryoshka?: number[];
+}
+
+/** A sweep over k (TopK and its kin): halved sparser down to 1, doubled denser up to the latent count. */
+const kSweep = (grid: number[], make: (k: number) => SweepSetting): PenaltySweep => ({ start: grid.map(make),
+  sparser: (s) => make(Math.max(1, Math.floor(s.knob / 2))), denser: (latent) => (s) => make(Math.min(latent, s.knob * 2)) });
 
 /**
  * The sweeps from their starting grids: ReLU + L1 over lambda (x3 sparser, /3 denser, 2 digits), sigmoid + KL
  * over the target rate rho with beta 0.1 (/3 sparser, x2 denser up to 0.5), TopK over k with AuxK 64
- * (halved sparser down to 1, doubled denser up to the latent count).
+ * (halved sparser down to 1, doubled denser up to the latent count); where their grids are given, BatchTopK
+ * and Matryoshka BatchTopK (prefixes matryoshkaPrefixes) over k as TopK, JumpReLU over its L0 penalty's
+ * lambda as ReLU + L1.
  */
-export function penaltySweeps(grids: { relu: number[]; kl: number[]; topk: number[] }): Record<string, PenaltySweep> {
-  return {
+export function penaltySweeps(grids: SweepGrids): Record<string, PenaltySweep> {
+  const sweeps: Record<string, PenaltySweep> = {
     'ReLU + L1': { start: grids.relu.map(relu), sparser: (s) => relu(two(s.knob * 3)),
       denser: () => (s) => relu(two(s.knob / 3)) },
     'sigmoid + KL': { start: grids.kl.map(kl), sparser: (s) => kl(two(s.knob / 3)),
       denser: () => (s) => kl(Math.min(0.5, two(s.knob * 2))) },
-    TopK: { start: grids.topk.map(topK), sparser: (s) => topK(Math.max(1, Math.floor(s.knob / 2))),
-      denser: (latent) => (s) => topK(Math.min(latent, s.knob * 2)) },
+    TopK: kSweep(grids.topk, topK),
   };
+  if (grids.batchtopk) sweeps.BatchTopK = kSweep(grids.batchtopk, batchTopK);
+  if (grids.jumprelu) {
+    sweeps.JumpReLU = { start: grids.jumprelu.map(jumpRelu), sparser: (s) => jumpRelu(two(s.knob * 3)),
+      denser: () => (s) => jumpRelu(two(s.knob / 3)) };
+  }
+  if (grids.matryoshka) sweeps['Matryoshka BatchTopK'] = kSweep(grids.matryoshka, matryoshka);
+  return sweeps;
 }
 
 /** A data set to sweep on, and the latent count its SAEs get. */
@@ -93,7 +127,8 @@ export async function sweepFronts(
   const sweepOf = async (data: string, method: string): Promise<FrontRow[]> => {
     const [set, sweep] = [sets[data], sweeps[method]];
     const measure = ({ label, config }: SweepSetting) => pool.measure({ data,
-      options: { inputDim: set.train.dim, latentDim: set.latent, deadAfter: options.deadAfter, ...config },
+      options: { inputDim: set.train.dim, latentDim: set.latent, deadAfter: options.deadAfter,
+        ...(typeof config === 'function' ? config(set.latent) : config) },
       seed: 42, train: options.train, ...(options.stopGain === undefined ? {} : { stopGain: options.stopGain }),
       title: `${data}: ${method}, ${label}` });
     const results = await sweepToCover(sweep.start, measure, { lowest: options.lowest, highest: options.highest,
@@ -179,24 +214,31 @@ export function frontCurve(
     .map((r) => ({ l0: r.l0, fvu: raw ? r.fvuRaw : r.fvu, setting: r.setting }));
 }
 
+/** The method whose curve is read twice: its code cut at 0.1 (what L0 counts) and its raw code. */
+export const KL_METHOD = 'sigmoid + KL';
+
 /** One data set's curves read at matched L0, with KL's code cut at 0.1 and with its raw code. */
 export interface MatchedFronts {
   targets: number[];
-  l1: SparsityPoint[];
+  /** every method on the data set, in the rows' order (KL among them) */
+  methods: string[];
+  /** each method's curve but KL's, by name */
+  curves: Record<string, SparsityPoint[]>;
   cut: SparsityPoint[];
   raw: SparsityPoint[];
-  topk: SparsityPoint[];
   withCut: MatchedL0[];
   withRaw: MatchedL0[];
 }
 
-/** Reads the three methods' curves on `data` at each of `targets` (compareAtL0), KL both ways. */
+/** Reads every method's curve on `data` at each of `targets` (compareAtL0), KL both ways. */
 export function matchedFronts(rows: readonly FrontRow[], data: string, targets: number[]): MatchedFronts {
-  const [l1, cut, raw, topk] = [frontCurve(rows, data, 'ReLU + L1'), frontCurve(rows, data, 'sigmoid + KL'),
-    frontCurve(rows, data, 'sigmoid + KL', true), frontCurve(rows, data, 'TopK')];
-  const withCut = compareAtL0({ 'ReLU + L1': l1, 'sigmoid + KL': cut, TopK: topk }, targets);
-  const withRaw = compareAtL0({ 'ReLU + L1': l1, 'sigmoid + KL': raw, TopK: topk }, targets);
-  return { targets, l1, cut, raw, topk, withCut, withRaw };
+  const methods = Array.from(new Set(rows.filter((r) => r.data === data).map((r) => r.method)));
+  const curves: Record<string, SparsityPoint[]> = {};
+  for (const method of methods) if (method !== KL_METHOD) curves[method] = frontCurve(rows, data, method);
+  const [cut, raw] = [frontCurve(rows, data, KL_METHOD), frontCurve(rows, data, KL_METHOD, true)];
+  const withKl = (kl: SparsityPoint[]) => Object.fromEntries(methods.map((m) => [m, m === KL_METHOD ? kl : curves[m]]));
+  return { targets, methods, curves, cut, raw, withCut: compareAtL0(withKl(cut), targets),
+    withRaw: compareAtL0(withKl(raw), targets) };
 }
 
 /** The matched-L0 table: each curve's FVU at each target (4 digits, or why it has none) and the lowest. */
@@ -204,9 +246,15 @@ export function matchedTable(m: MatchedFronts): Record<string, string | number>[
   const cell = (pts: SparsityPoint[], l0: number) => notReached(pts, l0) ?? fixed(fvuAtL0(pts, l0), 4);
   const lowest = (a: string | null, b: string | null) =>
     a === b ? a ?? 'fewer than two methods reach it' : `${a} (KL code > 0.1) / ${b} (KL raw code)`;
-  return m.targets.map((l0, i) => ({ L0: l0, 'ReLU + L1': cell(m.l1, l0),
-    'KL, code > 0.1': cell(m.cut, l0), 'KL, raw code': cell(m.raw, l0), TopK: cell(m.topk, l0),
-    lowest: lowest(m.withCut[i].best, m.withRaw[i].best) }));
+  return m.targets.map((l0, i) => {
+    const row: Record<string, string | number> = { L0: l0 };
+    for (const method of m.methods) {
+      if (method === KL_METHOD) Object.assign(row, { 'KL, code > 0.1': cell(m.cut, l0), 'KL, raw code': cell(m.raw, l0) });
+      else row[method] = cell(m.curves[method], l0);
+    }
+    row.lowest = lowest(m.withCut[i].best, m.withRaw[i].best);
+    return row;
+  });
 }
 
 /** Which method has the lowest FVU at each target, and whether that holds however KL is measured. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchedFronts } from '../../src/report/fronts';
 import type { FrontRow } from '../../src/report/fronts';
-import { matchedFinding, unfinishedMethods } from '../../src/report/findings-fronts';
+import { againstReferenceFinding, matchedFinding, unfinishedMethods } from '../../src/report/findings-fronts';
 
 const row = (method: string, setting: string, l0: number, fvu: number, fvuRaw = fvu, lastGain = 0.005): FrontRow =>
   ({ data: 'px', method, setting, l0, fvu, fvuRaw, added: false, epochs: lastGain >= 0.01 ? 15 : 8, lastGain });
@@ -32,4 +32,20 @@ test('matchedFinding: a split verdict, a target KL decides, and KL at the cap', 
     'Finding: on px, ReLU + L1 has the lowest FVU at L0 4, 8; at L0 32 the winner depends on how KL is measured ' +
     'or fewer than two methods reach it; leaving KL out, ReLU + L1 is lowest at L0 32; sigmoid + KL had models still ' +
     'changing at the 15-epoch cap, so their FVU is where training stopped, not where that penalty settles.');
+});
+
+test('againstReferenceFinding: lower, about the same and higher than TopK, by how much, and a curve that reaches none', () => {
+  const rows = [row('TopK', 'k 4', 4, 0.4), row('TopK', 'k 16', 16, 0.2),
+    // lower by 10% at 4 and 25% at 16; at 8 (half way) 0.27 against 0.3: lower by 10%
+    row('BatchTopK', 'k 4', 4, 0.36), row('BatchTopK', 'k 16', 16, 0.15),
+    // the same at 4 (0.404, 1% above), higher at 16 (0.25, 25% above), at 8 0.327 against 0.3 (9% above)
+    row('Matryoshka BatchTopK', 'k 4', 4, 0.404), row('Matryoshka BatchTopK', 'k 16', 16, 0.25),
+    row('JumpReLU', 'x', 32, 0.1), row('JumpReLU', 'y', 64, 0.05)];
+  const m = matchedFronts(rows, 'px', [4, 8, 16]);
+  assert.equal(againstReferenceFinding('px', m, ['BatchTopK', 'Matryoshka BatchTopK', 'JumpReLU'], false),
+    "Finding: on px, FVU against TopK's at matched L0: BatchTopK: lower at L0 4, 8, 16 (by 10.0%-25.0%); " +
+    'Matryoshka BatchTopK: about the same at L0 4 (within 2%), higher at L0 8, 16 (by 9.0%-25.0%); ' +
+    'JumpReLU and TopK reach none of L0 4, 8, 16 together.');
+  assert.match(againstReferenceFinding('px', m, ['BatchTopK'], true), /^Finding \(quick mode/);
+  assert.throws(() => againstReferenceFinding('px', m, ['Nope'], false), /no curve named "Nope" on px/);
 });

@@ -24,6 +24,31 @@ test('penaltySweeps: the grids, their configs and how each knob steps', () => {
   assert.equal(topk.denser(20)(topk.start[1]).label, 'k 20');
 });
 
+test('penaltySweeps with the three newer kinds: BatchTopK and Matryoshka step k as TopK, JumpReLU steps lambda as L1', async () => {
+  const all = penaltySweeps({ relu: [1e-3], kl: [0.05], topk: [8], batchtopk: [4, 8], jumprelu: [1e-3], matryoshka: [8] });
+  assert.deepEqual(Object.keys(all), ['ReLU + L1', 'sigmoid + KL', 'TopK', 'BatchTopK', 'JumpReLU', 'Matryoshka BatchTopK']);
+  const [b, j, mat] = [all.BatchTopK, all.JumpReLU, all['Matryoshka BatchTopK']];
+  assert.deepEqual(b.start[0].config, { activation: 'batchtopk', k: 4, auxK: 64 });
+  assert.equal(b.sparser(b.start[0]).label, 'k 2');
+  assert.equal(b.denser(10)(b.start[1]).label, 'k 10');
+  assert.deepEqual(j.start[0].config, { activation: 'jumprelu', sparsityWeight: 1e-3 });
+  assert.equal(j.sparser(j.start[0]).label, 'lambda 0.003');
+  assert.equal(j.denser(256)(j.start[0]).label, 'lambda 0.00033');
+  // Matryoshka's prefixes follow the data set's latent count: sweepFronts asks for them with it.
+  const asked: DictSaeTask[] = [];
+  const pool = { measure: async (task: DictSaeTask) => {
+    asked.push(task);
+    return { l0: (task.options as { k: number }).k, fvu: 0.5, fvuRaw: 0.5, seconds: 1, finalLoss: 0, epochs: 1, lastGain: 0 };
+  } };
+  const set = (latent: number) => ({ train: { dim: 10 } as Dataset, test: {} as Dataset, latent });
+  await sweepFronts(pool, { small: set(96), large: set(512) }, { 'Matryoshka BatchTopK': mat },
+    { lowest: 8, highest: 8, extraPerEnd: 0, deadAfter: 50, train: { epochs: 1 } });
+  assert.deepEqual(asked.map((t) => [t.title, (t.options as { prefixes: number[] }).prefixes]), [
+    ['small: Matryoshka BatchTopK, k 8', [12, 24, 48, 96]], ['large: Matryoshka BatchTopK, k 8', [64, 128, 256, 512]]]);
+  assert.deepEqual(asked[0].options, { inputDim: 10, latentDim: 96, deadAfter: 50, activation: 'batchtopk', k: 8, auxK: 64,
+    prefixes: [12, 24, 48, 96] });
+});
+
 const row = (data: string, method: string, setting: string, l0: number, fvu: number, fvuRaw = fvu, added = false,
   epochs = 1, lastGain = 1): FrontRow => ({ data, method, setting, l0, fvu, fvuRaw, added, epochs, lastGain });
 
@@ -103,6 +128,25 @@ test('frontCurve, matchedFronts, matchedTable and lowestFvuLine', () => {
   const none = matchedFronts([row('a', 'TopK', 'k 4', 4, 0.6)], 'a', [4]);
   assert.equal(matchedTable(none)[0].lowest, 'fewer than two methods reach it');
   assert.equal(lowestFvuLine(none), 'lowest FVU: no comparison at L0 4 (fewer than two methods reach it)');
+});
+
+test('matchedFronts and matchedTable with six methods: every curve its column, KL twice', () => {
+  const rows = [row('a', 'ReLU + L1', 'l', 4, 0.5), row('a', 'ReLU + L1', 'l2', 16, 0.3),
+    row('a', 'sigmoid + KL', 'r', 4, 0.9, 0.4), row('a', 'sigmoid + KL', 'r2', 16, 0.8, 0.2),
+    row('a', 'TopK', 'k 4', 4, 0.4), row('a', 'TopK', 'k 16', 16, 0.2),
+    row('a', 'BatchTopK', 'k 4', 4, 0.35), row('a', 'BatchTopK', 'k 16', 16, 0.15),
+    row('a', 'JumpReLU', 'x', 8, 0.3), row('a', 'JumpReLU', 'y', 16, 0.25), row('b', 'TopK', 'k 4', 4, 0.1)];
+  const m = matchedFronts(rows, 'a', [4, 8]);
+  assert.deepEqual(m.methods, ['ReLU + L1', 'sigmoid + KL', 'TopK', 'BatchTopK', 'JumpReLU']);
+  assert.deepEqual(Object.keys(m.curves), ['ReLU + L1', 'TopK', 'BatchTopK', 'JumpReLU']);
+  // At L0 8 (half way in log L0 from 4 to 16): ReLU 0.4, KL cut 0.85, raw 0.3, TopK 0.3, BatchTopK 0.25, JumpReLU 0.3.
+  const table = matchedTable(m);
+  assert.deepEqual(Object.keys(table[0]), ['L0', 'ReLU + L1', 'KL, code > 0.1', 'KL, raw code', 'TopK', 'BatchTopK',
+    'JumpReLU', 'lowest']);
+  assert.deepEqual(table[1], { L0: 8, 'ReLU + L1': 0.4, 'KL, code > 0.1': 0.85, 'KL, raw code': 0.3, TopK: 0.3,
+    BatchTopK: 0.25, JumpReLU: 0.3, lowest: 'BatchTopK' });
+  assert.equal(table[0].JumpReLU, "not reached (the sweep's smallest L0 is 8)");
+  assert.equal(table[0].lowest, 'BatchTopK');
 });
 
 test('offAxisLine names the models at L0 0 of one data set, or says nothing', async () => {

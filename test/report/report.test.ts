@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pct, fixed, isAre } from '../../src/report/format';
+import { pct, fixed, isAre, listing } from '../../src/report/format';
 import { meanImageLines, notBeatingBaseline, zeroFraction, penaltyCostLine } from '../../src/report/lesson';
 import { compareLevel, isSteady, aheadPhrase } from '../../src/report/features';
 import { emptyCodeLine, representationLines, silentByTrainingCount, silentLatentLines } from '../../src/report/codes';
@@ -11,6 +11,7 @@ test('pct, fixed, isAre', () => {
   assert.equal(pct(0.01234, 2), '1.23%');
   assert.equal(fixed(0.123456, 4), 0.1235);
   assert.equal(isAre(1), 'is');
+  assert.deepEqual([[], ['a'], ['a', 'b'], ['a', 'b', 'c']].map(listing), ['', 'a', 'a and b', 'a, b and c']);
   assert.equal(isAre(0), 'are');
 });
 
