@@ -52,7 +52,7 @@ export { MlpClassifier } from './interp/mlp';
 export { featureDashboard, topActivating } from './interp/dashboard';
 export { fvuAtL0, compareAtL0, sweepToCover, notReached } from './interp/pareto';
 export type { SparsityPoint } from './interp/pareto';
-export { diagnose, fitTraced, traceRuns, traced, rowNorms, firingStats } from './interp/diagnostics';
+export { diagnose, fitTraced, traceRuns, traced, rowNorms, firingStats, latentDensity } from './interp/diagnostics';
 export type { EpochDiagnostics, TracedSetting, TraceTraining, TracedRun } from './interp/diagnostics';
 export { FrozenJumpRelu, thresholdTrace } from './interp/threshold-param';
 export type { ThresholdParam, FrozenJumpReluOptions, ThresholdEpoch } from './interp/threshold-param';
@@ -135,6 +135,6 @@ export { scoresAtL0, matchedScoresTable, architectureFinding, matryoshkaFinding,
 export type { MatchedScores } from './report/architectures';
 export {
   deadLatentFinding, shrinkageFinding, normDriftFinding, thresholdFinding, gradientRatioLine, halfwayEpoch,
-  diagnoseRecord, DIAGNOSES,
+  diagnoseRecord, DIAGNOSES, denseLatentFinding,
 } from './report/failures';
-export type { DeadRun, ShrinkRun, NormRun, ThresholdRun } from './report/failures';
+export type { DeadRun, ShrinkRun, NormRun, ThresholdRun, DenseRun } from './report/failures';

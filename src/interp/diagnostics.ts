@@ -45,6 +45,18 @@ export function firingStats(codes: ArrayLike<number>, inputs: number, threshold:
   return { code: count ? sum / count : 0, l0: inputs ? count / inputs : 0 };
 }
 
+/**
+ * The SAE's firing rate per latent on `probe`: the share of its inputs on which the latent's code is
+ * above the kind's firing threshold (0 for all but sigmoid's 0.1; metrics.ts's firingRates counts non-zeros).
+ */
+export function latentDensity(sae: DictSae, probe: Dataset): Float64Array {
+  const codes = floatsOf(() => sae.encode(tf.tensor2d(probe.images, [probe.count, probe.dim])));
+  const [m, threshold] = [sae.config.latentDim, sae.rule.firingThreshold];
+  const rates = new Float64Array(m);
+  for (let i = 0; i < codes.length; i++) if (codes[i] > threshold) rates[i % m] += 1;
+  return rates.map((c) => c / probe.count);
+}
+
 /** The SAE's numbers now: dead share, mean decoder row norm, firing codes of `probe`. */
 export function diagnose(sae: DictSae, probe: Dataset, epoch = 0): EpochDiagnostics {
   const rows = floatsOf(() => tf.clone(sae.decoderMatrix()));

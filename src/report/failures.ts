@@ -112,6 +112,30 @@ export function gradientRatioLine(theta: number, thetaGradient: number, logGradi
     `${logGradient.toExponential(2)}: a ratio of ${ratio.toFixed(3)}, ${reading}.`;
 }
 
+/** One run's firing rate per latent on the test samples. */
+export interface DenseRun { name: string; density: readonly number[] }
+
+/** A failing run counts as showing dense latents when at least this share of its latents are dense. */
+export const DENSE_FAILURE = 0.05;
+
+/**
+ * Dense latents: the latents of each run that fire on more test samples than the most frequent true
+ * feature does (`ceiling`: no latent that stands for one feature should fire more often), the failing
+ * run (first) against its fix.
+ */
+export function denseLatentFinding(failing: DenseRun, fix: DenseRun, ceiling: number, quick: boolean): string {
+  const dense = (r: DenseRun) => r.density.filter((v) => v > ceiling).length;
+  const densest = (r: DenseRun) => Math.max(...r.density);
+  const say = (r: DenseRun) => `${r.name} has ${dense(r)} of ${r.density.length} latents firing on more ` +
+    `test samples than that (its densest on ${pct(densest(r))})`;
+  const head = `the most frequent true feature fires on ${pct(ceiling)} of the samples; ${say(failing)}, ${say(fix)}`;
+  const [d, f] = [dense(failing), dense(fix)];
+  const verdict = d < DENSE_FAILURE * failing.density.length
+    ? `the failure did not appear in this run (under ${pct(DENSE_FAILURE, 0)} of the latents dense)`
+    : f <= d / 2 ? 'the fix removes most of the dense latents' : 'the fix does not halve the dense latents here';
+  return finding(`${head}: ${verdict}.`, quick);
+}
+
 /** The five answers of notebook 18's diagnosis task: one per section of the notebook, and none. */
 export const DIAGNOSES = ['dead latents', 'shrinkage', 'decoder drift', 'stuck threshold', 'healthy'] as const;
 export type Diagnosis = typeof DIAGNOSES[number];

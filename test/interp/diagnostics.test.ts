@@ -7,7 +7,9 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { tf } from '../../src/runtime/backend';
 import { DictSae } from '../../src/interp/dictsae';
-import { diagnose, firingStats, fitTraced, rowNorms, traceRuns, traced } from '../../src/interp/diagnostics';
+import { firingRates } from '../../src/interp/metrics';
+import { encodeAll } from '../../src/core/evaluate';
+import { diagnose, firingStats, fitTraced, latentDensity, rowNorms, traceRuns, traced } from '../../src/interp/diagnostics';
 import { FrozenJumpRelu, thresholdTrace } from '../../src/interp/threshold-param';
 import { plantedModel } from '../../src/truth/planted';
 import { plantedDataset, samplePlanted } from '../../src/truth/planted-sample';
@@ -22,6 +24,26 @@ test('rowNorms and firingStats: hand-worked numbers', () => {
   assertClose(stats.code, 4 / 3, 1e-6);
   assert.equal(stats.l0, 1.5);
   assert.deepEqual(firingStats(new Float32Array(4), 2, 0), { code: 0, l0: 0 });
+});
+
+test('latentDensity: each latent\'s share of inputs it fires on, against metrics\' firingRates and the mean L0', async () => {
+  await setup();
+  for (const options of [{ activation: 'topk' as const, k: 2 }, { activation: 'sigmoid' as const }]) {
+    const sae = new DictSae({ ...options, inputDim: 8, latentDim: 16 }, 1);
+    try {
+      const density = latentDensity(sae, data);
+      assert.equal(density.length, 16);
+      // The rates sum to the mean number of latents firing per input: diagnose's L0, counted per input.
+      assertClose(density.reduce((a, b) => a + b, 0), diagnose(sae, data).l0, 1e-9);
+      // A second count: the codes cut at the kind's threshold, then metrics' share of non-zeros.
+      const codes = encodeAll(sae, data).map((c) => (c > sae.rule.firingThreshold ? c : 0));
+      const rates = firingRates(codes, 16);
+      density.forEach((v, j) => assertClose(v, rates[j], 1e-9));
+      assert.ok(density.some((v) => v > 0 && v < 1), 'some latent fires on some inputs, not all');
+    } finally {
+      sae.dispose();
+    }
+  }
 });
 
 test('diagnose and fitTraced: one record before training and one per epoch; unit rows stay at norm 1', async () => {

@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import {
-  deadLatentFinding, gradientRatioLine, halfwayEpoch, normDriftFinding, shrinkageFinding, thresholdFinding,
+  deadLatentFinding, denseLatentFinding, gradientRatioLine, halfwayEpoch, normDriftFinding, shrinkageFinding,
+  thresholdFinding,
 } from '../../src/report/failures';
 
 test('halfwayEpoch: the first epoch at half the final value', () => {
@@ -56,4 +57,23 @@ test('thresholdFinding and gradientRatioLine: θ against log θ', () => {
     'At θ = 0.01 the mean |∂L/∂θ| is 2.00e-3 and the mean |∂L/∂log θ| 2.00e-5: a ratio of 0.010, θ itself, ' +
     'as the chain rule ∂L/∂log θ = θ ∂L/∂θ says.');
   assert.match(gradientRatioLine(0.01, 2e-3, 4e-5), /a ratio of 0\.020, not θ/);
+});
+
+test('denseLatentFinding: latents firing more often than the most frequent true feature, failing run against its fix', () => {
+  const rates = (...v: number[]) => v;
+  // 20 latents each: the weak penalty has 3 above 0.5 (0.9, 0.8, 0.6), the strong one none (0.5 is not above).
+  const weak = { name: 'weak', density: rates(0.9, 0.8, 0.6, ...Array(17).fill(0.1)) };
+  const strong = { name: 'strong', density: rates(0.5, ...Array(19).fill(0.05)) };
+  assert.equal(denseLatentFinding(weak, strong, 0.5, false),
+    'Finding: the most frequent true feature fires on 50.0% of the samples; weak has 3 of 20 latents firing on more ' +
+    'test samples than that (its densest on 90.0%), strong has 0 of 20 latents firing on more test samples than that ' +
+    '(its densest on 50.0%): the fix removes most of the dense latents.');
+  // 2 of 20 dense in the fix: not halved from 3.
+  const half = { name: 'half', density: rates(0.7, 0.6, ...Array(18).fill(0.1)) };
+  assert.match(denseLatentFinding(weak, half, 0.5, false), /: the fix does not halve the dense latents here\.$/);
+  // 1 of 20 (5%) is the least that counts as the failure; none is not.
+  const one = { name: 'one', density: rates(0.7, ...Array(19).fill(0.1)) };
+  assert.match(denseLatentFinding(one, strong, 0.5, false), /the fix removes most/);
+  assert.match(denseLatentFinding(strong, one, 0.5, true),
+    /^Finding \(quick mode.*: the failure did not appear in this run \(under 5% of the latents dense\)\.$/);
 });
