@@ -46,7 +46,8 @@ function rewriteImports(ts: typeof TS, source: string): string {
     else if (ts.isImportEqualsDeclaration(st) && ts.isExternalModuleReference(st.moduleReference)) {
       const from = JSON.stringify((st.moduleReference.expression as TS.StringLiteral).text);
       edits.push({ start: st.getStart(file), end: st.getEnd(), text: `void (${st.name.text} = __saeImport(${from}));` });
-    } else if (ts.isExportDeclaration(st) || ts.isExportAssignment(st)) {
+    } else if (ts.isExportDeclaration(st) || ts.isExportAssignment(st) ||
+      (ts.canHaveModifiers(st) && (ts.getModifiers(st) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword))) {
       throw new SyntaxError('a notebook cell cannot export anything (line ' + (file.getLineAndCharacterOfPosition(st.getStart(file)).line + 1) + ')');
     }
   }

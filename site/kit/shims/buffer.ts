@@ -18,7 +18,9 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 export class Buffer extends Uint8Array {
-  static from(value: unknown, offsetOrEncoding?: number | string, length?: number): Buffer {
+  // The parameters are `any` only so that this static side still fits Uint8Array.from's overloads.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  static from(value: any, offsetOrEncoding?: any, length?: any): Buffer {
     if (typeof value === 'string') {
       const enc = encodingOf(offsetOrEncoding as string | undefined);
       if (enc === 'base64') {
