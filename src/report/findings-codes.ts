@@ -61,21 +61,30 @@ export function unitsNeededFinding(curve: readonly { k: number; mse: number }[],
     `counted from the mean image's error instead, ${other}.`, quick);
 }
 
-/** Exercise 5, question 2: the most important units, and whether they are the units that fire most often, concluded. */
+/**
+ * Exercise 5, question 2: the most important units, and whether they are the busiest, concluded twice:
+ * over all units (the rank correlation's strength) and among the top (the overlap of the two top lists).
+ */
 export function importanceFinding(top: readonly number[], importance: ArrayLike<number>, lifetime: ArrayLike<number>,
   spearman: number, quick: boolean): string {
   const [u, ...rest] = top;
   const s = strength(spearman);
-  const verdict = spearman <= -0.3 ? 'no, the reverse: the less often a unit fires, the more it tends to matter'
-    : s === 'strong' ? 'yes: the units that fire most often are, by and large, the ones that matter most'
-      : s === 'moderate' ? 'partly: units that fire more often tend to matter more, with many exceptions'
-        : 'no: how often a unit fires says little about how much it matters';
-  const same = topOverlap(importance, lifetime, top.length);
+  const all = spearman <= -0.3 ? 'the less often a unit fires, the more it tends to matter'
+    : s === 'strong' ? 'the more often a unit fires, the more it tends to matter'
+      : s === 'moderate' ? 'units that fire more often tend to matter more, with many exceptions'
+        : 'how often a unit fires says little about how much it matters';
+  const n = top.length;
+  // the units in `top` (the grid's) among the n that fire most often
+  const busiest = new Set(Array.from(lifetime, (v, j) => [v, j]).sort((a, b) => b[0] - a[0]).slice(0, n).map(([, j]) => j));
+  const same = top.filter((j) => busiest.has(j)).length;
+  const atTop = same >= 0.75 * n ? 'the most important units are mostly the busiest ones'
+    : same >= 0.25 * n ? 'only some of the most important units are among the busiest'
+      : 'the most important units are mostly not the busiest ones';
   return finding(`unit ${u} is the most important (removing it raises the MSE by ${importance[u].toExponential(2)}; ` +
-    `it is active on ${pct(lifetime[u])} of images), then units ${rest.slice(0, 4).join(', ')}. Are the most important units ` +
-    `the busiest? ${verdict[0].toUpperCase()}${verdict.slice(1)} (rank correlation ${spearman.toFixed(2)} between importance and ` +
-    `how often a unit fires, a ${s} one: strong from 0.7, weak below 0.3); ${same} of the ${top.length} most important units ` +
-    `are among the ${top.length} that fire most often.`, quick);
+    `it is active on ${pct(lifetime[u])} of images), then units ${rest.slice(0, 4).join(', ')}. Over all units, ${all} ` +
+    `(rank correlation ${spearman.toFixed(2)} between importance and how often a unit fires, a ${s} one: strong from 0.7, ` +
+    `weak below 0.3). At the top, ${same} of the ${n} most important units are among the ${n} that fire most often, ` +
+    `so ${atTop}.`, quick);
 }
 
 /** The challenge, question 1: the atom sets by locality (median pixels holding 80% of an atom's mass). */
