@@ -65,9 +65,10 @@ export function qualityTrendFinding(name: string, knob: string, points: readonly
   }
   const [a, b] = [used[0], used[used.length - 1]];
   const c = qualityChange(a, b);
-  // a measure that turns back in between is given in full, so the end points cannot mislead
+  // a measure that turns back in between is given in full, so the end points cannot mislead; judged
+  // on the values as printed, so a turn hidden by the rounding is not called one
   const unsteady = ([['locality', (p: QualityPoint) => String(p.pixels)], ['selectivity', (p: QualityPoint) => p.selectivity.toFixed(2)]] as const)
-    .filter(([what]) => !isSteady(used.map(what === 'locality' ? (p) => p.pixels : (p) => p.selectivity)))
+    .filter(([, show]) => !isSteady(used.map((p) => Number(show(p)))))
     .map(([what, show]) => `${what} ${used.map(show).join(', ')}`);
   const between = unsteady.length ? `; not steadily in between (${unsteady.join('; ')})` : '';
   const scope = unsteady.length ? ' from the first model compared to the last, not steadily' : '';

@@ -74,6 +74,14 @@ test('qualityTrendFinding: models with fewer than MIN_LIVE live units are left o
     /fewer than two models have 16 or more live units, so there is no trend; left out, with fewer than 16 live units \(the rule\): weight b \(15 live: 50 pixels, 0\.50\)\.$/);
 });
 
+test('qualityTrendFinding judges steadiness on the printed values: a turn hidden by rounding is none', () => {
+  // the full run's KL sweep: selectivity 0.3453 -> 0.3461 prints as 0.35, 0.35; locality turns back for real
+  const kl = [q('0.001', 128, 183, 0.3453), q('0.01', 128, 165, 0.3461), q('0.1', 128, 190, 0.271), q('10', 128, 230, 0.109)];
+  assert.match(qualityTrendFinding('KL', 'weight', kl, false), /; not steadily in between \(locality 183, 165, 190, 230\)\.$/);
+  assert.match(qualityTrendFinding('KL', 'weight', [q('a', 20, 100, 0.301), q('b', 20, 90, 0.304), q('c', 20, 80, 0.1)], false),
+    /^Finding: KL: mixed\. From/);
+});
+
 test('qualityTrendFinding\'s last step and overcompleteNote', () => {
   const widths = [q('64', 64, 500, 0.40), q('512', 512, 470, 0.50), q('1024', 1024, 480, 0.49)];
   assert.equal(overcompleteNote(512, 1024, 784), 'the only step past the input\'s 784 values, into an overcomplete code');
