@@ -7,8 +7,10 @@
  * fresh results cache), copy each notebook's seconds from out/lesson/summary.json
  * (`notebooks.<name>.result.seconds`, where `quick` is false). null shows as "not measured yet".
  * These: 2026-11-26 06:19-06:29 UTC, 2 cores, wasm + native addon, empty cache, 600.1 s in all
- * (10 min 24 s wall clock); see docs/teaching.md for earlier runs. 16 and 17: 2026-12-08 01:32 UTC, alone
- * but while the test suite ran on the same 2 cores (so slower than on an idle machine).
+ * (10 min 24 s wall clock); see docs/teaching.md for earlier runs. 16: 2026-12-08 01:32 UTC, alone
+ * but while the test suite ran on the same 2 cores (so slower than on an idle machine). 14 (six kinds, 60
+ * models), 17 and 18 (five failures): 2026-12-08 03:37-04:15 UTC, while other work kept the 2 cores busy
+ * (load about 5), so these are upper bounds.
  */
 
 export interface LessonInfo {
@@ -92,9 +94,9 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
     fullSeconds: 47.7,
   },
   '14-penalties-compared': {
-    goal: 'Compare the L1, KL and TopK penalties fairly, by reconstruction error (FVU) at matched sparsity (L0).',
+    goal: 'Compare six SAE kinds (L1, KL, TopK, BatchTopK, JumpReLU, Matryoshka) fairly, by reconstruction error (FVU) at matched sparsity (L0).',
     part: 'Beyond the lesson',
-    fullSeconds: 160.2,
+    fullSeconds: 1548.7,
   },
   '15-toy-superposition': {
     goal: 'Train Anthropic\'s toy model over a sweep of sparsity in one batched run and watch sparse features go into superposition.',
@@ -109,11 +111,11 @@ export const LESSON_MAP: Readonly<Record<string, LessonInfo>> = Object.freeze({
   '17-todays-architectures': {
     goal: 'Train BatchTopK, JumpReLU and Matryoshka BatchTopK on the planted features and compare all six SAEs at matched L0.',
     part: 'Beyond the lesson',
-    fullSeconds: 92.0,
+    fullSeconds: 140.5,
   },
   '18-training-failures': {
-    goal: 'Produce dead latents, L1 shrinkage, decoder-norm drift and a stuck log-θ threshold on purpose, measure each, then fix it.',
+    goal: 'Produce dead latents, L1 shrinkage, decoder-norm drift, a stuck log-θ threshold and dense latents on purpose, measure each, then fix it.',
     part: 'Beyond the lesson',
-    fullSeconds: null,
+    fullSeconds: 23.9,
   },
 });
