@@ -20,6 +20,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { spawnSync } from 'child_process';
+import * as zlib from 'zlib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROOT } from '../../scripts/site-kit';
 import { buildSite, liteMissing } from '../../scripts/site';
@@ -28,6 +30,8 @@ import { SiteServer, serveSite } from '../../scripts/site-serve';
 const CHROMIUM = process.env.SAE_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.join(ROOT, 'out', 'screenshots');
 const inCi = process.env.CI === 'true';
+/** SAE_SITE_BENCH=1: also time webgl and webgpu (Chromium with WebGPU on SwiftShader); slow without a GPU, so not in CI by default. */
+const BENCH = process.env.SAE_SITE_BENCH === '1';
 const NOTEBOOKS = ['00-setup', '01-l1-autoencoder', '02-kl-autoencoder', '03-training-loop', '04-sparsity-analysis', '05-learned-features', '06-full-run'];
 
 function whyNot(): string | null {
@@ -105,6 +109,7 @@ interface CellOut { outputs: { mime: string; text: string }[]; charts: number; d
 
 class Site {
   dir!: string;
+  built!: string;
   server!: SiteServer;
   browser!: Browser;
   context!: BrowserContext;
@@ -114,14 +119,25 @@ class Site {
   async start(): Promise<void> {
     if (missing) assert.fail(missing);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-lab-site-'));
-    const built = await buildSite(path.join(this.dir, 'site'), (l) => this.log.push(l));
+    // A results cache filled in Node as the browser trains (wasm+reference), in quick mode: notebook
+    // 04 must then find its four models in the site instead of training them.
+    const cache = path.join(this.dir, 'cache');
+    const t0 = Date.now();
+    const filled = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'site-cache.ts')],
+      { cwd: ROOT, env: { ...process.env, SAE_QUICK: '1', SAE_CACHE_DIR: cache }, encoding: 'utf8' });
+    assert.equal(filled.status, 0, `scripts/site-cache.ts failed: ${filled.stderr}${filled.stdout}`);
+    this.log.push(`quick-mode cache filled in Node in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const built = await buildSite(path.join(this.dir, 'site'), (l) => this.log.push(l), cache);
+    assert.equal(built.cached.length, 4, `the site holds ${built.cached.length} cached models, expected notebooks 04-06's four`);
     this.log.push(`site built in ${built.seconds.toFixed(1)} s, ${(built.bytes / 1e6).toFixed(1)} MB`);
+    this.built = built.dir;
     this.server = await serveSite(built.dir);
     const { chromium } = await import('playwright-core');
     this.browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        ...(BENCH ? ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'] : [])],
     });
     this.context = await this.browser.newContext({ viewport: { width: 1280, height: 1000 } });
   }
@@ -151,6 +167,22 @@ class Site {
     });
     page.on('dialog', (d) => { void d.accept(); });
     return page;
+  }
+
+  /** What the page fetched so far: each file once, its bytes and its bytes gzipped (as a host would send them). */
+  transfer(): { files: number; bytes: number; gzipped: number } {
+    const seen = new Set(this.server.requests);
+    let bytes = 0;
+    let gzipped = 0;
+    for (const p of seen) {
+      const file = path.join(this.built, decodeURIComponent(p));
+      const st = fs.statSync(file, { throwIfNoEntry: false });
+      if (!st?.isFile()) continue;
+      const data = fs.readFileSync(file);
+      bytes += data.length;
+      gzipped += zlib.gzipSync(data, { level: 6 }).length;
+    }
+    return { files: seen.size, bytes, gzipped };
   }
 
   noProblems(what: string): void {
@@ -239,7 +271,14 @@ describe('the browser edition (npm run site) in headless Chromium', { skip, time
         assert.match(text, /train: 60000 images of 28x28, test: 10000/);
         assert.match(text, /first training labels: 5, 0, 4, 1, 9, 2, 1, 3, 1, 4/);
         assert.match(text, /pixel mean 0\.1307, std 0\.3081/);
+        const sent = site.transfer();
+        site.log.push(`first visit (lab, notebook 00 run in quick mode): ${sent.files} requests, ${(sent.bytes / 1e6).toFixed(1)} MB, ${(sent.gzipped / 1e6).toFixed(1)} MB gzipped`);
         site.log.push(`backend line: ${(text.match(/sae-lab: TensorFlow\.js backend[^\n]*/) ?? [''])[0]}`);
+      }
+      if (name === '04-sparsity-analysis') {
+        const text = all.flatMap((o) => o.outputs.map((x) => x.text)).join('\n');
+        assert.match(text, /: 0 trained \(\d+ at a time\) in [\d.]+ s, 4 already in the results cache/,
+          `${nb}: the models were not taken from the site's pre-filled results cache`);
       }
       if (name === '03-training-loop') {
         for (const [i, c] of cells.entries()) {
@@ -272,14 +311,15 @@ describe('the browser edition (npm run site) in headless Chromium', { skip, time
     site.problems.splice(0);
   });
 
-  test('the training speed in the browser, per backend that starts (logged)', { timeout: 180_000 }, async () => {
+  test('the training speed in the browser, per backend that starts (logged)', { timeout: BENCH ? 600_000 : 120_000 }, async () => {
     const nb = '02-kl-autoencoder.ipynb';
+    if (!page) page = await site.newPage(); // run alone: --test-name-pattern 'training speed'
     await open(page, site, nb);
     const end = (await page.evaluate((p) => (window as any).__site.cells(p), nb) as unknown[]).length;
-    await page.evaluate(([p, i]) => (window as any).__site.insert(p, i, [
+    const source = [
       "import { tf as tfb, createModel as cm, createOptimizer as co } from './sae-lab';",
       'const perBackend: Record<string, string> = {};',
-      "for (const name of ['wasm', 'webgl']) {",
+      `for (const name of ${JSON.stringify(BENCH ? ['wasm', 'webgl', 'webgpu'] : ['wasm'])}) {`,
       '  if (!(await tfb.setBackend(name).catch(() => false))) { perBackend[name] = "does not start"; continue; }',
       '  await tfb.ready();',
       "  const m = cm({ sparsity: 'kl', latentDim: 128, sparsityWeight: 0.01, rho: 0.05 }, 1);",
@@ -299,7 +339,8 @@ describe('the browser edition (npm run site) in headless Chromium', { skip, time
       '}',
       "await tfb.setBackend('wasm');",
       "console.log('ms per step: ' + JSON.stringify(perBackend));",
-    ].join('\n')), [nb, end] as const);
+    ].join('\n');
+    await page.evaluate(([p, i, src]) => (window as any).__site.insert(p, i, src), [nb, end, source] as const);
     const outs = await runCells(page, nb, end);
     const text = [...outs.values()].flatMap((o) => o.outputs.map((x) => x.text)).join('\n');
     const line = /ms per step: (\{.*\})/.exec(text);
