@@ -3,7 +3,7 @@
  * findings.ts words them: one "Finding:" line each, decided from this run's numbers.
  */
 import { finding } from './findings';
-import { pct } from './format';
+import { isAre, pct } from './format';
 
 /** One unit's selectivity: its contrast index, its entropy index and the digit it prefers. */
 export interface UnitContrast { unit: number; index: number; entropyIndex: number; preferred: number }
@@ -123,7 +123,7 @@ export function pcaFinding(sets: readonly { atoms: string; pixels: number }[], r
   const more = sets.filter((s) => s !== pca && s.pixels < 0.95 * pca.pixels).map((s) => `${s.atoms} (${s.pixels})`);
   const learnedSets = sets.length - 1;
   const local = more.length === 0 ? `none of the ${learnedSets} learned atom sets is clearly more local than PCA's components (${pca.pixels} pixels)`
-    : `${more.length} of the ${learnedSets} learned atom sets are clearly (5% or more) more local than PCA's components ` +
+    : `${more.length} of the ${learnedSets} learned atom sets ${isAre(more.length)} clearly (5% or more) more local than PCA's components ` +
       `(${pca.pixels} pixels): ${more.join(', ')}`;
   const pcaAcc = results.find((r) => r.representation.startsWith('PCA'))!['test accuracy'];
   const codes = results.slice(1).filter((r) => !r.representation.startsWith('PCA'))

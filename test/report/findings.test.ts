@@ -173,4 +173,6 @@ test('accuracyGap, classifierFinding, atomLocalityFinding, pcaFinding', () => {
   assert.equal(atomLocalityFinding(sets, false), 'Finding: from most to least local: K-SVD atoms (120 pixels), SAE (KL) (180 pixels), PCA components (300 pixels).');
   assert.match(pcaFinding(sets, results, 10000, false), /on locality, 2 of the 2 learned atom sets are clearly \(5% or more\) more local than PCA's components \(300 pixels\): SAE \(KL\) \(180\), K-SVD atoms \(120\)\. As classifier inputs, against PCA's 90\.12%: SAE KL codes \(128\) 93\.73%, more than two standard errors above it; OMP codes 92\.00%, more than two standard errors above it\.$/);
   assert.match(pcaFinding([{ atoms: 'L1', pixels: 228 }, { atoms: 'PCA', pixels: 239 }], results, 10000, false), /none of the 1 learned atom sets is clearly more local/);
+  assert.match(pcaFinding([{ atoms: 'L1', pixels: 100 }, { atoms: 'K', pixels: 238 }, { atoms: 'PCA', pixels: 239 }], results, 10000, false),
+    /on locality, 1 of the 2 learned atom sets is clearly \(5% or more\) more local than PCA's components \(239 pixels\): L1 \(100\)\./);
 });
