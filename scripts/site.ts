@@ -7,7 +7,9 @@
  *   - no source maps. Host the folder on any static host, or `npm run site -- --serve [--port=N]`.
  *   - the results cache's models trained as the browser trains them (wasm+reference), so full mode
  *     there loads them: `--fill-cache` trains notebooks 04-06's four first (scripts/site-cache.ts).
- * usage: npm run site [-- --serve] [--port=8000] [--out=DIR] [--fill-cache]
+ *   - `--notebooks=DIR` takes the notebooks from DIR instead: the student site is
+ *     `npm run handout && npm run site -- --notebooks=out/handout/student/notebooks --out=out/site-student`.
+ * usage: npm run site [-- --serve] [--port=8000] [--out=DIR] [--fill-cache] [--notebooks=DIR]
  * Quick mode and the other settings: lab/index.html?SAE_QUICK=1 (site/kernel/env.ts).
  */
 import { spawnSync } from 'child_process';
@@ -73,7 +75,8 @@ export function copyBrowserCache(from: string, to: string): string[] {
 export interface SiteBuild { dir: string; seconds: number; bytes: number; cached: string[] }
 
 /** Builds the site into `out` (replaced whole once the build succeeded). */
-export async function buildSite(out = SITE_DIR, log: (line: string) => void = console.log, cacheDir = defaultCacheDir()): Promise<SiteBuild> {
+export async function buildSite(out = SITE_DIR, log: (line: string) => void = console.log, cacheDir = defaultCacheDir(),
+  notebooks = path.join(ROOT, 'notebooks')): Promise<SiteBuild> {
   const t0 = Date.now();
   const missing = liteMissing();
   if (missing) throw new Error(missing);
@@ -93,9 +96,9 @@ export async function buildSite(out = SITE_DIR, log: (line: string) => void = co
   writeFileAtomic(path.join(stat, 'site-files.json'), JSON.stringify({ mnist: sizesUnder(path.join(stat, 'mnist')), cache: sizesUnder(path.join(stat, 'cache')) }));
   const contents = path.join(work, 'files');
   fs.mkdirSync(contents, { recursive: true });
-  for (const f of fs.readdirSync(path.join(ROOT, 'notebooks')).filter((n) => /^\d\d-.*\.ipynb$/.test(n))) {
-    fs.copyFileSync(path.join(ROOT, 'notebooks', f), path.join(contents, f));
-  }
+  const lessons = fs.existsSync(notebooks) ? fs.readdirSync(notebooks).filter((n) => /^\d\d-.*\.ipynb$/.test(n)) : [];
+  if (lessons.length === 0) throw new Error(`no notebooks (NN-*.ipynb) in ${notebooks}`);
+  for (const f of lessons) fs.copyFileSync(path.join(notebooks, f), path.join(contents, f));
   writeFileAtomic(path.join(work, 'jupyter_lite_config.json'), JSON.stringify({
     FederatedExtensionAddon: { extra_labextensions_path: [path.join(work, 'labextensions')] },
   }, null, 1));
@@ -126,12 +129,12 @@ export async function buildSite(out = SITE_DIR, log: (line: string) => void = co
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const known = /^--(serve|fill-cache|port=\d+|out=.+)$/;
+  const known = /^--(serve|fill-cache|port=\d+|out=.+|notebooks=.+)$/;
   const bad = args.find((a) => !known.test(a));
-  if (bad) throw new Error(`npm run site: ${JSON.stringify(bad)} is not understood; expected --serve, --fill-cache, --port=N, --out=DIR`);
+  if (bad) throw new Error(`npm run site: ${JSON.stringify(bad)} is not understood; expected --serve, --fill-cache, --port=N, --out=DIR, --notebooks=DIR`);
   const out = path.resolve(value('out') ?? SITE_DIR);
   if (args.includes('--fill-cache')) await fillSiteCache();
-  await buildSite(out);
+  await buildSite(out, console.log, defaultCacheDir(), path.resolve(value('notebooks') ?? path.join(ROOT, 'notebooks')));
   if (args.includes('--serve')) {
     const server = await serveSite(out, { port: Number(value('port') ?? 8000) });
     console.log(`sae-lab: serving the course at ${server.url}lab/index.html (quick mode: ${server.url}lab/index.html?SAE_QUICK=1); Ctrl-C stops`);
