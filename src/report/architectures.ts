@@ -31,6 +31,9 @@ type Score = (typeof SCORES)[number];
  */
 export const SAME_ABSORPTION = 0.05;
 
+/** An MCC lead of this or less is too small for one seed to separate two architectures. */
+export const CLOSE_MCC = 0.01;
+
 /**
  * Every architecture's scores at each target L0, each read off its curve (linear in log L0 between
  * its two nearest models, fvuAtL0); NaN where its models do not reach the target, or (absorption)
@@ -82,9 +85,12 @@ export function architectureFinding(at: Record<string, MatchedScores[]>, targets
   if (compared.length === 0) return finding(`no target L0 is reached by two architectures${none}.`, quick);
   const near = compared.reduce((b, r) => (Math.abs(Math.log(r.t / trueL0)) < Math.abs(Math.log(b.t / trueL0)) ? r : b));
   const [mccTop, f1Top] = [ranked(at, near.i, 'mcc')[0].m, ranked(at, near.i, 'f1')[0].m];
+  const mccs = ranked(at, near.i, 'mcc');
+  const close = mccs.length > 1 && mccs[0].v - mccs[1].v <= CLOSE_MCC
+    ? ` (by MCC only ${(mccs[0].v - mccs[1].v).toFixed(3)} ahead of ${mccs[1].m}: too close for one seed to separate)` : '';
   const head = mccTop === f1Top
-    ? `${mccTop} recovers the planted features best near the true L0 (${trueL0.toFixed(2)}): it has the highest MCC and F1 at L0 ${near.t}`
-    : `near the true L0 (${trueL0.toFixed(2)}), at L0 ${near.t}, no architecture leads on both: ${mccTop} has the highest MCC, ${f1Top} the highest F1`;
+    ? `${mccTop} recovers the planted features best near the true L0 (${trueL0.toFixed(2)}): it has the highest MCC and F1 at L0 ${near.t}${close}`
+    : `near the true L0 (${trueL0.toFixed(2)}), at L0 ${near.t}, no architecture leads on both: ${mccTop} has the highest MCC${close}, ${f1Top} the highest F1`;
   const per = compared.map((r) => `at L0 ${r.t} the highest MCC is ${best(ranked(at, r.i, 'mcc'))}, the highest F1 ` +
     `${best(ranked(at, r.i, 'f1'))}, the lowest FVU ${best(ranked(at, r.i, 'fvu'))}`);
   const absorbed = ranked(at, near.i, 'absorption');

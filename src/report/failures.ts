@@ -132,7 +132,8 @@ export function denseLatentFinding(failing: DenseRun, fix: DenseRun, ceiling: nu
   const [d, f] = [dense(failing), dense(fix)];
   const verdict = d < DENSE_FAILURE * failing.density.length
     ? `the failure did not appear in this run (under ${pct(DENSE_FAILURE, 0)} of the latents dense)`
-    : f <= d / 2 ? 'the fix removes most of the dense latents' : 'the fix does not halve the dense latents here';
+    : f === 0 ? 'the fix removes every one of them'
+      : f <= d / 2 ? 'the fix removes most of the dense latents' : 'the fix does not halve the dense latents here';
   return finding(`${head}: ${verdict}.`, quick);
 }
 

@@ -66,10 +66,11 @@ export const SAME_FVU = 0.02;
 
 /**
  * Each of `methods` against `reference` (TopK) on one data set, at every matched L0 both curves reach:
- * lower, about the same (within SAME_FVU) or higher FVU, with the spread of the relative differences.
+ * lower, about the same (within SAME_FVU) or higher FVU, with the spread of the relative differences;
+ * given the rows and budget, the compared methods with models that ran to the cap still changing.
  */
 export function againstReferenceFinding(data: string, m: MatchedFronts, methods: readonly string[], quick: boolean,
-  reference = 'TopK'): string {
+  reference = 'TopK', unfinished?: { rows: readonly FrontRow[]; budget: Budget }): string {
   const ref = m.curves[reference];
   if (!ref) throw new Error(`againstReferenceFinding: no curve named ${JSON.stringify(reference)} on ${data}`);
   const parts = methods.map((method) => {
@@ -91,5 +92,9 @@ export function againstReferenceFinding(data: string, m: MatchedFronts, methods:
       ...group((d) => d > SAME_FVU, 'higher', 1)];
     return `${method}: ${words.join(', ')}`;
   });
-  return finding(`on ${data}, FVU against ${reference}'s at matched L0: ${parts.join('; ')}.`, quick);
+  const open = unfinished ? unfinishedMethods(unfinished.rows, data, unfinished.budget)
+    .filter((name) => name === reference || methods.includes(name)) : [];
+  const tail = open.length === 0 ? '' : `; ${listing(open)} had models still changing at the ` +
+    `${unfinished!.budget.cap}-epoch cap, so a difference resting on those models may change with more epochs`;
+  return finding(`on ${data}, FVU against ${reference}'s at matched L0: ${parts.join('; ')}${tail}.`, quick);
 }

@@ -44,6 +44,11 @@ test('architectureFinding: one leader near the true L0, the best at each target,
     "the lowest FVU JumpReLU's 0.070 (next TopK 0.110); at L0 8 the highest MCC is TopK's 0.830 (next ReLU + L1 0.810), " +
     "the highest F1 JumpReLU's 0.590 (next TopK 0.540), the lowest FVU JumpReLU's 0.038 (next TopK 0.047); " +
     'the least absorption at L0 4: ReLU + L1 0.9%, JumpReLU 2.9% (within 5 percentage points of the least); the most TopK 48.0%.');
+  // a lead of 0.003 in MCC is named as too close to separate; a lead of 0.02 is not
+  const closeAt = { ...at, TopK: [scores(4, 0.857, 0.62, 0.48, 0.11), at.TopK[1]] };
+  assert.match(architectureFinding(closeAt, [4, 8], 3.97, false), /highest MCC and F1 at L0 4 \(by MCC only 0\.003 ahead of TopK: too close for one seed to separate\); at L0 4/);
+  const clearAt = { ...at, TopK: [scores(4, 0.84, 0.62, 0.48, 0.11), at.TopK[1]] };
+  assert.doesNotMatch(architectureFinding(clearAt, [4, 8], 3.97, false), /too close/);
   // the target nearest the true L0 in log: 8 for a true L0 of 6
   const at8 = architectureFinding(at, [4, 8], 6, false);
   assert.match(at8, /^Finding: near the true L0 \(6\.00\), at L0 8, no architecture leads on both: TopK has the highest MCC, JumpReLU the highest F1;/);
