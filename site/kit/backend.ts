@@ -18,7 +18,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { engine, engineSummary, EngineName } from '../../src/runtime/engine';
 import { isQuick, quickModeNotice } from '../../src/runtime/settings';
-import { escapeHtml, tslabDisplay } from '../../src/runtime/progress';
+import { showQuickBanner } from '../../src/runtime/progress';
 import { timeSteps } from '../../src/runtime/backend-probe';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -152,17 +152,6 @@ async function choose(log: boolean): Promise<BackendInfo> {
   return info;
 }
 
-function announceQuickMode(): void {
-  const notice = quickModeNotice();
-  const display = tslabDisplay();
-  if (display === null) {
-    console.log(notice);
-    return;
-  }
-  display.html(`<div class="sae-quick-banner" style="border:2px solid #b35900;background:#fff3e0;color:#5a2d00;` +
-    `padding:.6em 1em;margin:.3em 0;font-weight:bold">${escapeHtml(notice)}</div>`);
-}
-
 /** As src/runtime/backend.ts's: starts the backend once per kernel and returns what was chosen. */
 export function initBackend(options: { log?: boolean } = {}): Promise<BackendInfo> {
   const log = options.log ?? true;
@@ -170,7 +159,7 @@ export function initBackend(options: { log?: boolean } = {}): Promise<BackendInf
     chosen = choose(log);
     chosen.catch(() => { chosen = null; });
   }
-  if (log && isQuick()) return chosen.then((info) => { announceQuickMode(); return info; });
+  if (log && isQuick()) return chosen.then((info) => { showQuickBanner(quickModeNotice()); return info; });
   return chosen;
 }
 

@@ -21,7 +21,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { nativeEngine } from './native';
 import { engine, engineSummary, EngineName } from './engine';
 import { isQuick, quickModeNotice } from './settings';
-import { escapeHtml, tslabDisplay } from './progress';
+import { showQuickBanner } from './progress';
 import { timeSteps } from './backend-probe';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -198,18 +198,6 @@ async function choose(log: boolean): Promise<BackendInfo> {
   return info;
 }
 
-/** A banner at the top of a notebook run in quick mode (a plain line outside a notebook). */
-function announceQuickMode(): void {
-  const notice = quickModeNotice();
-  const display = tslabDisplay();
-  if (display === null) {
-    console.log(notice);
-    return;
-  }
-  display.html(`<div class="sae-quick-banner" style="border:2px solid #b35900;background:#fff3e0;color:#5a2d00;` +
-    `padding:.6em 1em;margin:.3em 0;font-weight:bold">${escapeHtml(notice)}</div>`);
-}
-
 /**
  * Starts the backend once per process and returns what was chosen.
  * Later calls return the same answer without printing again.
@@ -222,7 +210,7 @@ export function initBackend(options: { log?: boolean } = {}): Promise<BackendInf
   }
   // Every call, not only the first: a notebook re-run in the same kernel (after a page reload,
   // in a second tab) shows the quick-mode banner at its top again.
-  if (log && isQuick()) return chosen.then((info) => { announceQuickMode(); return info; });
+  if (log && isQuick()) return chosen.then((info) => { showQuickBanner(quickModeNotice()); return info; });
   return chosen;
 }
 

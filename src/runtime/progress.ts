@@ -200,3 +200,17 @@ export function autoProgress(title = 'training'): ProgressReporter {
 export function batchProgress(title: string): ProgressView {
   return progressView(title, 250);
 }
+
+/**
+ * The quick-mode banner at the top of a notebook (a plain line outside one): the same in Node's
+ * tslab and in the browser edition's kernel.
+ */
+export function showQuickBanner(notice: string): void {
+  const display = tslabDisplay();
+  if (display === null) {
+    console.log(notice);
+    return;
+  }
+  display.html(`<div class="sae-quick-banner" style="border:2px solid #b35900;background:#fff3e0;color:#5a2d00;` +
+    `padding:.6em 1em;margin:.3em 0;font-weight:bold">${escapeHtml(notice)}</div>`);
+}
