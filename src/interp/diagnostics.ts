@@ -10,6 +10,7 @@ import type { Dataset } from '../data/mnist';
 import { fit, FitOptions, History } from '../core/train';
 import { matrixOf } from '../data/matrix';
 import { DictSae } from './dictsae';
+import { firingRates } from './metrics';
 import type { DictSaeOptions } from './dictsae-config';
 import { progressView, viewReporter } from '../runtime/progress';
 
@@ -47,14 +48,12 @@ export function firingStats(codes: ArrayLike<number>, inputs: number, threshold:
 
 /**
  * The SAE's firing rate per latent on `probe`: the share of its inputs on which the latent's code is
- * above the kind's firing threshold (0 for all but sigmoid's 0.1; metrics.ts's firingRates counts non-zeros).
+ * above the kind's firing threshold (0 for all but sigmoid's 0.1): metrics.ts's firingRates of the code cut there.
  */
 export function latentDensity(sae: DictSae, probe: Dataset): Float64Array {
   const codes = floatsOf(() => sae.encode(tf.tensor2d(probe.images, [probe.count, probe.dim])));
-  const [m, threshold] = [sae.config.latentDim, sae.rule.firingThreshold];
-  const rates = new Float64Array(m);
-  for (let i = 0; i < codes.length; i++) if (codes[i] > threshold) rates[i % m] += 1;
-  return rates.map((c) => c / probe.count);
+  const threshold = sae.rule.firingThreshold;
+  return firingRates(codes.map((c) => (c > threshold ? c : 0)), sae.config.latentDim);
 }
 
 /** The SAE's numbers now: dead share, mean decoder row norm, firing codes of `probe`. */
